@@ -1,0 +1,1 @@
+"""The web front end: thin blueprints over Remun's domain modules."""

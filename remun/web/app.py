@@ -1,0 +1,94 @@
+"""Builds the Flask app: configuration, extensions, templates and blueprints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, request
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from remun import config
+from remun.database import engine_options, ensure_sqlite_folder
+from remun.rates import load_rate_book
+from remun.web import errors, formatting, labels, security
+from remun.web.languages import LANGUAGES, LOCALES
+from remun.web.extensions import babel, csrf, db
+
+
+
+def build_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        "remun",
+        instance_path=str(config.instance_path()),
+        template_folder=str(config.TEMPLATES_DIR),
+        static_folder=str(config.PROJECT_ROOT / "remun" / "static"),
+        static_url_path="/static",
+    )
+    database_url = config.database_url()
+    app.config.from_mapping(
+        SQLALCHEMY_ENGINES={"default": {"url": database_url, **engine_options(database_url)}},
+        REMUN_RATES_DIR=str(config.rates_dir()),
+        BABEL_DEFAULT_LOCALE="en_GB",
+        BABEL_DEFAULT_TIMEZONE="Europe/London",
+        MAX_CONTENT_LENGTH=20 * 1024 * 1024,  # workbooks and receipts
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,  # a form left open for hours must still save
+    )
+    if test_config:
+        app.config.update(test_config)
+    if "SECRET_KEY" not in app.config or not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = config.secret_key(config.instance_path())
+
+    ensure_sqlite_folder(app.config["SQLALCHEMY_ENGINES"]["default"]["url"])
+    # A bad rates file stops start-up here, naming the file, entry and reason.
+    app.extensions["remun.rates"] = load_rate_book(app.config["REMUN_RATES_DIR"])
+
+    # GOV.UK's templates name each other with their package as a prefix.
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(str(config.TEMPLATES_DIR)),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    db.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=_select_locale)
+    WTFormsHelpers(app)
+    formatting.register(app)
+    labels.register(app)
+    security.register(app)
+    errors.register(app)
+    _register_blueprints(app)
+
+    @app.context_processor
+    def _layout_globals() -> dict[str, Any]:
+        from flask_babel import get_locale
+
+        locale = get_locale()
+        return {"languages": LANGUAGES, "current_language": locale.language if locale else "en"}
+
+    return app
+
+
+def _select_locale() -> str:
+    chosen = request.args.get("lang") or request.cookies.get("remun_lang")
+    if chosen not in LANGUAGES:
+        chosen = request.accept_languages.best_match(list(LANGUAGES)) or "en"
+    return LOCALES[chosen]
+
+
+def _register_blueprints(app: Flask) -> None:
+    from remun.web.views import home, imports, meetings, people, projects, rates, roles
+
+    for module in (home, projects, roles, people, meetings, imports, rates):
+        app.register_blueprint(module.bp)

@@ -1,0 +1,293 @@
+"""Forms, rendered with GOV.UK Frontend widgets, with plain-English messages."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovFileInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from remun.enums import Reciprocity
+from remun.web.labels import BASIS_LABELS, EXPENSE_LABELS, KIND_LABELS, RECIPROCITY_LABELS
+
+YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+
+
+class TranslatedDateInput(GovDateInput):
+    """GOV.UK's date input, with its Day, Month and Year labels translated."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        for item, label in zip(params["items"], (_l("Day"), _l("Month"), _l("Year"))):
+            item["label"] = str(label)
+        return params
+
+
+class PlainDecimalField(DecimalField):
+    """A number typed as text, with a message that says what to type."""
+
+    widget = GovTextInput()
+
+    def __init__(self, label=None, validators=None, example: str = "12.50", **kwargs):
+        kwargs.setdefault("render_kw", {"inputmode": "decimal", "spellcheck": "false"})
+        super().__init__(label, validators, places=None, **kwargs)
+        self.example = example
+
+    def process_formdata(self, valuelist):
+        if valuelist:
+            valuelist = [value.strip().replace(",", "").lstrip("£") for value in valuelist]
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(
+                _l("Enter a number, like %(example)s", example=self.example)
+            ) from exc
+
+
+class PlainDateField(DateField):
+    widget = TranslatedDateInput()
+
+    def __init__(self, label=None, validators=None, **kwargs):
+        super().__init__(label, validators, format="%d %m %Y", **kwargs)
+
+    def process_formdata(self, valuelist):
+        if len(valuelist) != 3:
+            # Not sent as day, month and year boxes: the widget then shows the saved date.
+            self.raw_data = None
+        if not "".join(valuelist).strip():
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as exc:
+            raise ValueError(_l("Enter a real date, like 27 3 2026")) from exc
+
+
+def required(what) -> InputRequired:
+    return InputRequired(message=_l("Enter %(what)s", what=what))
+
+
+def not_negative() -> NumberRange:
+    return NumberRange(min=0, message=_l("Enter zero or more"))
+
+
+def hours_field(label, hint=None, optional: bool = False) -> PlainDecimalField:
+    checks = [Optional()] if optional else [required(_l("the number of hours"))]
+    return PlainDecimalField(label, checks + [not_negative()], description=hint, example="2.5")
+
+
+def yes_no_field(label, hint=None) -> RadioField:
+    return RadioField(
+        label,
+        choices=YES_NO,
+        default="no",
+        widget=GovRadioInput(),
+        description=hint,
+        validators=[InputRequired(message=_l("Select yes or no"))],
+    )
+
+
+def choices(labels: dict) -> list[tuple[str, str]]:
+    return [(member.value, label) for member, label in labels.items()]
+
+
+def _end_not_before_start(form, field) -> None:
+    start = form.start_date.data
+    if field.data and start and field.data < start:
+        raise ValidationError(_l("The end date must be the same as or after the start date"))
+
+
+class ProjectForm(FlaskForm):
+    name = StringField(
+        _l("Project name"),
+        [required(_l("the project name")), Length(max=200)],
+        widget=GovTextInput(),
+    )
+    cost_centre = StringField(
+        _l("Cost centre code (optional)"),
+        [Optional(), Length(max=50)],
+        widget=GovTextInput(),
+        description=_l("The code finance uses for this project's spending."),
+    )
+    currency = SelectField(
+        _l("Currency"),
+        choices=[("GBP", _l("Pounds sterling (GBP)")), ("EUR", _l("Euros (EUR)"))],
+        default="GBP",
+        widget=GovSelect(),
+    )
+    start_date = PlainDateField(_l("Start date (optional)"), [Optional()], description=_l("For example, 1 4 2026"))
+    end_date = PlainDateField(_l("End date (optional)"), [Optional(), _end_not_before_start])
+    submit = SubmitField(_l("Save project"), widget=GovSubmitInput())
+
+
+class GroupForm(FlaskForm):
+    name = StringField(
+        _l("Name of the equal role"),
+        [required(_l("a name, like Co-chair")), Length(max=200)],
+        widget=GovTextInput(),
+        description=_l("Roles in this group do the same job, so should be paid the same. For example, Co-chair."),
+    )
+    description = TextAreaField(_l("What the role involves (optional)"), [Optional(), Length(max=2000)], widget=GovTextArea())
+    submit = SubmitField(_l("Save equal role"), widget=GovSubmitInput())
+
+
+class TermsFields:
+    """Pay terms: used when a role is created and when its terms change."""
+
+    basis = RadioField(
+        _l("How is this role paid?"),
+        choices=choices(BASIS_LABELS),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message=_l("Select how this role is paid"))],
+    )
+    rate = PlainDecimalField(
+        _l("Rate (optional if you choose a published rate below)"),
+        [Optional(), not_negative()],
+        description=_l("The amount per hour, session, half day or day. For salaried staff, the hourly rate."),
+        example="25.00",
+    )
+    rate_card_ref = SelectField(
+        _l("Or use a published rate"),
+        choices=[],
+        widget=GovSelect(),
+        description=_l("The rate in force on each session's date is used, so rises are included."),
+    )
+    session_hours = hours_field(_l("Hours in a session"))
+    prep_hours = hours_field(_l("Preparation hours for each session"), _l("Reading papers and getting ready."))
+    prep_paid = yes_no_field(_l("Is preparation time paid?"))
+    travel_hours = hours_field(_l("Travel hours for each session"), _l("There and back."))
+    travel_paid = yes_no_field(_l("Is travel time paid?"))
+
+    def validate_rate(self, field) -> None:
+        has_rate = field.data is not None
+        has_card = bool(self.rate_card_ref.data)
+        if has_rate and has_card:
+            raise ValidationError(_l("Enter a rate or choose a published rate, not both"))
+        if not has_rate and not has_card:
+            raise ValidationError(_l("Enter a rate, or choose a published rate"))
+
+
+class RoleForm(FlaskForm, TermsFields):
+    title = StringField(
+        _l("Role title"),
+        [required(_l("the role title")), Length(max=200)],
+        widget=GovTextInput(),
+        description=_l("For example, Lived experience co-chair."),
+    )
+    kind = RadioField(
+        _l("What kind of role is it?"),
+        choices=choices(KIND_LABELS),
+        widget=GovRadioInput(),
+        validators=[InputRequired(message=_l("Select the kind of role"))],
+    )
+    group_id = SelectField(_l("Equal role group"), choices=[], widget=GovSelect())
+    submit = SubmitField(_l("Save role"), widget=GovSubmitInput())
+
+
+class RoleDetailsForm(FlaskForm):
+    title = RoleForm.title
+    kind = RoleForm.kind
+    group_id = RoleForm.group_id
+    submit = SubmitField(_l("Save role"), widget=GovSubmitInput())
+
+
+class TermsForm(FlaskForm, TermsFields):
+    effective_from = PlainDateField(
+        _l("From which date do these terms apply?"),
+        [InputRequired(message=_l("Enter the date the new terms start"))],
+        description=_l("Sessions before this date keep the terms they had."),
+    )
+    submit = SubmitField(_l("Save pay terms"), widget=GovSubmitInput())
+
+
+class PersonForm(FlaskForm):
+    name = StringField(_l("Full name"), [required(_l("their name")), Length(max=200)], widget=GovTextInput())
+    email = StringField(
+        _l("Email address (optional)"),
+        [Optional(), Email(message=_l("Enter an email address like name@example.com")), Length(max=254)],
+        widget=GovTextInput(),
+        render_kw={"spellcheck": "false", "autocomplete": "email"},
+    )
+    preferred_language = SelectField(_l("Preferred language"), choices=[], widget=GovSelect())
+    payee_reference = StringField(
+        _l("Payee reference (optional)"),
+        [Optional(), Length(max=100)],
+        widget=GovTextInput(),
+        description=_l("The number finance uses to pay this person, such as a supplier number."),
+    )
+    reciprocity = RadioField(
+        _l("How would they like to be thanked?"),
+        choices=choices(RECIPROCITY_LABELS),
+        default=Reciprocity.NOT_CHOSEN.value,
+        widget=GovRadioInput(),
+        description=_l("Only record what the person has told you. Never assume someone does not want payment."),
+    )
+    submit = SubmitField(_l("Save person"), widget=GovSubmitInput())
+
+
+class AppointmentForm(FlaskForm):
+    person_id = SelectField(_l("Person"), choices=[], widget=GovSelect())
+    role_id = SelectField(_l("Role"), choices=[], widget=GovSelect())
+    start_date = PlainDateField(_l("Start date"), [InputRequired(message=_l("Enter the date they start in the role"))])
+    end_date = PlainDateField(_l("End date (optional)"), [Optional(), _end_not_before_start])
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
+
+
+class MeetingForm(FlaskForm):
+    date = PlainDateField(_l("Date of the session"), [InputRequired(message=_l("Enter the date of the session"))])
+    title = StringField(
+        _l("Title"),
+        [required(_l("a title, like Steering group")), Length(max=200)],
+        widget=GovTextInput(),
+    )
+    hours = hours_field(_l("Length in hours"))
+    submit = SubmitField(_l("Save session"), widget=GovSubmitInput())
+
+
+class AttendanceForm(FlaskForm):
+    person_id = SelectField(_l("Who took part?"), choices=[], widget=GovSelect())
+    hours = hours_field(_l("Hours at the session"))
+    prep_hours = hours_field(_l("Preparation hours"), optional=True)
+    travel_hours = hours_field(_l("Travel hours"), optional=True)
+    expense_amount = PlainDecimalField(
+        _l("Out-of-pocket expenses (optional)"),
+        [Optional(), NumberRange(min=Decimal("0.01"), message=_l("Enter an amount more than zero"))],
+        description=_l("For example bus fares or care costs. Expenses are always repaid as money."),
+        example="7.40",
+    )
+    expense_category = SelectField(
+        _l("What were the expenses for?"), choices=choices(EXPENSE_LABELS), widget=GovSelect()
+    )
+    expense_note = StringField(_l("Note about the expenses (optional)"), [Optional(), Length(max=500)], widget=GovTextInput())
+    submit = SubmitField(_l("Save attendance"), widget=GovSubmitInput())
+
+
+class ConfirmForm(FlaskForm):
+    """A form with only a button: carries the CSRF token for deletions."""
+
+    submit = SubmitField(_l("Yes, remove it"), widget=GovSubmitInput())
+
+
+class ImportForm(FlaskForm):
+    workbook = FileField(
+        _l("Upload a workbook"),
+        validators=[
+            FileRequired(message=_l("Choose a workbook to upload")),
+            FileAllowed(["xlsx"], message=_l("The file must be an Excel workbook (.xlsx)")),
+        ],
+        widget=GovFileInput(),
+    )
+    submit = SubmitField(_l("Import workbook"), widget=GovSubmitInput())

@@ -1,0 +1,59 @@
+"""Plain-English names for Remun's fixed choices, translated for each reader."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+from remun.enums import ExpenseCategory, PayBasis, Reciprocity, RoleKind
+
+KIND_LABELS = {
+    RoleKind.LIVED_EXPERIENCE: _l("Lived experience"),
+    RoleKind.CARER: _l("Carer"),
+    RoleKind.CLINICAL: _l("Clinical"),
+    RoleKind.PROFESSIONAL: _l("Professional"),
+    RoleKind.OTHER: _l("Other"),
+}
+
+BASIS_LABELS = {
+    PayBasis.HOUR: _l("By the hour"),
+    PayBasis.SESSION: _l("A fee for each session"),
+    PayBasis.HALF_DAY: _l("A fee for each half day"),
+    PayBasis.DAY: _l("A fee for each day"),
+    PayBasis.SALARY: _l("Salary (paid by their employer for every hour they give)"),
+}
+
+#: Short forms for tables.
+BASIS_SHORT = {
+    PayBasis.HOUR: _l("hour"),
+    PayBasis.SESSION: _l("session"),
+    PayBasis.HALF_DAY: _l("half day"),
+    PayBasis.DAY: _l("day"),
+    PayBasis.SALARY: _l("salaried hour"),
+}
+
+RECIPROCITY_LABELS = {
+    Reciprocity.NOT_CHOSEN: _l("Not chosen yet"),
+    Reciprocity.BANK_TRANSFER: _l("Payment by bank transfer"),
+    Reciprocity.VOUCHERS: _l("Vouchers"),
+    Reciprocity.TRAINING: _l("Training of the same value"),
+    Reciprocity.DONATION: _l("A donation to a charity"),
+    Reciprocity.NO_PAYMENT: _l("No payment"),
+}
+
+EXPENSE_LABELS = {
+    ExpenseCategory.TRAVEL: _l("Travel"),
+    ExpenseCategory.CARE: _l("Care or childcare"),
+    ExpenseCategory.MEALS: _l("Meals"),
+    ExpenseCategory.COMMUNICATION: _l("Phone, internet or printing"),
+    ExpenseCategory.OTHER: _l("Something else"),
+}
+
+
+def register(app) -> None:
+    app.jinja_env.globals.update(
+        KIND_LABELS=KIND_LABELS,
+        BASIS_LABELS=BASIS_LABELS,
+        BASIS_SHORT=BASIS_SHORT,
+        RECIPROCITY_LABELS=RECIPROCITY_LABELS,
+        EXPENSE_LABELS=EXPENSE_LABELS,
+    )

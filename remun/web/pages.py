@@ -1,0 +1,84 @@
+"""Small helpers the blueprints share: form pages, saving, and removing."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort, current_app, flash, redirect, render_template
+from flask_babel import ngettext
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
+from werkzeug.wrappers import Response
+
+from remun.rates import RateBook
+from remun.records import Dependents, dependents_of
+from remun.web.extensions import db
+from remun.web.forms import ConfirmForm
+
+
+def rate_book() -> RateBook:
+    return current_app.extensions["remun.rates"]
+
+
+def form_page(form: FlaskForm, title: str, fields: list[str], cancel_url: str, **extra: Any) -> str:
+    return render_template("form_page.html", form=form, title=title, fields=fields, cancel_url=cancel_url, **extra)
+
+
+def save(message: str, next_url: Callable[[], str]) -> Response:
+    """Commit this request's one transaction, tell the user, and move on.
+
+    ``next_url`` is called after the commit, so it can use new records' ids.
+    """
+    db.session.commit()
+    flash(message, "success")
+    return redirect(next_url())
+
+
+def try_save(form: FlaskForm, field: str, clash_message: str, message: str, next_url: Callable[[], str]) -> Response | None:
+    """Save, or report a duplicate on ``field`` (a unique rule the database enforces)."""
+    try:
+        return save(message, next_url)
+    except IntegrityError:
+        db.session.rollback()
+        form[field].errors = list(form[field].errors) + [clash_message]
+        return None
+
+
+def blocker_messages(dependents: Dependents) -> list[str]:
+    messages = []
+    if dependents.attendances:
+        messages.append(
+            ngettext(
+                "%(num)d attendance record uses it",
+                "%(num)d attendance records use it",
+                dependents.attendances,
+            )
+        )
+    if dependents.roles:
+        messages.append(ngettext("%(num)d role is in it", "%(num)d roles are in it", dependents.roles))
+    if dependents.appointments:
+        messages.append(
+            ngettext("%(num)d person is appointed to it", "%(num)d people are appointed to it", dependents.appointments)
+        )
+    return messages
+
+
+def remove_page(record: object, title: str, cancel_url: str, done_url: str, done_message: str, caption: str | None = None) -> Response | str:
+    """Ask before removing; remove only when nothing depends on the record."""
+    form = ConfirmForm()
+    blockers = blocker_messages(dependents_of(db.session, record))
+    if not blockers and form.validate_on_submit():
+        db.session.delete(record)
+        db.session.commit()
+        flash(done_message, "success")
+        return redirect(done_url)
+    return render_template(
+        "confirm_delete.html", form=form, title=title, caption=caption, blockers=blockers, cancel_url=cancel_url
+    )
+
+
+def not_found_unless(condition: bool) -> None:
+    """404 when a record is reached through a project it does not belong to."""
+    if not condition:
+        abort(404)

@@ -1,0 +1,31 @@
+"""The start page and the language choice."""
+
+from __future__ import annotations
+
+from flask import Blueprint, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from remun.models import Project
+from remun.web.languages import LANGUAGES
+from remun.web.extensions import db
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+def index():
+    projects = db.session.scalars(select(Project).order_by(Project.name)).all()
+    return render_template("home.html", title=_("Fair pay for co-production"), projects=projects)
+
+
+@bp.get("/language/<code>")
+def set_language(code: str):
+    target = request.args.get("next") or url_for("home.index")
+    # Only same-site paths, so the link cannot send people elsewhere.
+    if not target.startswith("/") or target.startswith("//"):
+        target = url_for("home.index")
+    response = redirect(target)
+    if code in LANGUAGES:
+        response.set_cookie("remun_lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
+    return response

@@ -1,0 +1,144 @@
+"""Shared test fixtures.
+
+Every database test runs on SQLite and, when it is reachable, on PostgreSQL
+(under CI it must be). Each backend gets a fresh database migrated once with
+Alembic; each test runs inside a transaction that is rolled back.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from remun.database import make_engine, upgrade
+from remun.rates import RateBook, load_rate_book
+from remun.config import DEFAULT_RATES_DIR
+
+POSTGRES_ADMIN_URL = os.environ.get(
+    "REMUN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+
+
+def postgres_available() -> bool:
+    try:
+        engine = create_engine(POSTGRES_ADMIN_URL, connect_args={"connect_timeout": 3})
+        with engine.connect():
+            pass
+        engine.dispose()
+        return True
+    except Exception:
+        return False
+
+
+_POSTGRES = postgres_available()
+if IN_CI and not _POSTGRES:
+    raise RuntimeError(f"CI needs PostgreSQL at {POSTGRES_ADMIN_URL}, and it is not reachable")
+
+BACKENDS = ["sqlite"] + (["postgresql"] if _POSTGRES else [])
+
+
+def create_postgres_database() -> tuple[str, callable]:
+    """A new, empty PostgreSQL database for this run, dropped afterwards."""
+    name = f"remun_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    url = make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+    return url, drop
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def backend(request) -> str:
+    return request.param
+
+
+@pytest.fixture(scope="session")
+def empty_database_url(backend: str, tmp_path_factory) -> Iterator[str]:
+    """A URL of an empty database of the backend (for migration tests)."""
+    if backend == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'empty.sqlite3'}"
+        return
+    url, drop = create_postgres_database()
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def database_url(backend: str, tmp_path_factory) -> Iterator[str]:
+    """A database of the backend, migrated to the newest revision, shared by the run."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'remun.sqlite3'}"
+        upgrade(url)
+        yield url
+        return
+    url, drop = create_postgres_database()
+    upgrade(url)
+    yield url
+    drop()
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def session(engine: Engine) -> Iterator[Session]:
+    """A session whose commits are rolled back when the test ends."""
+    connection = engine.connect()
+    transaction = connection.begin()
+    db_session = Session(bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield db_session
+    finally:
+        db_session.close()
+        transaction.rollback()
+        connection.close()
+
+
+@pytest.fixture(scope="session")
+def rate_book() -> RateBook:
+    return load_rate_book(DEFAULT_RATES_DIR)
+
+
+@pytest.fixture
+def app(database_url: str, tmp_path: Path, monkeypatch):
+    """The Flask app on the test database; everything it commits is rolled back."""
+    from remun import create_app
+    from remun.web.extensions import db
+
+    monkeypatch.setenv("REMUN_DATABASE_URL", database_url)
+    monkeypatch.setenv("REMUN_INSTANCE_PATH", str(tmp_path / "instance"))
+    application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-only"})
+    with application.app_context():
+        with db.test_isolation():
+            yield application
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def db_session(app):
+    """The app's own session (inside the app's rolled-back transaction)."""
+    from remun.web.extensions import db
+
+    return db.session
