@@ -132,7 +132,8 @@ class Role(Base):
     terms: Mapped[list[RoleTerms]] = relationship(
         back_populates="role", cascade="all, delete-orphan", order_by="RoleTerms.effective_from"
     )
-    appointments: Mapped[list[Appointment]] = relationship(back_populates="role")
+    #: Removed with the role (only possible once nobody's attendance depends on it).
+    appointments: Mapped[list[Appointment]] = relationship(back_populates="role", cascade="all, delete-orphan")
 
     def terms_on(self, day: dt.date) -> RoleTerms | None:
         """The pay terms in force on a day.

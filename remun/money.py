@@ -7,7 +7,12 @@ Percentages are rounded the same way to one place. Hours keep two places.
 
 from __future__ import annotations
 
+import re
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+# Commas only as thousands separators ("1,234.50"), so "12,50" is refused
+# rather than read as 1250.
+_GROUPED = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d*)?$")
 
 PENNY = Decimal("0.01")
 TENTH = Decimal("0.1")
@@ -52,9 +57,13 @@ def to_decimal(value: object) -> Decimal:
     elif isinstance(value, int):
         result = Decimal(value)
     elif isinstance(value, str):
-        text = value.strip().replace(",", "").lstrip("£€$").strip()
+        text = value.strip().replace("£", "").replace("€", "").replace("$", "").strip()
         if not text:
             raise NotANumber(value)
+        if "," in text:
+            if not _GROUPED.match(text):
+                raise NotANumber(value)
+            text = text.replace(",", "")
         try:
             result = Decimal(text)
         except InvalidOperation as exc:

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.pool import NullPool
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
@@ -28,14 +30,14 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 
 
 def postgres_available() -> bool:
+    engine = create_engine(POSTGRES_ADMIN_URL, poolclass=NullPool, connect_args={"connect_timeout": 3})
     try:
-        engine = create_engine(POSTGRES_ADMIN_URL, connect_args={"connect_timeout": 3})
         with engine.connect():
-            pass
-        engine.dispose()
-        return True
-    except Exception:
+            return True
+    except OperationalError:
         return False
+    finally:
+        engine.dispose()
 
 
 _POSTGRES = postgres_available()
@@ -48,7 +50,7 @@ BACKENDS = ["sqlite"] + (["postgresql"] if _POSTGRES else [])
 def create_postgres_database() -> tuple[str, callable]:
     """A new, empty PostgreSQL database for this run, dropped afterwards."""
     name = f"remun_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    admin = create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", poolclass=NullPool)
     with admin.connect() as connection:
         connection.execute(text(f'CREATE DATABASE "{name}"'))
 
@@ -127,8 +129,19 @@ def app(database_url: str, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("REMUN_INSTANCE_PATH", str(tmp_path / "instance"))
     application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-only"})
     with application.app_context():
-        with db.test_isolation():
+        engine = db.engine
+        connection = engine.connect()
+        transaction = connection.begin()
+        # The app's sessions join this transaction through savepoints, so a
+        # commit (or a rollback after an error) in a view stays inside it.
+        db.sessionmaker.configure(bind=connection, join_transaction_mode="create_savepoint")
+        try:
             yield application
+        finally:
+            db.session.close()
+            transaction.rollback()
+            connection.close()
+    engine.dispose()  # each test's app has its own pool
 
 
 @pytest.fixture

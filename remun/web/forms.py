@@ -16,13 +16,20 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from remun.enums import Reciprocity
+from remun.money import NotANumber, to_decimal
 from remun.web.labels import BASIS_LABELS, EXPENSE_LABELS, KIND_LABELS, RECIPROCITY_LABELS
 
-YES_NO = [("yes", _l("Yes")), ("no", _l("No"))]
+def options(pairs) -> list[SelectChoice]:
+    """Choices for a select or radio field from (value, label) pairs."""
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+YES_NO = options([("yes", _l("Yes")), ("no", _l("No"))])
 
 
 class TranslatedDateInput(GovDateInput):
@@ -46,15 +53,14 @@ class PlainDecimalField(DecimalField):
         self.example = example
 
     def process_formdata(self, valuelist):
-        if valuelist:
-            valuelist = [value.strip().replace(",", "").lstrip("£") for value in valuelist]
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as exc:
+        if not valuelist or not valuelist[0].strip():
             self.data = None
-            raise ValueError(
-                _l("Enter a number, like %(example)s", example=self.example)
-            ) from exc
+            return
+        try:
+            self.data = to_decimal(valuelist[0])
+        except NotANumber as exc:
+            self.data = None
+            raise ValueError(_l("Enter a number, like %(example)s", example=self.example)) from exc
 
 
 class PlainDateField(DateField):
@@ -100,8 +106,8 @@ def yes_no_field(label, hint=None) -> RadioField:
     )
 
 
-def choices(labels: dict) -> list[tuple[str, str]]:
-    return [(member.value, label) for member, label in labels.items()]
+def choices(labels: dict) -> list[SelectChoice]:
+    return options((member.value, label) for member, label in labels.items())
 
 
 def _end_not_before_start(form, field) -> None:
@@ -124,7 +130,7 @@ class ProjectForm(FlaskForm):
     )
     currency = SelectField(
         _l("Currency"),
-        choices=[("GBP", _l("Pounds sterling (GBP)")), ("EUR", _l("Euros (EUR)"))],
+        choices=options([("GBP", _l("Pounds sterling (GBP)")), ("EUR", _l("Euros (EUR)"))]),
         default="GBP",
         widget=GovSelect(),
     )
@@ -171,16 +177,23 @@ class TermsFields:
     travel_hours = hours_field(_l("Travel hours for each session"), _l("There and back."))
     travel_paid = yes_no_field(_l("Is travel time paid?"))
 
-    def validate_rate(self, field) -> None:
-        has_rate = field.data is not None
+    def validate(self, extra_validators=None) -> bool:
+        # Checked here, not on the field: an empty optional field skips its own checks.
+        valid = super().validate(extra_validators)
+        has_rate = self.rate.data is not None
         has_card = bool(self.rate_card_ref.data)
-        if has_rate and has_card:
-            raise ValidationError(_l("Enter a rate or choose a published rate, not both"))
-        if not has_rate and not has_card:
-            raise ValidationError(_l("Enter a rate, or choose a published rate"))
+        if not self.rate.errors and has_rate == has_card:
+            message = (
+                _l("Enter a rate or choose a published rate, not both")
+                if has_rate
+                else _l("Enter a rate, or choose a published rate")
+            )
+            self.rate.errors = list(self.rate.errors) + [message]
+            return False
+        return valid
 
 
-class RoleForm(FlaskForm, TermsFields):
+class RoleForm(TermsFields, FlaskForm):
     title = StringField(
         _l("Role title"),
         [required(_l("the role title")), Length(max=200)],
@@ -204,7 +217,7 @@ class RoleDetailsForm(FlaskForm):
     submit = SubmitField(_l("Save role"), widget=GovSubmitInput())
 
 
-class TermsForm(FlaskForm, TermsFields):
+class TermsForm(TermsFields, FlaskForm):
     effective_from = PlainDateField(
         _l("From which date do these terms apply?"),
         [InputRequired(message=_l("Enter the date the new terms start"))],

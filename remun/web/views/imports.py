@@ -10,8 +10,6 @@ from flask_babel import gettext as _
 from remun.web.extensions import db
 from remun.web.forms import ImportForm
 from remun.web.pages import rate_book
-from remun.workbook.importer import ImportFailed, import_workbook
-from remun.workbook.template import write_template
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
 
@@ -20,6 +18,8 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.route("/", methods=["GET", "POST"])
 def upload():
+    from remun.workbook.importer import ImportFailed, import_workbook
+
     form = ImportForm()
     problems = []
     if form.validate_on_submit():
@@ -39,6 +39,8 @@ def upload():
 
 @bp.get("/template.xlsx")
 def template():
+    from remun.workbook.template import write_template
+
     buffer = io.BytesIO()
     write_template(buffer)
     buffer.seek(0)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
 from remun.enums import ExpenseCategory
@@ -10,7 +10,7 @@ from remun.models import Attendance, Expense, Meeting, Person, Project
 from remun.money import ZERO
 from remun.records import NoRoleThatDay, people_in_project, role_on
 from remun.web.extensions import db
-from remun.web.forms import AttendanceForm, MeetingForm
+from remun.web.forms import AttendanceForm, MeetingForm, options
 from remun.web.pages import form_page, not_found_unless, remove_page, try_save
 from remun.web.views.projects import project_crumbs
 
@@ -86,7 +86,8 @@ def delete(project_id: int, meeting_id: int):
 
 def _attendance_form(meeting: Meeting, attendance: Attendance | None) -> AttendanceForm:
     data = None
-    if attendance is not None:
+    # Saved values fill the form only when it is first shown, never over what was posted.
+    if attendance is not None and request.method == "GET":
         expense = attendance.expenses[0] if attendance.expenses else None
         data = {
             "person_id": str(attendance.person_id), "hours": attendance.hours,
@@ -97,7 +98,7 @@ def _attendance_form(meeting: Meeting, attendance: Attendance | None) -> Attenda
         }
     form = AttendanceForm(data=data) if data else AttendanceForm(hours=meeting.hours)
     people = people_in_project(db.session, meeting.project)
-    form.person_id.choices = [(str(person.id), person.name) for person in people]
+    form.person_id.choices = options((str(person.id), person.name) for person in people)
     return form
 
 

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from remun.enums import Reciprocity
 from remun.models import Appointment, Person, Project
 from remun.web.extensions import db
-from remun.web.forms import AppointmentForm, PersonForm
+from remun.web.forms import AppointmentForm, PersonForm, options
 from remun.web.languages import LANGUAGES
 from remun.web.pages import form_page, not_found_unless, remove_page, try_save
 from remun.web.views.projects import project_crumbs
@@ -25,7 +25,7 @@ def _people_crumbs() -> list[dict]:
 
 
 def _language_choices(form: PersonForm) -> None:
-    form.preferred_language.choices = list(LANGUAGES.items())
+    form.preferred_language.choices = options(LANGUAGES.items())
 
 
 def _fill_person(person: Person, form: PersonForm) -> None:
@@ -89,8 +89,8 @@ def delete(person_id: int):
 
 
 def _appointment_choices(form: AppointmentForm, project: Project) -> None:
-    form.person_id.choices = [(str(p.id), p.name) for p in db.session.scalars(select(Person).order_by(Person.name))]
-    form.role_id.choices = [(str(role.id), role.title) for role in project.roles]
+    form.person_id.choices = options((str(p.id), p.name) for p in db.session.scalars(select(Person).order_by(Person.name)))
+    form.role_id.choices = options((str(role.id), role.title) for role in project.roles)
 
 
 def _fill_appointment(appointment: Appointment, form: AppointmentForm) -> None:

@@ -12,7 +12,7 @@ from remun.enums import PayBasis, RoleKind
 from remun.models import Project, Role, RoleTerms
 from remun.records import RateCardProblem, check_rate_card, rate_card_choices
 from remun.web.extensions import db
-from remun.web.forms import RoleDetailsForm, RoleForm, TermsForm
+from remun.web.forms import RoleDetailsForm, RoleForm, TermsForm, options
 from remun.web.pages import form_page, not_found_unless, rate_book, remove_page, save, try_save
 from remun.web.views.projects import project_crumbs
 
@@ -24,11 +24,11 @@ DETAIL_FIELDS = ["title", "kind", "group_id"]
 
 def _offer_choices(form, project: Project) -> None:
     if hasattr(form, "group_id"):
-        form.group_id.choices = [("", _("Not in an equal role group"))] + [
+        form.group_id.choices = options([("", _("Not in an equal role group"))] + [
             (str(group.id), group.name) for group in project.groups
-        ]
+        ])
     if hasattr(form, "rate_card_ref"):
-        form.rate_card_ref.choices = [("", _("None: I have entered a rate"))] + rate_card_choices(rate_book())
+        form.rate_card_ref.choices = options([("", _("None: I have entered a rate"))] + rate_card_choices(rate_book()))
 
 
 def _terms_valid(form) -> bool:

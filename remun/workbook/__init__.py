@@ -1,0 +1,21 @@
+"""The project workbook: a blank template to fill in, and its import.
+
+Plain Python with no Flask in it, so the web app, the command line and the
+tests share it:
+
+- ``remun.workbook.template.write_template(target)`` writes the blank workbook;
+- ``remun.workbook.importer.import_workbook(session, source, rate_book)`` reads
+  a filled-in workbook into the database, all of it or nothing.
+
+Messages for people (the problems found in a workbook and the summary of an
+import) are English ``%(name)s`` format strings wrapped in ``N_()`` so the
+translation tools extract them, and kept with their parameters so the web layer
+can translate them: ``gettext(message_id) % params``.
+"""
+
+from __future__ import annotations
+
+
+def N_(message: str) -> str:  # noqa: N802 — the usual name for this marker
+    """Mark a message for translation without translating it now."""
+    return message
