@@ -122,6 +122,79 @@ def demo() -> None:
     click.echo(f"The demo project “{project.name}” is ready.")
 
 
+def _project_named(name: str):
+    from sqlalchemy import select
+
+    from remun.models import Project
+
+    project = _session().scalar(select(Project).where(Project.name == name))
+    if project is None:
+        names = _session().scalars(select(Project.name).order_by(Project.name)).all()
+        known = "; ".join(names) if names else "there are no projects yet"
+        raise click.UsageError(f"There is no project called “{name}”. Projects: {known}.")
+    return project
+
+
+@cli.command("parity")
+@click.option("--project", "project_name", required=True, help="The project's name.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--date", "on_date", type=click.DateTime(["%Y-%m-%d"]), help="Pay terms in force on this date (YYYY-MM-DD).")
+@with_appcontext
+def parity(project_name: str, as_json: bool, on_date) -> None:
+    """Compare pay for equal roles in a project, counting preparation and travel."""
+    import json
+
+    from remun.parity_report import project_parity, report_as_json
+
+    project = _project_named(project_name)
+    report = project_parity(_session(), project.id, _rates(), on_date.date() if on_date else None,
+                            threshold=current_app.config.get("REMUN_PAY_GAP_THRESHOLD", 10))
+    if as_json:
+        click.echo(json.dumps(report_as_json(report), indent=2, ensure_ascii=False))
+        return
+    click.echo(_parity_table(report))
+
+
+def _parity_table(report) -> str:
+    from remun.money import round_money
+
+    def money(value) -> str:
+        return "-" if value is None else f"{round_money(value):,.2f}"
+
+    lines = [f"Pay parity: {report.project_name}, terms in force on {report.on_date.isoformat()}"]
+    if report.living_wage is not None:
+        lines.append(f"Real Living Wage that day: {money(report.living_wage)} an hour ({report.currency})")
+    for group in report.groups:
+        lines.append("")
+        lines.append(f"{group.name}")
+        lines.append(f"  {'Role':34} {'Hours':>6} {'Per session':>12} {'Per hour':>9} {'Gap %':>6}  Status")
+        for role in group.roles:
+            if role.is_comparator:
+                status = "comparator"
+            elif role.parity is True:
+                status = "at parity"
+            elif role.parity is False:
+                status = "BELOW PARITY"
+            else:
+                status = "not compared"
+            if role.below_living_wage:
+                status += ", below Real Living Wage"
+            gap = "-" if role.gap_percent is None else str(role.gap_percent)
+            lines.append(
+                f"  {role.offer.title[:34]:34} {role.hours_given:>6} {money(role.pay_per_session):>12} "
+                f"{money(role.effective_hourly_rate):>9} {gap:>6}  {status}"
+            )
+        if group.comparator is None:
+            lines.append("  No clinical or professional role to compare with.")
+    gap = report.pay_gap
+    lines.append("")
+    if gap is None or gap.withheld:
+        lines.append(f"Pay gap: withheld (fewer than {gap.threshold if gap else 10} people on one side).")
+    else:
+        lines.append(f"Pay gap: mean {gap.mean_gap_percent}%, median {gap.median_gap_percent}%.")
+    return "\n".join(lines)
+
+
 def main() -> None:
     try:
         cli.main(prog_name="remun")

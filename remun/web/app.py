@@ -88,7 +88,7 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from remun.web.views import home, imports, meetings, people, projects, rates, roles
+    from remun.web.views import home, imports, meetings, parity, people, projects, rates, roles
 
-    for module in (home, projects, roles, people, meetings, imports, rates):
+    for module in (home, projects, roles, people, meetings, parity, imports, rates):
         app.register_blueprint(module.bp)

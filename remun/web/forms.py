@@ -288,6 +288,32 @@ class AttendanceForm(FlaskForm):
     submit = SubmitField(_l("Save attendance"), widget=GovSubmitInput())
 
 
+class CalculatorForm(FlaskForm):
+    session_hours = hours_field(_l("How long is the session, in hours?"))
+    prep_hours = hours_field(_l("Preparation hours (optional)"), _l("Reading papers and getting ready."), optional=True)
+    travel_hours = hours_field(_l("Travel hours (optional)"), _l("There and back."), optional=True)
+    comparator_rate = PlainDecimalField(
+        _l("Hourly rate of the person to compare with (optional if you choose a pay band)"),
+        [Optional(), not_negative()],
+        description=_l("For example, what the clinical co-chair earns an hour."),
+        example="30.00",
+    )
+    band = SelectField(_l("Or choose their NHS pay band"), choices=[], widget=GovSelect())
+    submit = SubmitField(_l("Work out a fair fee"), widget=GovSubmitInput())
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        if not self.comparator_rate.errors and (self.comparator_rate.data is None) == (not self.band.data):
+            message = (
+                _l("Enter a rate or choose a pay band, not both")
+                if self.band.data
+                else _l("Enter the hourly rate to compare with, or choose a pay band")
+            )
+            self.comparator_rate.errors = list(self.comparator_rate.errors) + [message]
+            return False
+        return valid
+
+
 class ConfirmForm(FlaskForm):
     """A form with only a button: carries the CSRF token for deletions."""
 

@@ -1,0 +1,358 @@
+"""The parity report for a project, and for the whole organisation.
+
+Reads a project's roles, pay terms and attendance from the database and
+applies the rules in ``remun.parity`` and ``remun.paygap``. No Flask here: the
+web pages, the JSON endpoint and ``remun parity`` all print this one report.
+
+Choices made here (also in docs/rules.md):
+- The *offer* is compared on the pay terms in force on the report date
+  (today, kept within the project's dates), with rate-card figures in force
+  that day, against the Real Living Wage in force that day.
+- *Paid parity* uses attendance: each attendance is paid on the terms in force
+  on its session's date. Vouchers, training and donations count at face value,
+  so what someone chose never changes their rate. (Once the ledger exists it
+  becomes the source of what was paid.)
+- "What it costs to close the gap" is counted over the sessions the role has
+  attended, or over all the project's sessions when none are recorded yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from remun.enums import RoleKind
+from remun.models import Attendance, Meeting, Person, Project, Role, RoleTerms
+from remun.money import ZERO, round_money
+from remun.parity import GapClosure, GroupParity, PaidParity, RoleOffer, close_gap, compare_group, paid_parity
+from remun.pay import PayTerms, pay_for_attendance
+from remun.paygap import DEFAULT_THRESHOLD, PayGap, pay_gap
+from remun.rates import RateBook
+
+
+class NoRateOnDate(LookupError):
+    """A role's published rate has no figure in force on the date asked about."""
+
+
+def pay_terms(terms: RoleTerms, book: RateBook, day: dt.date) -> PayTerms:
+    """A role's stored terms as the pay rules' PayTerms, with any rate-card figure for ``day``."""
+    rate = terms.rate
+    if terms.rate_card_ref:
+        entry = book.lookup(terms.rate_card_ref, day)
+        if entry is None:
+            raise NoRateOnDate(terms.rate_card_ref)
+        rate = entry.amount
+    assert rate is not None  # the database requires a rate or a rate card
+    return PayTerms(
+        basis=terms.basis,
+        rate=rate,
+        session_hours=terms.session_hours,
+        prep_hours=terms.prep_hours,
+        prep_paid=terms.prep_paid,
+        travel_hours=terms.travel_hours,
+        travel_paid=terms.travel_paid,
+    )
+
+
+def report_date(project: Project, today: dt.date | None = None) -> dt.date:
+    """Today, kept within the project's dates."""
+    day = today or dt.date.today()
+    if project.end_date and day > project.end_date:
+        day = project.end_date
+    if project.start_date and day < project.start_date:
+        day = project.start_date
+    return day
+
+
+@dataclass(frozen=True)
+class PersonPaid:
+    """What one person received for their time in one role, against the comparator."""
+
+    person_id: int
+    name: str
+    role_title: str
+    kind: RoleKind
+    sessions: int
+    hours_given: Decimal
+    received: Decimal
+    parity: PaidParity
+
+
+@dataclass(frozen=True)
+class ProjectParity:
+    project_id: int
+    project_name: str
+    currency: str
+    on_date: dt.date
+    living_wage: Decimal | None
+    groups: tuple[GroupParity, ...]
+    #: Roles with no equal-role group: they cannot be compared with anyone.
+    ungrouped: tuple[str, ...]
+    #: Roles whose published rate has no figure on the report date.
+    unpriced: tuple[str, ...]
+    closures: dict = field(default_factory=dict)  # role id -> GapClosure
+    paid: tuple[PersonPaid, ...] = ()
+    pay_gap: PayGap | None = None
+
+    @property
+    def below_parity_count(self) -> int:
+        return sum(len(group.below_parity) for group in self.groups)
+
+    @property
+    def below_living_wage_count(self) -> int:
+        return sum(len(group.below_living_wage) for group in self.groups)
+
+
+def _load_project(session: Session, project_id: int) -> Project:
+    return session.scalars(
+        select(Project)
+        .where(Project.id == project_id)
+        .options(
+            selectinload(Project.groups),
+            selectinload(Project.roles).selectinload(Role.terms),
+        )
+    ).one()
+
+
+def _attendance_rows(session: Session, project_id: int):
+    return session.execute(
+        select(Attendance, Meeting.date, Person.name)
+        .join(Meeting, Attendance.meeting_id == Meeting.id)
+        .join(Person, Attendance.person_id == Person.id)
+        .where(Meeting.project_id == project_id)
+    ).all()
+
+
+def project_parity(
+    session: Session,
+    project_id: int,
+    book: RateBook,
+    today: dt.date | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> ProjectParity:
+    project = _load_project(session, project_id)
+    day = report_date(project, today)
+    living_wage = book.living_wage(day)
+
+    offers_by_group: dict[int, list[RoleOffer]] = defaultdict(list)
+    ungrouped, unpriced = [], []
+    roles_by_id = {role.id: role for role in project.roles}
+    for role in project.roles:
+        terms = role.terms_on(day)
+        if terms is None:
+            unpriced.append(role.title)
+            continue
+        try:
+            priced = pay_terms(terms, book, day)
+        except NoRateOnDate:
+            unpriced.append(role.title)
+            continue
+        if role.group_id is None:
+            ungrouped.append(role.title)
+            continue
+        offers_by_group[role.group_id].append(RoleOffer(key=role.id, title=role.title, kind=role.kind, terms=priced))
+
+    groups = tuple(
+        compare_group(group.name, offers_by_group[group.id], living_wage)
+        for group in project.groups
+        if offers_by_group.get(group.id)
+    )
+
+    rows = _attendance_rows(session, project.id)
+    sessions_by_role: dict[int, set[int]] = defaultdict(set)
+    for attendance, _date, _name in rows:
+        sessions_by_role[attendance.role_id].add(attendance.meeting_id)
+    all_sessions = len({attendance.meeting_id for attendance, _d, _n in rows}) or len(project.meetings)
+
+    closures: dict[int, GapClosure] = {}
+    comparator_rate: dict[int, Decimal | None] = {}
+    for group in groups:
+        rate = group.comparator.effective_hourly_rate if group.comparator else None
+        for role_parity in group.roles:
+            comparator_rate[role_parity.offer.key] = rate
+            if role_parity.parity is False and group.comparator is not None:
+                sessions = len(sessions_by_role.get(role_parity.offer.key, ())) or all_sessions
+                closure = close_gap(role_parity, group.comparator, sessions)
+                if closure is not None:
+                    closures[role_parity.offer.key] = closure
+
+    paid = _paid_parity(rows, roles_by_id, comparator_rate, book)
+    gap = pay_gap(
+        [(person.kind, person.parity.hourly_rate) for person in paid
+         if person.parity.hourly_rate is not None and person.role_title not in ungrouped],
+        threshold=threshold,
+    )
+    return ProjectParity(
+        project_id=project.id,
+        project_name=project.name,
+        currency=project.currency,
+        on_date=day,
+        living_wage=living_wage,
+        groups=groups,
+        ungrouped=tuple(ungrouped),
+        unpriced=tuple(unpriced),
+        closures=closures,
+        paid=paid,
+        pay_gap=gap,
+    )
+
+
+def _paid_parity(rows, roles_by_id: dict[int, Role], comparator_rate: dict, book: RateBook) -> tuple[PersonPaid, ...]:
+    """Per person and role: pay received for time ÷ hours given, from attendance."""
+    totals: dict[tuple[int, int], list] = {}
+    for attendance, day, name in rows:
+        role = roles_by_id[attendance.role_id]
+        terms = role.terms_on(day)
+        if terms is None:
+            continue
+        try:
+            priced = pay_terms(terms, book, day)
+        except NoRateOnDate:
+            continue
+        key = (attendance.person_id, role.id)
+        entry = totals.setdefault(key, [name, 0, ZERO, ZERO])
+        entry[1] += 1
+        entry[2] += attendance.hours + attendance.prep_hours + attendance.travel_hours
+        entry[3] += pay_for_attendance(priced, attendance.hours, attendance.prep_hours, attendance.travel_hours)
+    people = []
+    for (person_id, role_id), (name, sessions, hours, received) in totals.items():
+        role = roles_by_id[role_id]
+        rate = comparator_rate.get(role_id) if role.kind.is_lived_experience_side else None
+        people.append(
+            PersonPaid(
+                person_id=person_id,
+                name=name,
+                role_title=role.title,
+                kind=role.kind,
+                sessions=sessions,
+                hours_given=hours,
+                received=received,
+                parity=paid_parity(received, hours, rate),
+            )
+        )
+    people.sort(key=lambda person: (person.role_title, person.name))
+    return tuple(people)
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(round_money(value))
+
+
+def _hours(value: Decimal) -> str:
+    return str(round_money(value))
+
+
+def _percent(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def report_as_json(report: ProjectParity) -> dict:
+    """The report as plain data: money and percentages as strings, never floats."""
+    groups = []
+    for group in report.groups:
+        comparator = group.comparator
+        groups.append({
+            "group": group.name,
+            "comparator": None if comparator is None else {
+                "role": comparator.offer.title,
+                "effective_hourly_rate": _money(comparator.effective_hourly_rate),
+            },
+            "roles": [
+                {
+                    "role": role.offer.title,
+                    "kind": role.offer.kind.value,
+                    "basis": role.offer.terms.basis.value,
+                    "hours_given": _hours(role.hours_given),
+                    "pay_per_session": _money(role.pay_per_session),
+                    "effective_hourly_rate": _money(role.effective_hourly_rate),
+                    "gap_percent": _percent(role.gap_percent),
+                    "parity": role.parity,
+                    "below_living_wage": role.below_living_wage,
+                    "is_comparator": role.is_comparator,
+                    "closing_the_gap": _closure_json(report.closures.get(role.offer.key)),
+                }
+                for role in group.roles
+            ],
+        })
+    gap = report.pay_gap
+    return {
+        "project": report.project_name,
+        "currency": report.currency,
+        "date": report.on_date.isoformat(),
+        "real_living_wage": _money(report.living_wage),
+        "groups": groups,
+        "roles_without_group": list(report.ungrouped),
+        "roles_without_rate_on_date": list(report.unpriced),
+        "paid": [
+            {
+                "name": person.name,
+                "role": person.role_title,
+                "kind": person.kind.value,
+                "sessions": person.sessions,
+                "hours_given": _hours(person.hours_given),
+                "received": _money(person.received),
+                "hourly_rate": _money(person.parity.hourly_rate),
+                "gap_percent": _percent(person.parity.gap_percent),
+                "parity": person.parity.parity,
+            }
+            for person in report.paid
+        ],
+        "pay_gap": {
+            "mean_percent": _percent(gap.mean_gap_percent) if gap else None,
+            "median_percent": _percent(gap.median_gap_percent) if gap else None,
+            "withheld": gap.withheld if gap else True,
+            "reasons": [reason.value for reason in gap.reasons] if gap else [],
+            "threshold": gap.threshold if gap else None,
+        },
+    }
+
+
+def _closure_json(closure: GapClosure | None) -> dict | None:
+    if closure is None:
+        return None
+    return {
+        "parity_rate": _money(closure.parity_rate),
+        "extra_per_session": _money(closure.extra_per_session),
+        "sessions": closure.sessions,
+        "extra_for_sessions": _money(closure.extra_for_sessions),
+        "paid_time_options": [
+            {
+                "pays_preparation": option.pays_preparation,
+                "pays_travel": option.pays_travel,
+                "effective_hourly_rate": _money(option.effective_hourly_rate),
+                "reaches_parity": option.reaches_parity,
+                "extra_per_session": _money(option.extra_per_session),
+            }
+            for option in closure.paid_time_options
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class OrganisationParity:
+    projects: tuple[ProjectParity, ...]
+    pay_gap: PayGap
+
+    @property
+    def below_living_wage(self) -> list[tuple[ProjectParity, object]]:
+        return [(report, role) for report in self.projects for group in report.groups for role in group.below_living_wage]
+
+
+def organisation_parity(
+    session: Session, book: RateBook, today: dt.date | None = None, threshold: int = DEFAULT_THRESHOLD
+) -> OrganisationParity:
+    """Every project's parity, and the pay gap across all of them."""
+    project_ids = session.scalars(select(Project.id).order_by(Project.name)).all()
+    reports = tuple(project_parity(session, project_id, book, today, threshold) for project_id in project_ids)
+    people = [
+        (person.kind, person.parity.hourly_rate)
+        for report in reports
+        for person in report.paid
+        if person.parity.hourly_rate is not None and person.role_title not in report.ungrouped
+    ]
+    return OrganisationParity(projects=reports, pay_gap=pay_gap(people, threshold=threshold))

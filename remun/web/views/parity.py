@@ -1,0 +1,81 @@
+"""Pay parity: per project, across the organisation, and a calculator that needs no project."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, current_app, jsonify, render_template, url_for
+from flask_babel import gettext as _
+
+from remun.calculator import fair_fees
+from remun.models import Project
+from remun.parity_report import organisation_parity, project_parity, report_as_json
+from remun.web.charts import bar_chart
+from remun.web.extensions import db
+from remun.web.forms import CalculatorForm, options
+from remun.web.pages import rate_book
+from remun.web.views.projects import project_crumbs
+
+bp = Blueprint("parity", __name__)
+
+
+def _threshold() -> int:
+    return int(current_app.config.get("REMUN_PAY_GAP_THRESHOLD", 10))
+
+
+def _report(project_id: int):
+    db.get_or_abort(Project, project_id)
+    return project_parity(db.session, project_id, rate_book(), threshold=_threshold())
+
+
+def group_chart(group, living_wage):
+    items = [
+        (role.offer.title, role.rounded_hourly_rate, role.is_comparator)
+        for role in group.roles
+    ]
+    return bar_chart(items, living_wage)
+
+
+@bp.get("/projects/<int:project_id>/parity")
+def project(project_id: int):
+    report = _report(project_id)
+    project = db.session.get(Project, project_id)
+    return render_template(
+        "parity/project.html", title=_("Pay parity"), report=report, project=project,
+        charts={group.name: group_chart(group, report.living_wage) for group in report.groups},
+        breadcrumbs=project_crumbs(project), active_section="projects",
+    )
+
+
+@bp.get("/projects/<int:project_id>/parity.json")
+def project_json(project_id: int):
+    return jsonify(report_as_json(_report(project_id)))
+
+
+@bp.get("/parity")
+def organisation():
+    report = organisation_parity(db.session, rate_book(), threshold=_threshold())
+    return render_template("parity/organisation.html", title=_("Pay parity across all projects"),
+                           report=report, active_section="parity")
+
+
+@bp.route("/calculator", methods=["GET", "POST"])
+def calculator():
+    book = rate_book()
+    form = CalculatorForm()
+    form.band.choices = options([("", _("None: I have typed a rate"))] + [
+        (ref, book.latest(ref).label) for ref in book.refs(kind="pay_scale", per="hour")
+    ])
+    result = comparator_rate = None
+    if form.validate_on_submit():
+        today = dt.date.today()
+        if form.band.data:
+            entry = book.lookup(form.band.data, today) or book.latest(form.band.data)
+            comparator_rate = entry.amount
+        else:
+            comparator_rate = form.comparator_rate.data
+        result = fair_fees(form.session_hours.data, form.prep_hours.data or 0, form.travel_hours.data or 0,
+                           comparator_rate, book.living_wage(today))
+    return render_template("parity/calculator.html", title=_("Fair fee calculator"), form=form, result=result,
+                           comparator_rate=comparator_rate, living_wage=book.living_wage(dt.date.today()),
+                           active_section="calculator")
