@@ -144,6 +144,13 @@ ROLE_FORM = {
 }
 
 
+def test_form_pages_show_no_empty_hints(client, project):
+    for url in ["/projects/new", f"/projects/{project.id}/roles/new", "/people/new", "/calculator",
+                f"/projects/{project.id}/sessions/new"]:
+        html = client.get(url).get_data(as_text=True)
+        assert not re.search(r'govuk-hint">\s*None\s*<', html), url
+
+
 def test_add_a_role_with_a_typed_rate(client, db_session, project):
     response = client.post(f"/projects/{project.id}/roles/new", data=ROLE_FORM)
     assert response.status_code == 302

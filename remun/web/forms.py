@@ -92,7 +92,7 @@ def not_negative() -> NumberRange:
 
 def hours_field(label, hint=None, optional: bool = False) -> PlainDecimalField:
     checks = [Optional()] if optional else [required(_l("the number of hours"))]
-    return PlainDecimalField(label, checks + [not_negative()], description=hint, example="2.5")
+    return PlainDecimalField(label, checks + [not_negative()], description=hint or "", example="2.5")
 
 
 def yes_no_field(label, hint=None) -> RadioField:
@@ -101,7 +101,7 @@ def yes_no_field(label, hint=None) -> RadioField:
         choices=YES_NO,
         default="no",
         widget=GovRadioInput(),
-        description=hint,
+        description=hint or "",
         validators=[InputRequired(message=_l("Select yes or no"))],
     )
 
