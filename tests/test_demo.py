@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from remun.demo import DEMO_PROJECT_NAME, demo_plan, load_demo
 from remun.enums import PayBasis, Reciprocity, RoleKind
 from remun.models import Appointment, Attendance, Expense, Meeting, Person, Project, Role, RoleTerms
-from remun.pay import PayTerms, effective_hourly_rate
+from remun.parity_report import pay_terms
+from remun.pay import effective_hourly_rate
 from remun.records import check_rate_card, role_on
 
 TODAY = dt.date(2026, 11, 23)
@@ -209,20 +210,7 @@ def test_one_role_changes_its_terms_mid_project(session, rate_book):
 
 
 def _hourly(terms: RoleTerms, rate_book, day: dt.date) -> Decimal:
-    rate = terms.rate
-    if rate is None:
-        rate = rate_book.lookup(terms.rate_card_ref, day).amount
-    return effective_hourly_rate(
-        PayTerms(
-            basis=terms.basis,
-            rate=rate,
-            session_hours=terms.session_hours,
-            prep_hours=terms.prep_hours,
-            prep_paid=terms.prep_paid,
-            travel_hours=terms.travel_hours,
-            travel_paid=terms.travel_paid,
-        )
-    )
+    return effective_hourly_rate(pay_terms(terms, rate_book, day))
 
 
 def test_exactly_one_lived_experience_role_is_below_the_living_wage(session, rate_book):
