@@ -8,10 +8,10 @@ from sqlalchemy import pool
 from sqlalchemy import create_engine
 
 from remun.database import engine_options, ensure_sqlite_folder
-from remun.models import Base
+from remun.schema import metadata as remun_metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = remun_metadata
 
 
 def run_migrations_offline() -> None:

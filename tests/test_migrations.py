@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session
 
 from remun.database import alembic_config, downgrade, make_engine, upgrade
 from remun.enums import PayBasis, RoleKind
-from remun.models import Attendance, Base, Meeting, Person, Project, Role, RoleGroup, RoleTerms
+from remun.models import Attendance, Meeting, Person, Project, Role, RoleGroup, RoleTerms
+from remun.schema import metadata
 
 
 def _revisions(url: str) -> list[str]:
@@ -26,7 +27,7 @@ def test_models_match_the_newest_migration(database_url):
     engine = make_engine(database_url)
     with engine.connect() as connection:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
-        differences = compare_metadata(context, Base.metadata)
+        differences = compare_metadata(context, metadata)
     engine.dispose()
     assert differences == []
 

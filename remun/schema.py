@@ -1,0 +1,6 @@
+"""Every table Remun has, in one metadata: imported by Alembic and the migration tests."""
+
+from remun import models
+from remun.accounts import models as account_models  # noqa: F401  (registers the tables)
+
+metadata = models.Base.metadata
