@@ -195,6 +195,11 @@ def _parity_table(report) -> str:
     return "\n".join(lines)
 
 
+from remun import cli_ledger  # noqa: E402  (ledger commands live in their own module)
+
+cli_ledger.register(cli)
+
+
 def main() -> None:
     try:
         cli.main(prog_name="remun")

@@ -31,8 +31,9 @@ class NotANumber(ValueError):
 
 
 def round_money(value: Decimal) -> Decimal:
-    """Round to the penny, half up. The only place money is rounded."""
-    return value.quantize(PENNY, rounding=ROUND_HALF_UP)
+    """Round to the penny, half up. The only place money is rounded (never shows "-0.00")."""
+    result = value.quantize(PENNY, rounding=ROUND_HALF_UP)
+    return abs(result) if not result else result
 
 
 def round_percent(value: Decimal) -> Decimal:

@@ -1,0 +1,227 @@
+"""Claims: attendance becomes a claim for time and a claim for expenses; a lead approves or rejects.
+
+Approval posts the accrual; nothing reaches the ledger before it. Salaried
+staff are paid by their employer, so their attendance makes no claims.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.orm import Session, selectinload
+
+from remun.enums import PayBasis, Reciprocity
+from remun.ledger.models import Account, BatchItem, Claim, ClaimKind, ClaimStatus, LedgerTransaction, TransactionKind
+from remun.ledger.posting import LedgerError, Line, PeriodClosed, is_closed, month_of, now, post, reverse
+from remun.models import Attendance, Meeting, Person, Role
+from remun.money import ZERO
+from remun.parity_report import NoRateOnDate, pay_terms
+from remun.pay import paid_hours, pay_for_attendance
+from remun.rates import RateBook
+
+#: Claims that may still change with their attendance.
+OPEN = (ClaimStatus.SUBMITTED, ClaimStatus.REVERSED, ClaimStatus.REJECTED)
+
+
+@dataclass
+class SyncResult:
+    created: int = 0
+    updated: int = 0
+    removed: int = 0
+    #: Attendance whose role's published rate had no figure on the session date.
+    unpriced: list[int] = field(default_factory=list)
+
+
+def _time_claim_facts(attendance: Attendance, day: dt.date, book: RateBook) -> dict | None:
+    terms = attendance.role.terms_on(day)
+    if terms is None or terms.basis == PayBasis.SALARY:
+        return None
+    priced = pay_terms(terms, book, day)  # may raise NoRateOnDate
+    actual = priced.__class__(
+        basis=priced.basis, rate=priced.rate, session_hours=attendance.hours, prep_hours=attendance.prep_hours,
+        prep_paid=priced.prep_paid, travel_hours=attendance.travel_hours, travel_paid=priced.travel_paid,
+    )
+    return {
+        "amount": pay_for_attendance(priced, attendance.hours, attendance.prep_hours, attendance.travel_hours),
+        "basis": priced.basis, "rate": priced.rate, "rate_card_ref": terms.rate_card_ref,
+        "hours": attendance.hours, "prep_hours": attendance.prep_hours, "travel_hours": attendance.travel_hours,
+        "paid_hours": paid_hours(actual),
+    }
+
+
+def sync_claims(session: Session, book: RateBook, *, project_id: int | None = None,
+                attendance_ids: list[int] | None = None, user_id: int | None = None) -> SyncResult:
+    """Make each attendance's claims match it: create, update or remove claims not yet approved.
+
+    Approved claims are never touched here: a mistake in one is put right by
+    reversing it, after which its attendance can be corrected and claimed again.
+    """
+    query = (
+        select(Attendance, Meeting.date, Meeting.project_id)
+        .join(Meeting, Attendance.meeting_id == Meeting.id)
+        .options(selectinload(Attendance.role).selectinload(Role.terms), selectinload(Attendance.expenses))
+    )
+    if project_id is not None:
+        query = query.where(Meeting.project_id == project_id)
+    if attendance_ids is not None:
+        query = query.where(Attendance.id.in_(attendance_ids))
+    rows = session.execute(query).all()
+    existing: dict[tuple[int, ClaimKind], Claim] = {}
+    ids = [attendance.id for attendance, _, _ in rows]
+    for start in range(0, len(ids), 500):
+        for claim in session.scalars(select(Claim).where(Claim.attendance_id.in_(ids[start:start + 500]))):
+            existing[(claim.attendance_id, claim.kind)] = claim
+
+    result = SyncResult()
+    submitted_at = now()
+    for attendance, day, attendance_project in rows:
+        try:
+            time_facts = _time_claim_facts(attendance, day, book)
+        except NoRateOnDate:
+            result.unpriced.append(attendance.id)
+            time_facts = None
+        expenses = sum((expense.amount for expense in attendance.expenses), ZERO)
+        wanted = {
+            ClaimKind.TIME: time_facts,
+            ClaimKind.EXPENSES: {"amount": expenses} if expenses > ZERO else None,
+        }
+        for kind, facts in wanted.items():
+            claim = existing.get((attendance.id, kind))
+            if claim is not None and claim.status not in OPEN:
+                continue  # approved: fixed until reversed
+            if facts is None:
+                if claim is not None:
+                    session.delete(claim)
+                    result.removed += 1
+                continue
+            if claim is None:
+                claim = Claim(attendance_id=attendance.id, person_id=attendance.person_id, project_id=attendance_project,
+                              kind=kind, status=ClaimStatus.SUBMITTED, submitted_at=submitted_at,
+                              submitted_by_id=user_id, **facts)
+                session.add(claim)
+                result.created += 1
+                continue
+            changed = claim.status != ClaimStatus.SUBMITTED or any(getattr(claim, key) != value for key, value in facts.items())
+            if changed:
+                for key, value in facts.items():
+                    setattr(claim, key, value)
+                claim.status = ClaimStatus.SUBMITTED
+                claim.person_id = attendance.person_id
+                claim.decided_at = claim.decided_by_id = claim.decision_reason = None
+                claim.settled_as = claim.settled_at = None
+                result.updated += 1
+    session.flush()
+    return result
+
+
+@dataclass
+class ApprovalResult:
+    approved: list[int] = field(default_factory=list)
+    #: Asked for twice (a double click, or two people at once): done only once.
+    already_decided: list[int] = field(default_factory=list)
+
+
+def approve(session: Session, claim_ids: list[int], user_id: int | None, posted_on: dt.date | None = None) -> ApprovalResult:
+    """Approve submitted claims and post each accrual. Safe to repeat: a claim is approved once."""
+    day = posted_on or dt.date.today()
+    if is_closed(session, day):
+        raise PeriodClosed(month=month_of(day))  # before anything moves
+    result = ApprovalResult()
+    for claim_id in claim_ids:
+        # Claim it atomically: only one request can move it out of "submitted".
+        moved = session.execute(
+            update(Claim)
+            .where(Claim.id == claim_id, Claim.status == ClaimStatus.SUBMITTED)
+            .values(status=ClaimStatus.APPROVED, decided_at=now(), decided_by_id=user_id, decision_reason=None)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if moved != 1:
+            result.already_decided.append(claim_id)
+            continue
+        claim = session.get(Claim, claim_id, populate_existing=True)
+        _post_accrual(session, claim, user_id, posted_on)
+        result.approved.append(claim_id)
+    session.flush()
+    return result
+
+
+def _post_accrual(session: Session, claim: Claim, user_id: int | None, posted_on: dt.date | None) -> None:
+    if claim.amount == ZERO:
+        return
+    person = session.get(Person, claim.person_id)
+    label = "time" if claim.kind == ClaimKind.TIME else "expenses"
+    if claim.kind == ClaimKind.TIME and person.reciprocity == Reciprocity.NO_PAYMENT:
+        # Declined at approval: recorded against the person, not project cost.
+        post(session, project_id=claim.project_id, kind=TransactionKind.DECLINED, user_id=user_id,
+             posted_on=posted_on, claim_id=claim.id, description=f"Claim {claim.id}: {label} offered, payment declined",
+             lines=[Line(Account.DECLINED, claim.amount, person.id), Line(Account.DECLINED_OFFSET, -claim.amount, person.id)])
+        claim.settled_as = Reciprocity.NO_PAYMENT
+        claim.settled_at = now()
+        return
+    cost = Account.COST_TIME if claim.kind == ClaimKind.TIME else Account.COST_EXPENSES
+    post(session, project_id=claim.project_id, kind=TransactionKind.ACCRUAL, user_id=user_id, posted_on=posted_on,
+         claim_id=claim.id, description=f"Claim {claim.id}: {label} approved",
+         lines=[Line(cost, claim.amount), Line(Account.OWED, -claim.amount, person.id)])
+
+
+def reject(session: Session, claim_id: int, reason: str, user_id: int | None) -> bool:
+    """Reject a submitted claim with a reason the person will see. False if it was already decided."""
+    if not reason or not reason.strip():
+        raise LedgerError("a rejection needs a reason")
+    moved = session.execute(
+        update(Claim)
+        .where(Claim.id == claim_id, Claim.status == ClaimStatus.SUBMITTED)
+        .values(status=ClaimStatus.REJECTED, decided_at=now(), decided_by_id=user_id, decision_reason=reason.strip())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    session.expire_all()
+    return moved == 1
+
+
+def reverse_claim(session: Session, claim_id: int, reason: str, user_id: int | None,
+                  posted_on: dt.date | None = None) -> list[LedgerTransaction]:
+    """Undo an approved claim: reverse its settlement (if in kind or declined) and its accrual.
+
+    Money already paid by bank cannot be taken back here: finance records any
+    recovery outside Remun, so the claim stays as paid.
+    """
+    claim = session.get(Claim, claim_id)
+    if claim is None or claim.status != ClaimStatus.APPROVED:
+        raise LedgerError("only an approved claim can be reversed", claim_id=claim_id)
+    if claim.settled_as == Reciprocity.BANK_TRANSFER:
+        raise LedgerError("paid by bank", claim_id=claim_id)
+    if session.scalar(select(BatchItem.id).where(BatchItem.claim_id == claim_id)) is not None:
+        raise LedgerError("in a payment batch", claim_id=claim_id)
+    reversed_ = [
+        reverse(session, transaction.id, reason, user_id, posted_on)
+        for transaction in session.scalars(
+            select(LedgerTransaction)
+            .where(LedgerTransaction.claim_id == claim_id, LedgerTransaction.kind != TransactionKind.REVERSAL)
+            .order_by(LedgerTransaction.sequence.desc())
+        )
+        if session.scalar(select(LedgerTransaction.id).where(LedgerTransaction.reverses_id == transaction.id)) is None
+    ]
+    claim.status = ClaimStatus.REVERSED
+    claim.settled_as = claim.settled_at = None
+    session.flush()
+    return reversed_
+
+
+def claims_waiting(session: Session, project_id: int) -> list[Claim]:
+    return list(session.scalars(
+        select(Claim).where(Claim.project_id == project_id, Claim.status == ClaimStatus.SUBMITTED).order_by(Claim.id)
+    ))
+
+
+def remove_open_claims(session: Session, attendance_id: int) -> None:
+    """Before an attendance is removed: its claims not yet approved go with it."""
+    session.execute(delete(Claim).where(Claim.attendance_id == attendance_id, Claim.status.in_(OPEN)))
+
+
+def has_decided_claims(session: Session, attendance_id: int) -> bool:
+    return session.scalar(
+        select(Claim.id).where(Claim.attendance_id == attendance_id, Claim.status == ClaimStatus.APPROVED).limit(1)
+    ) is not None
+

@@ -1,0 +1,94 @@
+"""Checks the whole ledger from the start: the hash chain, that every transaction balances,
+and that balances make sense. Finds changes made outside the app, such as an edited
+amount or a removed entry, and names the first bad one."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, selectinload
+
+from remun.ledger.chain import GENESIS, transaction_hash
+from remun.ledger.models import Account, LedgerHead, LedgerTransaction, Posting
+from remun.money import ZERO
+
+
+@dataclass(frozen=True)
+class Problem:
+    transaction_id: int | None
+    sequence: int | None
+    message: str
+
+
+@dataclass(frozen=True)
+class VerifyResult:
+    transactions: int
+    postings: int
+    problems: tuple[Problem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def verify_ledger(session: Session, batch_size: int = 2000) -> VerifyResult:
+    problems: list[Problem] = []
+    expected_sequence, previous = 1, GENESIS
+    transactions = postings = 0
+    last_id = 0
+    while True:
+        chunk = session.scalars(
+            select(LedgerTransaction).options(selectinload(LedgerTransaction.postings))
+            .where(LedgerTransaction.id > last_id).order_by(LedgerTransaction.id).limit(batch_size)
+        ).all()
+        if not chunk:
+            break
+        for tx in chunk:
+            last_id = tx.id
+            transactions += 1
+            postings += len(tx.postings)
+            where = (tx.id, tx.sequence)
+            if tx.sequence != expected_sequence:
+                problems.append(Problem(*where, f"transaction number {expected_sequence} is missing (found {tx.sequence})"))
+            if tx.previous_hash != previous:
+                problems.append(Problem(*where, "does not follow on from the transaction before it"))
+            total = sum((posting.amount for posting in tx.postings), ZERO)
+            if total != ZERO:
+                problems.append(Problem(*where, f"postings do not balance (they sum to {total})"))
+            recomputed = transaction_hash(
+                sequence=tx.sequence, project_id=tx.project_id, kind=tx.kind.value, posted_on=tx.posted_on,
+                created_at=tx.created_at, created_by_id=tx.created_by_id, description=tx.description,
+                reason=tx.reason, claim_id=tx.claim_id, batch_id=tx.batch_id, reverses_id=tx.reverses_id,
+                previous_hash=tx.previous_hash,
+                postings=[(p.account.value, p.project_id, p.person_id, p.amount) for p in tx.postings],
+            )
+            if recomputed != tx.hash:
+                problems.append(Problem(*where, "its contents were changed after it was recorded"))
+            previous = tx.hash
+            expected_sequence = tx.sequence + 1
+        session.expunge_all()  # keep memory flat on a large ledger
+
+    head = session.get(LedgerHead, 1)
+    if head is None:
+        problems.append(Problem(None, None, "the ledger head is missing"))
+    elif head.sequence != expected_sequence - 1 or head.last_hash != previous:
+        problems.append(Problem(None, head.sequence, "the latest transactions are missing"))
+
+    orphans = session.scalar(
+        select(func.count(Posting.id)).outerjoin(LedgerTransaction, Posting.transaction_id == LedgerTransaction.id)
+        .where(LedgerTransaction.id.is_(None))
+    )
+    if orphans:
+        problems.append(Problem(None, None, f"{orphans} postings belong to no transaction"))
+    overpaid = session.execute(
+        select(Posting.project_id, Posting.person_id, func.sum(Posting.amount))
+        .where(Posting.account == Account.OWED)
+        .group_by(Posting.project_id, Posting.person_id)
+        .having(func.sum(Posting.amount) > 0.005)  # SQLite sums in floating point
+    ).all()
+    for project_id, person_id, amount in overpaid:
+        problems.append(Problem(None, None, f"person {person_id} in project {project_id} was paid "
+                                            f"{Decimal(amount):.2f} more than they were owed"))
+    return VerifyResult(transactions, postings, tuple(problems))
