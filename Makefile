@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install migrate demo run test chromium assets bench serve clean
+.PHONY: install migrate demo run test chromium libreoffice assets bench serve clean
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -28,7 +28,7 @@ demo: migrate
 run: demo
 	$(BIN)/remun run --host $(HOST) --port $(PORT)
 
-test: install chromium
+test: install chromium libreoffice
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Browser tests drive Debian's Chromium (never a browser that Playwright downloads).
@@ -36,6 +36,17 @@ chromium:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	  else echo "Chromium is missing: run 'sudo apt-get install chromium' for the browser tests"; fi; }
+
+# The export tests open workbooks in LibreOffice (headless) to check the recalculated totals.
+libreoffice:
+	@command -v soffice >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; \
+	  else echo "LibreOffice is missing: run 'sudo apt-get install libreoffice-calc-nogui' for the export round-trip test"; fi; }
+
+# Export benchmark: rows/s and peak memory at 100,000 and 1,000,000 postings (BENCH_ARGS="--rows 20000" for a quick run).
+bench: install
+	$(BIN)/python -m pip install --quiet 'xlsxwriter>=3.2'
+	$(BIN)/python bench/export_bench.py $(BENCH_ARGS)
 
 # Rebuild the GOV.UK Frontend styles and scripts in remun/static (committed, so `make run` needs no npm).
 assets:

@@ -62,9 +62,10 @@ class Dependents:
     attendances: int = 0
     roles: int = 0
     appointments: int = 0
+    approved_claims: int = 0
 
     def __bool__(self) -> bool:
-        return bool(self.attendances or self.roles or self.appointments)
+        return bool(self.attendances or self.roles or self.appointments or self.approved_claims)
 
 
 def _count(session: Session, statement) -> int:
@@ -93,6 +94,11 @@ def dependents_of(session: Session, record: object) -> Dependents:
         return Dependents(attendances=_count(session, attendance_count.where(Attendance.person_id == record.id)))
     if isinstance(record, Meeting):
         return Dependents(attendances=_count(session, attendance_count.where(Attendance.meeting_id == record.id)))
+    if isinstance(record, Attendance):
+        from remun.ledger.models import Claim, ClaimStatus
+
+        return Dependents(approved_claims=_count(session, select(func.count(Claim.id)).where(
+            Claim.attendance_id == record.id, Claim.status == ClaimStatus.APPROVED)))
     if isinstance(record, Appointment):
         in_period = attendance_count.join(Meeting).where(
             Attendance.person_id == record.person_id,

@@ -127,7 +127,8 @@ def app(database_url: str, tmp_path: Path, monkeypatch):
 
     monkeypatch.setenv("REMUN_DATABASE_URL", database_url)
     monkeypatch.setenv("REMUN_INSTANCE_PATH", str(tmp_path / "instance"))
-    application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-only"})
+    application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-only",
+                              "REMUN_ARGON2_PROFILE": "test"})
     with application.app_context():
         engine = db.engine
         connection = engine.connect()
@@ -144,9 +145,93 @@ def app(database_url: str, tmp_path: Path, monkeypatch):
     engine.dispose()  # each test's app has its own pool
 
 
+#: The password every test account has.
+PASSWORD = "correct horse battery staple"
+
+
 @pytest.fixture
-def client(app):
-    return app.test_client()
+def make_user(db_session):
+    """make_user(role, email=None, projects=(), person=None, password=PASSWORD) -> User, saved."""
+    from remun.accounts import passwords
+    from remun.accounts.models import User, UserRole
+
+    counter = iter(range(1, 10_000))
+
+    def make(role, email=None, projects=(), person=None, password=PASSWORD):
+        role = UserRole(role)
+        user = User(email=email or f"{role.value}{next(counter)}@example.org", role=role,
+                    password_hash=passwords.hash_password(password, passwords.hasher("test")) if password else None,
+                    person=person, led_projects=list(projects))
+        db_session.add(user)
+        db_session.commit()
+        return user
+
+    return make
+
+
+@pytest.fixture
+def admin_user(make_user):
+    return make_user("admin", email="admin@example.org")
+
+
+@pytest.fixture
+def finance_user(make_user):
+    return make_user("finance", email="finance@example.org")
+
+
+@pytest.fixture
+def led_project(db_session):
+    """A project for ``lead_user`` to lead."""
+    from remun.models import Project
+
+    project = Project(name="Project led in tests")
+    db_session.add(project)
+    db_session.commit()
+    return project
+
+
+@pytest.fixture
+def lead_user(make_user, led_project):
+    """A project lead of ``led_project`` (use make_user("lead", projects=[...]) for another)."""
+    return make_user("lead", email="lead@example.org", projects=[led_project])
+
+
+@pytest.fixture
+def participant_user(make_user, db_session):
+    """A participant, signed in as their own person."""
+    from remun.models import Person
+
+    person = Person(name="Pat Participant", email="pat@example.org")
+    db_session.add(person)
+    db_session.commit()
+    return make_user("participant", email="pat@example.org", person=person)
+
+
+@pytest.fixture
+def client_for(app):
+    """client_for(user) -> a test client signed in as that user (None: nobody)."""
+    from remun.accounts.users import session_key
+
+    def make(user=None):
+        test_client = app.test_client()
+        if user is not None:
+            with test_client.session_transaction() as session:
+                session["_user_id"] = session_key(user)
+                session["_fresh"] = True
+        return test_client
+
+    return make
+
+
+@pytest.fixture
+def anonymous_client(client_for):
+    return client_for(None)
+
+
+@pytest.fixture
+def client(client_for, admin_user):
+    """Signed in as an administrator, who may use every page."""
+    return client_for(admin_user)
 
 
 @pytest.fixture

@@ -37,6 +37,8 @@ def live_server(tmp_path_factory):
     from werkzeug.serving import make_server
 
     from remun import create_app
+    from remun.accounts.passwords import hasher
+    from remun.accounts.users import create_user
     from remun.database import upgrade
     from remun.demo import load_demo
     from remun.web.extensions import db
@@ -47,9 +49,10 @@ def live_server(tmp_path_factory):
     previous = {name: os.environ.get(name) for name in ("REMUN_DATABASE_URL", "REMUN_INSTANCE_PATH")}
     os.environ["REMUN_DATABASE_URL"] = url
     os.environ["REMUN_INSTANCE_PATH"] = str(folder / "instance")
-    app = create_app({"SECRET_KEY": "browser-tests"})
+    app = create_app({"SECRET_KEY": "browser-tests", "REMUN_ARGON2_PROFILE": "test"})
     with app.app_context():
         load_demo(db.session, app.extensions["remun.rates"])
+        create_user(db.session, ADMIN_EMAIL, "admin", password=ADMIN_PASSWORD, using=hasher("test"))
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -76,6 +79,21 @@ def browser():
         )
         yield chromium
         chromium.close()
+
+
+ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.org", "browser tests password"
+
+
+def signed_in_page(browser, live_server, email=ADMIN_EMAIL, password=ADMIN_PASSWORD, **options):
+    """A new page, signed in through the real sign-in page."""
+    page = browser.new_page(**options)
+    page.goto(live_server + "/sign-in")
+    page.locator("#email").fill(email)
+    page.locator("#password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_load_state("networkidle")
+    assert "/sign-in" not in page.url, "signing in failed"
+    return page
 
 
 PAGES = [
@@ -114,13 +132,14 @@ def _check(page, label: str, width_name: str) -> None:
 
 @pytest.mark.parametrize("width_name", WIDTHS)
 def test_every_page_passes_axe(live_server, browser, width_name):
-    page = browser.new_page(viewport={"width": WIDTHS[width_name], "height": 900})
+    page = signed_in_page(browser, live_server, viewport={"width": WIDTHS[width_name], "height": 900})
     problems = []
     page.on("console", lambda message: problems.append((page.url, message.text)) if message.type == "error" else None)
     for path in PAGES:
         response = page.goto(live_server + path)
         assert response.status == (404 if path == "/no-such-page" else 200), path
         assert page.title().endswith("– Remun"), path
+        assert "/sign-in" not in page.url, path
         _check(page, path, width_name)
     # Scripts run without errors (the strict Content-Security-Policy blocks nothing we need);
     # the only complaint allowed is the browser noting the 404 page's own status.
@@ -129,7 +148,7 @@ def test_every_page_passes_axe(live_server, browser, width_name):
 
 
 def test_a_form_with_errors_passes_axe_and_focuses_the_summary(live_server, browser):
-    page = browser.new_page(viewport={"width": WIDTHS["desktop"], "height": 900})
+    page = signed_in_page(browser, live_server, viewport={"width": WIDTHS["desktop"], "height": 900})
     page.goto(live_server + "/projects/1/roles/new")
     page.get_by_role("button", name="Save role").click()
     assert page.title().startswith("Error:")
@@ -141,7 +160,7 @@ def test_a_form_with_errors_passes_axe_and_focuses_the_summary(live_server, brow
 
 
 def test_no_crown_and_no_gds_transport_font(live_server, browser):
-    page = browser.new_page()
+    page = signed_in_page(browser, live_server)
     page.goto(live_server + "/")
     assert page.locator(".govuk-header__logotype, .govuk-footer__crown").count() == 0
     font = page.evaluate("getComputedStyle(document.querySelector('.govuk-heading-xl')).fontFamily")

@@ -10,7 +10,6 @@ import copy
 import datetime as dt
 import io
 import random
-import time
 import zipfile
 from decimal import Decimal
 
@@ -921,20 +920,11 @@ def big_workbook(people: int = 100, sessions: int = 100) -> io.BytesIO:
     return buffer
 
 
-def test_a_ten_thousand_row_attendance_sheet_is_quick(session, rate_book, backend):
+def test_a_ten_thousand_row_attendance_sheet_imports_whole(session, rate_book):
+    # Behaviour only: the speed (2,000+ rows a second) is measured by bench/, not asserted here.
     content = big_workbook().getvalue()
-    started = time.perf_counter()
     summary = import_workbook(session, io.BytesIO(content), rate_book, today=TODAY)
-    first = time.perf_counter() - started
     assert summary.attendance.created == 10_000 and summary.expenses.created == 1_000
     assert session.scalar(select(func.count()).select_from(Attendance)) == 10_000
-
-    started = time.perf_counter()
     again = import_workbook(session, io.BytesIO(content), rate_book, today=TODAY)
-    second = time.perf_counter() - started
     assert not again.changed and again.attendance.unchanged == 10_000
-
-    if backend == "sqlite":  # at least 2,000 rows a second
-        assert first < 5 and second < 5, (first, second)
-    else:
-        assert first < 10 and second < 10, (first, second)

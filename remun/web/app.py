@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import os
 from typing import Any
 
 from flask import Flask, request
@@ -11,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from remun import config
 from remun.database import engine_options, ensure_sqlite_folder
 from remun.rates import load_rate_book
-from remun.web import errors, formatting, labels, security
+from remun.web import auth, errors, formatting, labels, permissions, security
 from remun.web.languages import LANGUAGES, LOCALES
 from remun.web.extensions import babel, csrf, db
 
@@ -35,9 +37,25 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,  # a form left open for hours must still save
+        # Accounts: see docs/privacy.md and remun/web/auth.py.
+        PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=int(os.environ.get("REMUN_SESSION_HOURS", "12"))),
+        # Set the cookie only when the session changes: otherwise a slow response (a stylesheet)
+        # can put back an older cookie and lose the form's CSRF token.
+        SESSION_REFRESH_EACH_REQUEST=False,
+        RATELIMIT_STORAGE_URI=os.environ.get("REMUN_RATELIMIT_STORAGE_URI", "memory://"),
+        REMUN_BASE_URL=os.environ.get("REMUN_BASE_URL"),
     )
     if test_config:
         app.config.update(test_config)
+    # Session cookies go only over HTTPS, except in tests or when REMUN_HTTPS=0
+    # (browsers treat http://127.0.0.1 and localhost as secure, so `make run` works).
+    if "SESSION_COOKIE_SECURE" not in (test_config or {}):
+        app.config["SESSION_COOKIE_SECURE"] = not app.testing and os.environ.get("REMUN_HTTPS", "1") != "0"
+    if os.environ.get("REMUN_PROXY_COUNT"):  # behind this many reverse proxies: trust their X-Forwarded-*
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = int(os.environ["REMUN_PROXY_COUNT"])
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
     if "SECRET_KEY" not in app.config or not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = config.secret_key(config.instance_path())
 
@@ -61,6 +79,8 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     db.init_app(app)
+    permissions.register(app)  # first of all: deny any page without a rule
+    auth.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
     WTFormsHelpers(app)
@@ -88,7 +108,7 @@ def _select_locale() -> str:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from remun.web.views import home, imports, meetings, parity, people, projects, rates, roles
+    from remun.web.views import admin, budget, exports, home, imports, ledger, meetings, parity, people, projects, rates, roles
 
-    for module in (home, projects, roles, people, meetings, parity, imports, rates):
+    for module in (home, projects, roles, people, meetings, parity, ledger, imports, rates, auth, admin, exports, budget):
         app.register_blueprint(module.bp)

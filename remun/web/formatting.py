@@ -54,6 +54,12 @@ def short_date(value: dt.date | None) -> str:
     return format_date(value, format="medium")
 
 
+def month_name(value: dt.date | None) -> str:
+    if value is None:
+        return "–"
+    return format_date(value, format="MMMM y")
+
+
 def register(app: Flask) -> None:
     for name, function in {
         "money": money,
@@ -62,5 +68,6 @@ def register(app: Flask) -> None:
         "percent": percent,
         "long_date": long_date,
         "short_date": short_date,
+        "month_name": month_name,
     }.items():
         app.add_template_filter(function, name)

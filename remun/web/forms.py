@@ -314,6 +314,21 @@ class CalculatorForm(FlaskForm):
         return valid
 
 
+class ReasonForm(FlaskForm):
+    reason = TextAreaField(
+        _l("Reason"),
+        [InputRequired(message=_l("Enter a reason")), Length(max=2000)],
+        widget=GovTextArea(),
+        description=_l("Write it plainly: the person will read it."),
+    )
+    submit = SubmitField(_l("Confirm"), widget=GovSubmitInput())
+
+
+class CloseMonthForm(FlaskForm):
+    month = SelectField(_l("Month to close"), choices=[], widget=GovSelect())
+    submit = SubmitField(_l("Close this month"), widget=GovSubmitInput())
+
+
 class ConfirmForm(FlaskForm):
     """A form with only a button: carries the CSRF token for deletions."""
 

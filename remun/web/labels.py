@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from remun.enums import ExpenseCategory, PayBasis, Reciprocity, RoleKind
+from remun.ledger.models import Account
 
 KIND_LABELS = {
     RoleKind.LIVED_EXPERIENCE: _l("Lived experience"),
@@ -49,6 +50,19 @@ EXPENSE_LABELS = {
 }
 
 
+ACCOUNT_LABELS = {
+    Account.COST_TIME: _l("Project cost: time"),
+    Account.COST_EXPENSES: _l("Project cost: expenses"),
+    Account.OWED: _l("Owed to the person"),
+    Account.BANK: _l("Paid by bank"),
+    Account.VOUCHERS: _l("Vouchers given"),
+    Account.TRAINING: _l("Training given"),
+    Account.DONATIONS: _l("Donations made"),
+    Account.DECLINED: _l("Payment declined"),
+    Account.DECLINED_OFFSET: _l("Payment declined (balancing entry)"),
+}
+
+
 def register(app) -> None:
     app.jinja_env.globals.update(
         KIND_LABELS=KIND_LABELS,
@@ -56,4 +70,5 @@ def register(app) -> None:
         BASIS_SHORT=BASIS_SHORT,
         RECIPROCITY_LABELS=RECIPROCITY_LABELS,
         EXPENSE_LABELS=EXPENSE_LABELS,
+        ACCOUNT_LABELS=ACCOUNT_LABELS,
     )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import abort, current_app, flash, redirect, render_template
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
@@ -15,6 +16,13 @@ from remun.rates import RateBook
 from remun.records import Dependents, dependents_of
 from remun.web.extensions import db
 from remun.web.forms import ConfirmForm
+
+
+def current_user_id() -> int | None:
+    """The signed-in user's id, for the audit trail and the ledger; None outside a request."""
+    from flask_login import current_user
+
+    return getattr(current_user, "id", None) if current_user and current_user.is_authenticated else None
 
 
 def rate_book() -> RateBook:
@@ -57,6 +65,8 @@ def blocker_messages(dependents: Dependents) -> list[str]:
         )
     if dependents.roles:
         messages.append(ngettext("%(num)d role is in it", "%(num)d roles are in it", dependents.roles))
+    if dependents.approved_claims:
+        messages.append(_("it has been approved for payment: reverse its claim on the Claims page first"))
     if dependents.appointments:
         messages.append(
             ngettext("%(num)d person is appointed to it", "%(num)d people are appointed to it", dependents.appointments)

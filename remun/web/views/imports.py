@@ -7,6 +7,7 @@ import io
 from flask import Blueprint, flash, redirect, render_template, send_file, url_for
 from flask_babel import gettext as _
 
+from remun.ledger.claims import sync_claims
 from remun.web.extensions import db
 from remun.web.forms import ImportForm
 from remun.web.pages import rate_book
@@ -29,6 +30,7 @@ def upload():
             db.session.rollback()  # nothing from a failed import is kept
             problems = failure.problems
         else:
+            sync_claims(db.session, rate_book(), project_id=summary.project_id)  # attendance becomes claims
             db.session.commit()
             for line in summary.lines():
                 flash(_(line.message_id) % line.params if hasattr(line, "message_id") else line, "success")

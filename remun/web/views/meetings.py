@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
 from flask_babel import gettext as _
 
 from remun.enums import ExpenseCategory
+from remun.ledger.claims import has_decided_claims, remove_open_claims, sync_claims
 from remun.models import Attendance, Expense, Meeting, Person, Project
 from remun.money import ZERO
 from remun.records import NoRoleThatDay, people_in_project, role_on
 from remun.web.extensions import db
 from remun.web.forms import AttendanceForm, MeetingForm, options
-from remun.web.pages import form_page, not_found_unless, remove_page, try_save
+from remun.web.pages import current_user_id, form_page, not_found_unless, rate_book, remove_page, save, try_save
 from remun.web.views.projects import project_crumbs
 
 bp = Blueprint("meetings", __name__, url_prefix="/projects/<int:project_id>/sessions")
@@ -132,13 +134,25 @@ def _record_attendance(meeting: Meeting, attendance: Attendance | None, form: At
 
 
 def _attendance_page(meeting: Meeting, attendance: Attendance | None):
-    form = _attendance_form(meeting, attendance)
     back = url_for("meetings.show", project_id=meeting.project_id, meeting_id=meeting.id)
-    if form.validate_on_submit() and _record_attendance(meeting, attendance, form) is not None:
-        saved = try_save(form, "person_id", _("This person's attendance is already recorded for this session. Change it instead."),
-                         _("Attendance saved"), lambda: back)
-        if saved:
-            return saved
+    if attendance is not None and has_decided_claims(db.session, attendance.id):
+        flash(_("This attendance has been approved for payment, so it cannot be changed. "
+                "To correct it, reverse its claim on the Claims page first."), "important")
+        return redirect(back)
+    form = _attendance_form(meeting, attendance)
+    if form.validate_on_submit():
+        recorded = _record_attendance(meeting, attendance, form)
+        if recorded is not None:
+            try:
+                db.session.flush()
+                # Attendance becomes claims for time and expenses, waiting for approval.
+                sync_claims(db.session, rate_book(), attendance_ids=[recorded.id], user_id=current_user_id())
+            except IntegrityError:
+                db.session.rollback()
+                form.person_id.errors = [
+                    _("This person's attendance is already recorded for this session. Change it instead.")]
+            else:
+                return save(_("Attendance saved"), lambda: back)
     title = _("Record attendance") if attendance is None else _("Change attendance")
     return form_page(form, title, ATTENDANCE_FIELDS, back, caption=meeting.title,
                      breadcrumbs=_crumbs(meeting.project), active_section="projects")
@@ -166,5 +180,7 @@ def delete_attendance(project_id: int, meeting_id: int, attendance_id: int):
     meeting = _meeting_in(project_id, meeting_id)
     attendance = _attendance_in(meeting, attendance_id)
     back = url_for("meetings.show", project_id=project_id, meeting_id=meeting.id)
+    if request.method == "POST" and not has_decided_claims(db.session, attendance.id):
+        remove_open_claims(db.session, attendance.id)  # claims not yet approved go with it
     return remove_page(attendance, _("Remove %(name)s's attendance?", name=attendance.person.name), back, back,
                        _("Attendance removed"), caption=meeting.title)

@@ -8,10 +8,12 @@ from sqlalchemy import select
 
 from remun.enums import Reciprocity
 from remun.models import Appointment, Person, Project
+from remun.web.auth import audit_changes, audit_created, audit_removed, audit_viewed
 from remun.web.extensions import db
 from remun.web.forms import AppointmentForm, PersonForm, options
 from remun.web.languages import LANGUAGES
 from remun.web.pages import form_page, not_found_unless, remove_page, try_save
+from remun.web.permissions import visible_people
 from remun.web.views.projects import project_crumbs
 
 bp = Blueprint("people", __name__)
@@ -38,7 +40,7 @@ def _fill_person(person: Person, form: PersonForm) -> None:
 
 @bp.get("/people/")
 def index():
-    people = db.session.scalars(select(Person).order_by(Person.name)).all()
+    people = db.session.scalars(visible_people(select(Person).order_by(Person.name))).all()
     return render_template("people/index.html", title=_("People"), people=people, active_section="people")
 
 
@@ -50,6 +52,7 @@ def new():
         person = Person()
         _fill_person(person, form)
         db.session.add(person)
+        audit_created("person.created", person)
         saved = try_save(form, "email", _("Someone else already has this email address."),
                          _("Person added"), lambda: url_for("people.show", person_id=person.id))
         if saved:
@@ -61,6 +64,7 @@ def new():
 @bp.get("/people/<int:person_id>")
 def show(person_id: int):
     person = db.get_or_abort(Person, person_id)
+    audit_viewed(person)
     return render_template("people/show.html", title=person.name, person=person,
                            breadcrumbs=_people_crumbs(), active_section="people")
 
@@ -72,6 +76,7 @@ def edit(person_id: int):
     _language_choices(form)
     if form.validate_on_submit():
         _fill_person(person, form)
+        audit_changes("person.changed", person)
         saved = try_save(form, "email", _("Someone else already has this email address."),
                          _("Details saved"), lambda: url_for("people.show", person_id=person.id))
         if saved:
@@ -83,13 +88,14 @@ def edit(person_id: int):
 @bp.route("/people/<int:person_id>/delete", methods=["GET", "POST"])
 def delete(person_id: int):
     person = db.get_or_abort(Person, person_id)
+    audit_removed("person.removed", person)
     return remove_page(person, _("Remove %(name)s?", name=person.name), url_for("people.show", person_id=person.id),
                        url_for("people.index"), _("Person removed"),
                        caption=_("Their appointments to roles will be removed too."))
 
 
 def _appointment_choices(form: AppointmentForm, project: Project) -> None:
-    form.person_id.choices = options((str(p.id), p.name) for p in db.session.scalars(select(Person).order_by(Person.name)))
+    form.person_id.choices = options((str(p.id), p.name) for p in db.session.scalars(visible_people(select(Person).order_by(Person.name))))
     form.role_id.choices = options((str(role.id), role.title) for role in project.roles)
 
 

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from remun.enums import PayBasis, RoleKind
 from remun.models import Project, Role, RoleTerms
 from remun.records import RateCardProblem, check_rate_card, rate_card_choices
+from remun.web.auth import audit_changes, audit_created
 from remun.web.extensions import db
 from remun.web.forms import RoleDetailsForm, RoleForm, TermsForm, options
 from remun.web.pages import form_page, not_found_unless, rate_book, remove_page, save, try_save
@@ -83,6 +84,8 @@ def new(project_id: int):
         _fill_terms(terms, form)
         role.terms.append(terms)
         db.session.add(role)
+        audit_created("role.created", role, project_id=project.id)
+        audit_changes("role_terms.saved", terms, new_role=True)
         saved = try_save(form, "title", _("This project already has a role with this title."),
                          _("Role added"), lambda: url_for("roles.show", project_id=project.id, role_id=role.id))
         if saved:
@@ -136,6 +139,7 @@ def new_terms(project_id: int, role_id: int):
             terms = RoleTerms(role=role, effective_from=day)
             db.session.add(terms)
         _fill_terms(terms, form)
+        audit_changes("role_terms.saved", terms, role_id=role.id, effective_from=day)
         return save(_("Pay terms saved"), lambda: url_for("roles.show", project_id=project_id, role_id=role.id))
     return form_page(form, _("Change pay terms"), ["effective_from"] + TERMS_FIELDS,
                      url_for("roles.show", project_id=project_id, role_id=role.id),

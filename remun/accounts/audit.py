@@ -1,0 +1,232 @@
+"""The audit log: who saw or changed what, and when.
+
+``record`` is the one way in, for every part of Remun (people, rates, and the
+ledger's approvals, batches and exports). It adds an event to the caller's
+session, so the event is saved in the same transaction as the change it
+describes, or not at all. The database refuses to change or remove events
+(triggers from ``remun.append_only``).
+
+Events name things by type and id, never by a person's name or email, and
+``detail`` holds facts such as which fields changed. Personal details never go
+in it, so erasing someone's identity never needs the log to change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from enum import Enum
+from typing import Any
+
+from sqlalchemy import event, func, insert, inspect, select
+from sqlalchemy.orm import Session
+
+from remun.accounts.models import AuditEvent, User
+
+#: The actions Remun records. Others (the ledger's) may add their own codes.
+ACTIONS = {
+    "person.viewed": "A person's details were viewed",
+    "person.created": "A person was added",
+    "person.changed": "A person's details were changed",
+    "person.removed": "A person was removed",
+    "person.exported": "Everything held about a person was downloaded",
+    "person.erased": "A person's identity was erased",
+    "role.created": "A role was added, with its first pay terms",
+    "role_terms.saved": "A role's pay terms were saved",
+    "user.signed_in": "Signed in",
+    "user.sign_in_failed": "A sign-in failed",
+    "user.sign_in_refused": "Sign-in refused: too many attempts",
+    "user.signed_out": "Signed out",
+    "user.created": "An account was created",
+    "user.changed": "An account's access was changed",
+    "user.deactivated": "An account was deactivated",
+    "user.reactivated": "An account was reactivated",
+    "user.invited": "An invitation link was made",
+    "user.reset_link": "A password reset link was made",
+    "user.password_set": "A password was set from a link",
+    "user.password_changed": "A password was changed",
+}
+
+#: Columns whose values are personal: only their names are logged, never the values.
+PERSONAL_FIELDS = {"name", "email", "payee_reference", "preferred_language", "note", "password_hash"}
+
+_PENDING = "remun.audit.pending"
+_ON_DELETE = "remun.audit.on_delete"
+_LISTENING = "remun.audit.listening"
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    if isinstance(value, Enum):
+        return value.value
+    return value
+
+
+def encode(detail: dict[str, Any] | None) -> str | None:
+    if not detail:
+        return None
+    return json.dumps(detail, sort_keys=True, ensure_ascii=False, default=_plain)
+
+
+def decode(text: str | None) -> dict[str, Any]:
+    if not text:
+        return {}
+    try:
+        value = json.loads(text)
+    except ValueError:
+        return {"text": text}
+    return value if isinstance(value, dict) else {"value": value}
+
+
+def record(session: Session, user_id: int | None, action: str, object_type: str | None = None,
+           object_id: Any = None, detail: dict[str, Any] | None = None) -> AuditEvent:
+    """Add an event to ``session``; it is saved when the caller commits."""
+    event_ = AuditEvent(
+        user_id=user_id, action=action[:64], object_type=object_type[:64] if object_type else None,
+        object_id=None if object_id is None else str(object_id)[:64], detail=encode(detail),
+    )
+    session.add(event_)
+    return event_
+
+
+#: How tables are named in the log.
+OBJECT_TYPES = {"people": "person", "users": "user", "roles": "role", "projects": "project", "meetings": "session"}
+
+
+def object_type_of(obj: Any) -> str:
+    table = type(obj).__tablename__
+    return OBJECT_TYPES.get(table, table)
+
+
+def record_for(session: Session, user_id: int | None, action: str, obj: Any,
+               detail: dict[str, Any] | None = None) -> None:
+    """Like ``record``, naming ``obj``; for a new object the event waits until it has its id."""
+    identity = inspect(obj).identity
+    if identity is not None:
+        record(session, user_id, action, object_type_of(obj), identity[0], detail)
+        return
+    session.info.setdefault(_PENDING, []).append((obj, user_id, action, detail))
+    _listen(session)
+
+
+def record_when_deleted(session: Session, user_id: int | None, action: str, obj: Any,
+                        detail: dict[str, Any] | None = None) -> None:
+    """An event saved only if ``obj`` is in fact deleted (in the same transaction)."""
+    session.info.setdefault(_ON_DELETE, []).append((obj, user_id, action, detail))
+    _listen(session)
+
+
+def _listen(session: Session) -> None:
+    if not session.info.get(_LISTENING):
+        event.listen(session, "before_flush", _write_deletions)
+        event.listen(session, "after_flush_postexec", _write_pending)
+        session.info[_LISTENING] = True
+
+
+def _write_deletions(session: Session, _flush_context, _instances) -> None:
+    waiting = []
+    for obj, user_id, action, detail in session.info.get(_ON_DELETE) or []:
+        if obj in session.deleted:
+            record(session, user_id, action, object_type_of(obj), inspect(obj).identity[0], detail)
+        else:
+            waiting.append((obj, user_id, action, detail))
+    session.info[_ON_DELETE] = waiting
+
+
+def _write_pending(session: Session, _flush_context) -> None:
+    pending = session.info.get(_PENDING) or []
+    waiting = []
+    for obj, user_id, action, detail in pending:
+        identity = inspect(obj).identity
+        if identity is None:
+            waiting.append((obj, user_id, action, detail))
+            continue
+        # Inside a flush the session cannot take new objects; write on its connection instead.
+        session.connection().execute(
+            insert(AuditEvent).values(user_id=user_id, action=action, object_type=object_type_of(obj),
+                                      object_id=str(identity[0]), detail=encode(detail))
+        )
+    session.info[_PENDING] = waiting
+
+
+def discard_unsaved(session: Session) -> None:
+    """Forget events that were never committed (the change they describe did not happen)."""
+    session.info.pop(_PENDING, None)
+    session.info.pop(_ON_DELETE, None)
+    for obj in list(session.new):
+        if isinstance(obj, AuditEvent):
+            session.expunge(obj)
+
+
+def changes(obj: Any, fields: Iterable[str] | None = None) -> dict[str, Any]:
+    """What is about to change on ``obj``: ``{"fields": [...], "values": {field: [old, new]}}``.
+
+    Values are given only for fields that are not personal (rates, hours, dates).
+    """
+    state = inspect(obj)
+    names = list(fields) if fields is not None else [attr.key for attr in state.mapper.column_attrs]
+    changed, values = [], {}
+    for name in names:
+        history = state.attrs[name].history
+        if not history.has_changes():
+            continue
+        changed.append(name)
+        if name not in PERSONAL_FIELDS:
+            old = history.deleted[0] if history.deleted else None
+            new = history.added[0] if history.added else None
+            values[name] = [_plain(old), _plain(new)]
+    result: dict[str, Any] = {"fields": sorted(changed)}
+    if values:
+        result["values"] = values
+    return result
+
+
+@dataclass(frozen=True)
+class Page:
+    events: list[tuple[AuditEvent, User | None]]
+    page: int
+    pages: int
+    total: int
+
+
+def search(session: Session, *, action: str | None = None, object_type: str | None = None,
+           object_id: str | None = None, user_id: int | None = None, page: int = 1, per_page: int = 50) -> Page:
+    """Events, newest first, with who did them."""
+    query = select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.user_id)
+    if action:
+        query = query.where(AuditEvent.action == action)
+    if object_type:
+        query = query.where(AuditEvent.object_type == object_type)
+    if object_id:
+        query = query.where(AuditEvent.object_id == str(object_id))
+    if user_id:
+        query = query.where(AuditEvent.user_id == user_id)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    pages = max(1, -(-total // per_page))
+    page = min(max(1, page), pages)
+    rows = session.execute(
+        query.order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(per_page).offset((page - 1) * per_page)
+    ).all()
+    return Page(events=[(row[0], row[1]) for row in rows], page=page, pages=pages, total=total)
+
+
+def about(session: Session, object_type: str, object_id: Any) -> list[AuditEvent]:
+    return list(session.scalars(
+        select(AuditEvent).where(AuditEvent.object_type == object_type, AuditEvent.object_id == str(object_id))
+        .order_by(AuditEvent.id)
+    ))
+
+
+def has_happened(session: Session, action: str, object_type: str, object_id: Any) -> bool:
+    return session.scalar(
+        select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == action, AuditEvent.object_type == object_type,
+            AuditEvent.object_id == str(object_id),
+        )
+    ) > 0

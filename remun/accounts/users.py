@@ -1,0 +1,344 @@
+"""Accounts and people's personal data: creating users, signing in, links,
+deactivation, "everything held about me" and erasure. No Flask here; the web
+pages and the ``remun user`` commands both call these.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from argon2 import PasswordHasher
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from remun.accounts import audit, passwords, tokens
+from remun.accounts.models import AuditEvent, OneTimeToken, TokenPurpose, User, UserRole
+from remun.models import Appointment, Attendance, Expense, Person, Project
+
+#: What an erased person is called from then on. Stored, so not translated.
+PSEUDONYM = "Erased person {id}"
+ERASED_EMAIL = "erased-user-{id}@erased.invalid"
+
+
+class AccountProblem(Exception):
+    """Something a person can fix; ``code`` says what, ``details`` adds the particulars."""
+
+    def __init__(self, code: str, details: Iterable[str] = ()):
+        super().__init__(code)
+        self.code = code
+        self.details = list(details)
+
+
+def normalise_email(email: str) -> str:
+    return (email or "").strip().lower()
+
+
+def by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def session_key(user: User) -> str:
+    """What a signed-in browser's session holds: the id, and a fingerprint of the password.
+
+    Changing the password (or erasing the account) changes the fingerprint, so
+    every other session of that account stops working.
+    """
+    fingerprint = hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
+    return f"{user.id}-{fingerprint}"
+
+
+def from_session_key(session: Session, key: str) -> User | None:
+    user_id, _, fingerprint = (key or "").partition("-")
+    if not user_id.isdigit():
+        return None
+    user = session.get(User, int(user_id))
+    if user is None or not user.active or not user.password_hash or session_key(user) != key:
+        return None
+    return user
+
+
+def check_new_password(password: str, email: str | None) -> None:
+    problems = passwords.password_problems(password, email)
+    if problems:
+        raise AccountProblem("weak_password", problems)
+
+
+def set_password(user: User, password: str, using: PasswordHasher | None = None) -> None:
+    check_new_password(password, user.email)
+    user.password_hash = passwords.hash_password(password, using)
+
+
+def _projects(session: Session, project_ids: Iterable[int]) -> list[Project]:
+    ids = sorted(set(project_ids))
+    projects = list(session.scalars(select(Project).where(Project.id.in_(ids)))) if ids else []
+    if len(projects) != len(ids):
+        raise AccountProblem("unknown_project")
+    return projects
+
+
+def _check_access(session: Session, user: User | None, role: UserRole, person_id: int | None) -> None:
+    if role is UserRole.PARTICIPANT:
+        if person_id is None:
+            raise AccountProblem("person_needed")
+        if session.get(Person, person_id) is None:
+            raise AccountProblem("unknown_person")
+        holder = session.scalar(select(User).where(User.person_id == person_id))
+        if holder is not None and holder is not user:
+            raise AccountProblem("person_taken")
+
+
+def create_user(session: Session, email: str, role: UserRole | str, *, password: str | None = None,
+                person_id: int | None = None, project_ids: Iterable[int] = (), created_by_id: int | None = None,
+                using: PasswordHasher | None = None) -> User:
+    """A new account. Without a password it waits for its owner to set one from an invitation."""
+    email = normalise_email(email)
+    if not email or "@" not in email or len(email) > 254:
+        raise AccountProblem("bad_email")
+    try:
+        role = UserRole(role)
+    except ValueError as exc:
+        raise AccountProblem("bad_role") from exc
+    if by_email(session, email) is not None:
+        raise AccountProblem("email_taken")
+    _check_access(session, None, role, person_id)
+    user = User(email=email, role=role, active=True,
+                person_id=person_id if role is UserRole.PARTICIPANT else None)
+    if role is UserRole.LEAD:
+        user.led_projects = _projects(session, project_ids)
+    if password is not None:
+        set_password(user, password, using)
+    session.add(user)
+    audit.record_for(session, created_by_id, "user.created", user,
+                     {"role": role.value, "projects": sorted(p.id for p in user.led_projects)})
+    return user
+
+
+def set_access(session: Session, user: User, role: UserRole | str, *, person_id: int | None = None,
+               project_ids: Iterable[int] = (), changed_by_id: int | None = None) -> None:
+    role = UserRole(role)
+    if user.role is UserRole.ADMIN and role is not UserRole.ADMIN:
+        _keep_an_admin(session, user)
+    _check_access(session, user, role, person_id)
+    before = {"role": user.role.value, "projects": sorted(p.id for p in user.led_projects), "person": user.person_id}
+    user.role = role
+    user.person_id = person_id if role is UserRole.PARTICIPANT else None
+    user.led_projects = _projects(session, project_ids) if role is UserRole.LEAD else []
+    after = {"role": role.value, "projects": sorted(p.id for p in user.led_projects), "person": user.person_id}
+    if before != after:
+        audit.record(session, changed_by_id, "user.changed", "user", user.id, {"before": before, "after": after})
+
+
+def _keep_an_admin(session: Session, user: User) -> None:
+    others = session.scalar(
+        select(func.count()).select_from(User).where(
+            User.role == UserRole.ADMIN, User.active.is_(True), User.id != user.id
+        )
+    )
+    if not others:
+        raise AccountProblem("last_admin")
+
+
+def deactivate(session: Session, user: User, by_id: int | None = None) -> None:
+    """The account can no longer sign in; its sessions and links stop working at once."""
+    if user.role is UserRole.ADMIN:
+        _keep_an_admin(session, user)
+    user.active = False
+    tokens.cancel_all(session, user)
+    audit.record(session, by_id, "user.deactivated", "user", user.id)
+
+
+def reactivate(session: Session, user: User, by_id: int | None = None) -> None:
+    if user.email.endswith("@erased.invalid"):
+        raise AccountProblem("erased")
+    user.active = True
+    audit.record(session, by_id, "user.reactivated", "user", user.id)
+
+
+def authenticate(session: Session, email: str, password: str, using: PasswordHasher | None = None,
+                 at: dt.datetime | None = None) -> User | None:
+    """The account when the email and password match an active account with a password; else None.
+
+    Takes about as long whether or not the account exists.
+    """
+    user = by_email(session, email)
+    usable = user is not None and user.active and bool(user.password_hash)
+    if not passwords.verify_password(user.password_hash if usable else None, password, using):
+        return None
+    if passwords.needs_rehash(user.password_hash, using):
+        user.password_hash = passwords.hash_password(password, using)
+    user.last_sign_in_at = at or tokens.now()
+    return user
+
+
+def change_password(user: User, current: str, new: str, using: PasswordHasher | None = None) -> None:
+    if not passwords.verify_password(user.password_hash, current, using):
+        raise AccountProblem("wrong_password")
+    set_password(user, new, using)
+
+
+def issue_link(session: Session, user: User, purpose: TokenPurpose, by_id: int | None = None) -> tokens.IssuedLink:
+    if not user.active:
+        raise AccountProblem("inactive")
+    link = tokens.issue(session, user, purpose, created_by_id=by_id)
+    action = "user.invited" if purpose is TokenPurpose.INVITATION else "user.reset_link"
+    audit.record(session, by_id, action, "user", user.id, {"expires_at": link.expires_at})
+    return link
+
+
+def set_password_from_link(session: Session, raw_token: str, purpose: TokenPurpose, password: str,
+                           using: PasswordHasher | None = None) -> User:
+    token = tokens.find(session, raw_token, purpose)
+    if token is None:
+        raise AccountProblem("bad_link")
+    user = token.user
+    set_password(user, password, using)
+    tokens.spend(session, token)
+    audit.record(session, user.id, "user.password_set", "user", user.id, {"link": purpose.value})
+    return user
+
+
+# --- Personal data: everything held about a person, and erasure -------------------------------
+
+#: Extra sections for ``personal_data``: name -> function(session, person) returning plain data.
+#: The ledger adds its own (what the person was owed and paid).
+EXPORT_SECTIONS: dict[str, Callable[[Session, Person], Any]] = {}
+
+#: Extra steps for ``erase_person``, run after Remun's own: function(session, person).
+#: The ledger adds any of its own free text about the person here.
+ERASURE_STEPS: list[Callable[[Session, Person], None]] = []
+
+
+def is_erased(session: Session, person: Person) -> bool:
+    return audit.has_happened(session, "person.erased", "person", person.id)
+
+
+def account_of(session: Session, person: Person) -> User | None:
+    return session.scalar(select(User).where(User.person_id == person.id))
+
+
+def _iso(value: Any) -> Any:
+    return value.isoformat() if isinstance(value, (dt.date, dt.datetime)) else value
+
+
+def _money(value: Any) -> str | None:
+    return None if value is None else str(value)
+
+
+def personal_data(session: Session, person: Person) -> dict[str, Any]:
+    """Everything Remun holds about ``person``, as plain JSON-ready data."""
+    appointments = session.scalars(
+        select(Appointment).where(Appointment.person_id == person.id).order_by(Appointment.start_date)
+    ).all()
+    attendances = session.scalars(select(Attendance).where(Attendance.person_id == person.id)).all()
+    attendances = sorted(attendances, key=lambda a: (a.meeting.date, a.id))
+    user = account_of(session, person)
+    data: dict[str, Any] = {
+        "about": "Everything Remun holds about this person, as of the time shown.",
+        "produced_at": tokens.now().isoformat(),
+        "person": {
+            "id": person.id,
+            "name": person.name,
+            "email": person.email,
+            "preferred_language": person.preferred_language,
+            "payee_reference": person.payee_reference,
+            "how_thanked": person.reciprocity.value,
+            "added_at": _iso(person.created_at),
+            "erased": is_erased(session, person),
+        },
+        "roles": [
+            {
+                "project": a.role.project.name, "role": a.role.title, "role_kind": a.role.kind.value,
+                "from": _iso(a.start_date), "to": _iso(a.end_date),
+            }
+            for a in appointments
+        ],
+        "sessions_attended": [
+            {
+                "project": a.meeting.project.name, "session": a.meeting.title, "date": _iso(a.meeting.date),
+                "role": a.role.title, "hours": str(a.hours), "preparation_hours": str(a.prep_hours),
+                "travel_hours": str(a.travel_hours),
+                "expenses": [
+                    {"amount": _money(e.amount), "category": e.category.value, "note": e.note} for e in a.expenses
+                ],
+            }
+            for a in attendances
+        ],
+        "account": None,
+        "log": [],
+    }
+    if user is not None:
+        data["account"] = {
+            "email": user.email, "role": user.role.value, "active": user.active,
+            "created_at": _iso(user.created_at), "last_sign_in_at": _iso(user.last_sign_in_at),
+            "has_password": bool(user.password_hash),
+            "links": [
+                {"kind": t.purpose.value, "made_at": _iso(t.created_at), "expires_at": _iso(t.expires_at),
+                 "used_at": _iso(t.used_at)}
+                for t in session.scalars(select(OneTimeToken).where(OneTimeToken.user_id == user.id)
+                                         .order_by(OneTimeToken.id))
+            ],
+        }
+    about_them = select(AuditEvent).where(AuditEvent.object_type == "person", AuditEvent.object_id == str(person.id))
+    if user is not None:
+        about_them = select(AuditEvent).where(
+            ((AuditEvent.object_type == "person") & (AuditEvent.object_id == str(person.id)))
+            | ((AuditEvent.object_type == "user") & (AuditEvent.object_id == str(user.id)))
+            | (AuditEvent.user_id == user.id)
+        )
+    data["log"] = [
+        {"at": _iso(e.at), "action": e.action, "by_user": e.user_id, "object": f"{e.object_type} {e.object_id}",
+         "detail": audit.decode(e.detail)}
+        for e in session.scalars(about_them.order_by(AuditEvent.id))
+    ]
+    for name, section in EXPORT_SECTIONS.items():
+        data[name] = section(session, person)
+    return data
+
+
+@dataclass
+class Erasure:
+    person_id: int
+    pseudonym: str
+    account_closed: bool
+    notes_cleared: int
+    fields: list[str] = field(default_factory=list)
+
+
+def erase_person(session: Session, person: Person, by_id: int | None = None) -> Erasure:
+    """Replace the person's identity with a pseudonym; keep their roles, sessions and pay.
+
+    Name becomes "Erased person <id>"; email, payee reference and expense notes
+    are cleared and the language reset. A linked account is deactivated, its
+    email replaced and its password and links removed. The finance records stay
+    whole, under the pseudonym, for the retention period (see docs/privacy.md).
+    """
+    if is_erased(session, person):
+        raise AccountProblem("already_erased")
+    pseudonym = PSEUDONYM.format(id=person.id)
+    person.name = pseudonym
+    person.email = None
+    person.payee_reference = None
+    person.preferred_language = "en"
+    notes = 0
+    for expense in session.scalars(
+        select(Expense).join(Attendance).where(Attendance.person_id == person.id, Expense.note.is_not(None))
+    ):
+        expense.note = None
+        notes += 1
+    user = account_of(session, person)
+    if user is not None:
+        user.email = ERASED_EMAIL.format(id=user.id)
+        user.password_hash = None
+        user.active = False
+        tokens.cancel_all(session, user)
+    for step in ERASURE_STEPS:
+        step(session, person)
+    fields = ["name", "email", "payee_reference", "preferred_language"]
+    audit.record(session, by_id, "person.erased", "person", person.id,
+                 {"fields": fields, "expense_notes_cleared": notes, "account": user.id if user else None})
+    return Erasure(person_id=person.id, pseudonym=pseudonym, account_closed=user is not None,
+                   notes_cleared=notes, fields=fields)

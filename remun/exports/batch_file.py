@@ -1,0 +1,163 @@
+"""The payment batch file finance uploads to pay people: a workbook or CSV, one row per payee.
+
+The same batch gives the same bytes every time, whoever exports it and
+whenever: the file holds only the batch's own facts (its payees, amounts and
+when it was created), the workbook's properties carry the batch's creation
+time rather than the time of export, and the zip entries get a fixed
+timestamp. (A change to a payee's name or reference, or another locale,
+changes the file, as it should.)
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import zipfile
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import IO
+
+from openpyxl.utils import quote_sheetname
+from openpyxl.xml.constants import ARC_CORE
+from openpyxl.xml.functions import tostring
+from sqlalchemy.orm import Session
+
+from remun.exports import headings as H
+from remun.exports import queries
+from remun.exports.context import ExportContext
+from remun.exports.csv_export import BOM, DELIMITERS
+from remun.exports.safety import TextGuard, csv_text, text_cell
+from remun.exports.workbook import HEADING_STYLE, TITLE_STYLE, Book, _auto_filter, safe_currency
+from remun.ledger.models import PaymentBatch
+from remun.models import Project
+from remun.money import ZERO
+
+#: The earliest time a zip entry can carry; every entry gets it.
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Payee:
+    reference: str | None
+    name: str
+    amount: Decimal
+    claims: int
+
+
+@dataclass(frozen=True)
+class BatchFacts:
+    batch_id: int
+    project: str
+    currency: str
+    created_at: dt.datetime  # naive UTC
+    total: Decimal
+    payees: tuple[Payee, ...]
+
+    @property
+    def payment_reference(self) -> str:
+        """What the payee sees on their bank statement: short, plain and the same in every language."""
+        return f"REMUN-B{self.batch_id}"
+
+
+def batch_facts(session: Session, batch_id: int) -> BatchFacts | None:
+    batch = session.get(PaymentBatch, batch_id)
+    if batch is None:
+        return None
+    project = session.get(Project, batch.project_id)
+    created = batch.created_at
+    if created.tzinfo is not None:
+        created = created.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    payees = tuple(
+        Payee(reference, name, queries.as_decimal(amount), claims)
+        for reference, name, amount, claims, _person_id in queries.batch_payees(session, batch_id)
+    )
+    return BatchFacts(batch.id, project.name, safe_currency(project.currency), created.replace(microsecond=0),
+                      sum((payee.amount for payee in payees), ZERO), payees)
+
+
+def normalise_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
+    """The same zip with every entry's time fixed (and some entries replaced), so equal contents give equal bytes."""
+    replace = replace or {}
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = 0o644 << 16
+            content = replace.get(item.filename)
+            target.writestr(info, source.read(item.filename) if content is None else content, compresslevel=6)
+    return out.getvalue()
+
+
+def batch_workbook(facts: BatchFacts, context: ExportContext) -> bytes:
+    """The batch as a workbook: a Payments sheet (one row per payee) and an About sheet."""
+    book = Book(context)
+    t = book.t
+    payments = book.sheet(H.SHEET_BATCH, H.BATCH_COLUMNS, (18, 30, 13, 9, 16, 8))
+    about = book.sheet(H.SHEET_ABOUT, None, (30, 40), freeze=False)
+    guard = TextGuard(payments)
+    row = 1
+    for payee in facts.payees:
+        row += 1
+        payments.append((guard(1, payee.reference), guard(2, payee.name), book.money(payments, payee.amount, facts.currency),
+                         facts.currency, facts.payment_reference, payee.claims))
+    _auto_filter(payments, len(H.BATCH_COLUMNS), row)
+
+    about_guard = TextGuard(about)
+
+    def line(label: str, value) -> None:
+        about.append((text_cell(about, label, HEADING_STYLE), about_guard(2, value)))
+
+    about.append((text_cell(about, book.fill(H.BATCH_TITLE, batch=facts.batch_id), TITLE_STYLE),))
+    line(t(H.BATCH_PROJECT), facts.project)
+    line(t(H.BATCH_CREATED), book.value(about, facts.created_at, book.formats.date_time))
+    line(t(H.BATCH_PAYEES), len(facts.payees))
+    line(t(H.BATCH_TOTAL), book.money(about, facts.total, facts.currency))
+    sheet = quote_sheetname(payments.title)
+    line(t(H.BATCH_TOTAL_CHECK), book.money(about, f"=SUM({sheet}!$C$2:$C${max(row, 2)})", facts.currency))
+
+    book.set_properties(
+        title=book.fill(H.BATCH_TITLE, batch=facts.batch_id), subject=t(H.PROPERTIES_BATCH_SUBJECT),
+        description=f"{facts.project}: {facts.total} {facts.currency}, {len(facts.payees)}",
+        keywords="Remun; payments", when=facts.created_at, who="Remun",
+    )
+    book.wb.properties.version = None
+    raw = io.BytesIO()
+    book.wb.save(raw)  # openpyxl stamps "modified" with the time of saving: put the batch's time back
+    book.wb.properties.modified = facts.created_at
+    core = tostring(book.wb.properties.to_tree())
+    return normalise_zip(raw.getvalue(), {ARC_CORE: core})
+
+
+def batch_csv(facts: BatchFacts, context: ExportContext, *, delimiter: str = ",", bom: bool = True) -> bytes:
+    """The batch as CSV: one row per payee; amounts with a decimal point, as payment systems expect."""
+    if delimiter not in DELIMITERS:
+        raise ValueError(f"the delimiter must be one of {DELIMITERS}")
+    t = context.gettext
+    buffer = io.StringIO()
+    if bom:
+        buffer.write(BOM)
+    writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
+    writer.writerow([csv_text(t(heading)) for heading in H.BATCH_COLUMNS])
+    for payee in facts.payees:
+        writer.writerow((csv_text(payee.reference or ""), csv_text(payee.name), f"{payee.amount:.2f}",
+                         facts.currency, facts.payment_reference, payee.claims))
+    return buffer.getvalue().encode("utf-8")
+
+
+def write_batch_file(session: Session, batch_id: int, target: str | IO[bytes], context: ExportContext,
+                     fmt: str = "xlsx", **options) -> BatchFacts | None:
+    """Write the batch file (``xlsx`` or ``csv``); None when there is no such batch."""
+    facts = batch_facts(session, batch_id)
+    if facts is None:
+        return None
+    data = batch_workbook(facts, context) if fmt == "xlsx" else batch_csv(facts, context, **options)
+    if hasattr(target, "write"):
+        target.write(data)
+    else:
+        with open(target, "wb") as stream:
+            stream.write(data)
+    return facts

@@ -1,0 +1,287 @@
+"""Who may use each page: one table, checked before every request, denying anything not in it.
+
+Every endpoint of the app has a ``Rule``. A rule names, for each kind of
+account, the *scope* in which it may use the page: everywhere, the projects a
+lead leads, the people a lead works with, or a participant's own record.
+Administrators may use every page. Pages with no rule are refused to
+everyone (and the test suite fails until the new page gets one).
+
+Records reached by their own id are checked through what they belong to: a
+project's roles, sessions and appointments carry ``project_id`` in the
+address (the views return 404 when the record is not in that project), and a
+person is checked through the projects they take part in.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import String, cast, exists, select
+from sqlalchemy.sql import Select
+
+from remun.accounts.models import AuditEvent, ProjectLead, User, UserRole
+from remun.budget.access import their_budgets
+from remun.models import Appointment, Attendance, Meeting, Person, Role
+from remun.web.extensions import csrf, db
+
+#: A scope: may this user use the page with these address values?
+Scope = Callable[[User, Mapping[str, Any]], bool]
+
+
+def everywhere(user: User, args: Mapping[str, Any]) -> bool:
+    return True
+
+
+def their_projects(user: User, args: Mapping[str, Any]) -> bool:
+    """A lead, on pages of a project they lead (the address holds ``project_id``)."""
+    project_id = args.get("project_id")
+    if project_id is None:
+        return False
+    return db.session.get(ProjectLead, (user.id, int(project_id))) is not None
+
+
+def people_they_work_with(user: User, args: Mapping[str, Any]) -> bool:
+    """A lead, on the pages of a person in one of their projects (or whom they added)."""
+    person_id = args.get("person_id")
+    if person_id is None:
+        return False
+    return db.session.scalar(
+        select(Person.id).where(Person.id == int(person_id), lead_can_see(user))
+    ) is not None
+
+
+def themselves(user: User, args: Mapping[str, Any]) -> bool:
+    """A participant, on their own person's pages."""
+    person_id = args.get("person_id")
+    return person_id is not None and user.person_id is not None and int(person_id) == user.person_id
+
+
+@dataclass(frozen=True)
+class Rule:
+    #: Anyone, signed in or not.
+    public: bool = False
+    #: Kind of account -> where it may use the page. Administrators may always.
+    allow: Mapping[UserRole, Scope] = field(default_factory=dict)
+    #: Refuse (with a message) when the person in the address has been erased.
+    refuse_erased: bool = False
+    #: Nobody at all, administrators included (pages missing from the table).
+    nobody: bool = False
+
+    def allows(self, user: Any, args: Mapping[str, Any]) -> bool:
+        if self.nobody:
+            return False
+        if self.public:
+            return True
+        if user is None or not getattr(user, "is_authenticated", False):
+            return False
+        if user.role is UserRole.ADMIN:
+            return True
+        scope = self.allow.get(user.role)
+        return scope is not None and scope(user, args)
+
+    def describe(self) -> str:
+        if self.public:
+            return "anyone"
+        parts = ["admin"] + [f"{role.value} ({scope.__name__.replace('_', ' ')})" for role, scope in self.allow.items()]
+        return ", ".join(parts)
+
+
+def rule(*, lead: Scope | None = None, finance: Scope | None = None, participant: Scope | None = None,
+         refuse_erased: bool = False) -> Rule:
+    allow = {role: scope for role, scope in
+             ((UserRole.LEAD, lead), (UserRole.FINANCE, finance), (UserRole.PARTICIPANT, participant)) if scope}
+    return Rule(allow=allow, refuse_erased=refuse_erased)
+
+
+PUBLIC = Rule(public=True)
+ADMIN = rule()
+SIGNED_IN = rule(lead=everywhere, finance=everywhere, participant=everywhere)
+STAFF = rule(lead=everywhere, finance=everywhere)
+#: Finance reads every project; leads read and change their own.
+READ_PROJECT = rule(lead=their_projects, finance=everywhere)
+CHANGE_PROJECT = rule(lead=their_projects)
+
+RULES: dict[str, Rule] = {
+    # Open to anyone
+    "static": PUBLIC,
+    "home.set_language": PUBLIC,
+    "auth.sign_in": PUBLIC,
+    "auth.reset_password": PUBLIC,
+    "auth.accept_invitation": PUBLIC,
+    # Any account
+    "auth.account": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "auth.sign_out": SIGNED_IN,
+    # Start, lists and reference pages for staff
+    "home.index": STAFF,
+    "projects.index": STAFF,
+    "parity.calculator": STAFF,
+    "rates.index": STAFF,
+    "imports.template": STAFF,
+    "parity.organisation": rule(finance=everywhere),
+    # Projects
+    "projects.new": ADMIN,
+    "projects.delete": ADMIN,
+    "imports.upload": ADMIN,  # a workbook can update any project with the same name
+    "projects.show": READ_PROJECT,
+    "projects.edit": CHANGE_PROJECT,
+    "projects.new_group": CHANGE_PROJECT,
+    "projects.edit_group": CHANGE_PROJECT,
+    "projects.delete_group": CHANGE_PROJECT,
+    "roles.show": READ_PROJECT,
+    "roles.new": CHANGE_PROJECT,
+    "roles.edit": CHANGE_PROJECT,
+    "roles.new_terms": CHANGE_PROJECT,
+    "roles.delete": CHANGE_PROJECT,
+    "meetings.index": READ_PROJECT,
+    "meetings.show": READ_PROJECT,
+    "meetings.new": CHANGE_PROJECT,
+    "meetings.edit": CHANGE_PROJECT,
+    "meetings.delete": CHANGE_PROJECT,
+    "meetings.new_attendance": CHANGE_PROJECT,
+    "meetings.edit_attendance": CHANGE_PROJECT,
+    "meetings.delete_attendance": CHANGE_PROJECT,
+    "parity.project": READ_PROJECT,
+    "parity.project_json": READ_PROJECT,
+    "people.new_appointment": CHANGE_PROJECT,
+    "people.edit_appointment": CHANGE_PROJECT,
+    "people.delete_appointment": CHANGE_PROJECT,
+    # People (leads see only the people they work with; the list is filtered the same way)
+    "people.index": rule(lead=everywhere, finance=everywhere),
+    "people.new": rule(lead=everywhere),
+    "people.show": rule(lead=people_they_work_with, finance=everywhere, participant=themselves),
+    "people.edit": rule(lead=people_they_work_with, refuse_erased=True),
+    "people.delete": ADMIN,  # removes their roles in every project
+    "auth.person_account": rule(lead=people_they_work_with),
+    "admin.person_data": rule(participant=themselves),
+    "admin.person_data_download": rule(participant=themselves),
+    "admin.erase_person": ADMIN,
+    # Administration
+    "auth.users": ADMIN,
+    "auth.new_user": ADMIN,
+    "auth.user": ADMIN,
+    "auth.edit_user": ADMIN,
+    "auth.user_link": ADMIN,
+    "auth.deactivate_user": ADMIN,
+    "auth.reactivate_user": ADMIN,
+    "admin.audit": ADMIN,
+    # The ledger (issue 4): leads approve their projects' claims; finance pays every project.
+    "ledger.claims": rule(lead=their_projects, finance=everywhere),
+    "ledger.reject": rule(lead=their_projects, finance=everywhere),
+    "ledger.reverse": rule(lead=their_projects, finance=everywhere),
+    "ledger.project_ledger": READ_PROJECT,
+    "ledger.batches": rule(finance=everywhere),
+    "ledger.batch": rule(finance=everywhere),
+    "ledger.statement": rule(lead=people_they_work_with, finance=everywhere, participant=themselves),
+    "ledger.months": rule(finance=everywhere),
+    # Budgets (issue 10): leads plan their projects' budgets and their own drafts; finance reads every budget.
+    "budget.index": STAFF,
+    "budget.new_draft": rule(lead=everywhere),
+    "budget.for_project": READ_PROJECT,
+    "budget.new_for_project": CHANGE_PROJECT,
+    "budget.show": rule(lead=their_budgets, finance=everywhere),
+    "budget.workbook": rule(lead=their_budgets, finance=everywhere),
+    "budget.edit": rule(lead=their_budgets),
+    "budget.delete": rule(lead=their_budgets),
+    "budget.new_role": rule(lead=their_budgets),
+    "budget.edit_role": rule(lead=their_budgets),
+    "budget.delete_role": rule(lead=their_budgets),
+    "budget.new_line": rule(lead=their_budgets),
+    "budget.edit_line": rule(lead=their_budgets),
+    "budget.delete_line": rule(lead=their_budgets),
+    "budget.new_item": rule(lead=their_budgets),
+    "budget.edit_item": rule(lead=their_budgets),
+    "budget.delete_item": rule(lead=their_budgets),
+    "budget.make_project": ADMIN,  # creating projects is for administrators (as projects.new)
+    # Finance exports (issue 7): finance every project; a lead only theirs (the view checks the projects asked for).
+    "exports.index": STAFF,
+    "exports.download": STAFF,
+    "exports.batch_workbook_file": READ_PROJECT,
+    "exports.batch_csv_file": READ_PROJECT,
+}
+
+#: Used for any endpoint missing from RULES: nobody.
+DENY = Rule(nobody=True)
+
+
+def rule_for(endpoint: str) -> Rule | None:
+    return RULES.get(endpoint)
+
+
+def lead_can_see(user: User):
+    """SQL condition on Person: in a role or session of a project the lead leads, or added by them."""
+    led = select(ProjectLead.project_id).where(ProjectLead.user_id == user.id)
+    in_role = exists().where(Appointment.person_id == Person.id, Appointment.role_id == Role.id,
+                             Role.project_id.in_(led))
+    attended = exists().where(Attendance.person_id == Person.id, Attendance.meeting_id == Meeting.id,
+                              Meeting.project_id.in_(led))
+    added = exists().where(AuditEvent.action == "person.created", AuditEvent.object_type == "person",
+                           AuditEvent.object_id == cast(Person.id, String), AuditEvent.user_id == user.id)
+    return in_role | attended | added
+
+
+def visible_people(query: Select, user: Any = None) -> Select:
+    """Narrow a query of people to those the signed-in user may see."""
+    user = current_user if user is None else user
+    if not getattr(user, "is_authenticated", False):
+        return query.where(False)
+    if user.role in (UserRole.ADMIN, UserRole.FINANCE):
+        return query
+    if user.role is UserRole.LEAD:
+        return query.where(lead_can_see(user))
+    return query.where(Person.id == user.person_id)
+
+
+def can(endpoint: str, **args: Any) -> bool:
+    """May the signed-in user use this page? For hiding links they could not follow."""
+    rule_ = RULES.get(endpoint, DENY)
+    return rule_.allows(current_user, args)
+
+
+def _sign_in_redirect():
+    target = request.full_path if request.method in ("GET", "HEAD") else None
+    if target and target.endswith("?"):
+        target = target[:-1]
+    return redirect(url_for("auth.sign_in", next=target) if target else url_for("auth.sign_in"))
+
+
+def check_request():
+    """Runs before every request, before the view and before form checks."""
+    # Flask-Login keeps the user in ``g``; never reuse one from an earlier request
+    # (the app context, and so ``g``, can outlive a request, as in the tests).
+    g.pop("_login_user", None)
+    endpoint = request.endpoint
+    if endpoint is None:
+        return None  # no such page: the 404 (or 405) follows
+    rule_ = RULES.get(endpoint)
+    if rule_ is None:
+        current_app.logger.error("No permission rule for %s; refused", endpoint)
+        rule_ = DENY
+    if rule_.public:
+        return None
+    if not current_user.is_authenticated:
+        if request.method not in ("GET", "HEAD", "OPTIONS") and current_app.config.get("WTF_CSRF_ENABLED", True):
+            csrf.protect()  # a forged form from nobody is refused outright (400), as it would be anyway
+        return _sign_in_redirect()
+    args = request.view_args or {}
+    if not rule_.allows(current_user, args):
+        abort(403)
+    if rule_.refuse_erased and "person_id" in args:
+        from remun.accounts.users import is_erased
+
+        person = db.session.get(Person, int(args["person_id"]))
+        if person is not None and is_erased(db.session, person):
+            flash(_("This person’s identity has been erased, so their details cannot be changed."), "important")
+            return redirect(url_for("people.show", person_id=person.id))
+    return None
+
+
+def register(app: Flask) -> None:
+    """Check every request first of all, before CSRF and the views."""
+    app.before_request_funcs.setdefault(None, []).insert(0, check_request)
+    app.jinja_env.globals["can"] = can

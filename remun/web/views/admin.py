@@ -1,0 +1,128 @@
+"""The audit log (administrators, read only), and a person's data: download and erasure."""
+
+from __future__ import annotations
+
+import json
+
+from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import select
+
+from remun.accounts import audit as audit_log
+from remun.accounts import users
+from remun.models import Person
+from remun.web.auth import ActionForm, actor_id, audit
+from remun.web.extensions import db
+
+bp = Blueprint("admin", __name__)
+
+
+@bp.app_template_filter("date_time")
+def date_time(value) -> str:
+    """A moment in the reader's time zone (stored times are UTC)."""
+    from flask_babel import format_datetime
+
+    return "–" if value is None else format_datetime(value, format="medium")
+
+
+#: The audit log's actions in words (remun.accounts.audit.ACTIONS, translated).
+ACTION_LABELS = {
+    "person.viewed": _l("A person's details were viewed"),
+    "person.created": _l("A person was added"),
+    "person.changed": _l("A person's details were changed"),
+    "person.removed": _l("A person was removed"),
+    "person.exported": _l("Everything held about a person was downloaded"),
+    "person.erased": _l("A person's identity was erased"),
+    "role.created": _l("A role was added, with its first pay terms"),
+    "role_terms.saved": _l("A role's pay terms were saved"),
+    "user.signed_in": _l("Signed in"),
+    "user.sign_in_failed": _l("A sign-in failed"),
+    "user.sign_in_refused": _l("Sign-in refused: too many attempts"),
+    "user.signed_out": _l("Signed out"),
+    "user.created": _l("An account was created"),
+    "user.changed": _l("An account's access was changed"),
+    "user.deactivated": _l("An account was deactivated"),
+    "user.reactivated": _l("An account was reactivated"),
+    "user.invited": _l("An invitation link was made"),
+    "user.reset_link": _l("A password reset link was made"),
+    "user.password_set": _l("A password was set from a link"),
+    "user.password_changed": _l("A password was changed"),
+}
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@bp.get("/audit/", endpoint="audit")
+def audit_index():
+    filters = {
+        "action": request.args.get("action") or None,
+        "object_type": request.args.get("object_type") or None,
+        "object_id": request.args.get("object_id") or None,
+        "user_id": _int_arg("user_id"),
+    }
+    page = audit_log.search(db.session, page=_int_arg("page") or 1, **filters)
+    actions = sorted(set(audit_log.ACTIONS) | set(
+        db.session.scalars(select(audit_log.AuditEvent.action).distinct())
+    ))
+    people = {
+        str(person.id): person.name for person in db.session.scalars(
+            select(Person).where(Person.id.in_([int(e.object_id) for e, _u in page.events
+                                                if e.object_type == "person" and (e.object_id or "").isdigit()]))
+        )
+    }
+    return render_template("admin/audit.html", title=_("Audit log"), page=page, filters=filters, actions=actions,
+                           query={key: value for key, value in filters.items() if value}, descriptions=ACTION_LABELS, decode=audit_log.decode, people=people,
+                           active_section="audit")
+
+
+def _person(person_id: int) -> Person:
+    return db.get_or_abort(Person, person_id)
+
+
+def _crumbs(person: Person) -> list[dict]:
+    return [{"text": _("People"), "href": url_for("people.index")},
+            {"text": person.name, "href": url_for("people.show", person_id=person.id)}]
+
+
+@bp.get("/people/<int:person_id>/data")
+def person_data(person_id: int):
+    person = _person(person_id)
+    return render_template("admin/person_data.html", title=_("Everything we hold about this person"), person=person,
+                           account=users.account_of(db.session, person), erased=users.is_erased(db.session, person),
+                           breadcrumbs=_crumbs(person), active_section="people")
+
+
+@bp.get("/people/<int:person_id>/data.json")
+def person_data_download(person_id: int):
+    person = _person(person_id)
+    data = users.personal_data(db.session, person)
+    audit("person.exported", "person", person.id)
+    db.session.commit()
+    body = json.dumps(data, indent=2, ensure_ascii=False)
+    return Response(body, mimetype="application/json", headers={
+        "Content-Disposition": f'attachment; filename="remun-person-{person.id}.json"',
+        "Cache-Control": "no-store",
+    })
+
+
+@bp.route("/people/<int:person_id>/erase", methods=["GET", "POST"])
+def erase_person(person_id: int):
+    person = _person(person_id)
+    back = url_for("people.show", person_id=person.id)
+    if users.is_erased(db.session, person):
+        flash(_("This person’s identity has already been erased."), "important")
+        return redirect(back)
+    form = ActionForm()
+    if form.validate_on_submit():
+        erasure = users.erase_person(db.session, person, actor_id())
+        db.session.commit()
+        flash(_("Their identity has been erased. They are now known as %(name)s.", name=erasure.pseudonym), "success")
+        return redirect(back)
+    form.submit.label.text = _("Erase their identity")
+    return render_template("admin/erase.html", title=_("Erase this person’s identity?"), person=person, form=form,
+                           account=users.account_of(db.session, person), cancel_url=back,
+                           breadcrumbs=_crumbs(person), active_section="people")

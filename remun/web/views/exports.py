@@ -1,0 +1,191 @@
+"""Finance exports in the browser: the Exports page, the workbook or CSV download, and batch files.
+
+Who may export what (remun/web/permissions.py): finance and administrators
+every project; a project lead only the projects they lead (the form lists only
+those, and a download naming any other project is refused).
+
+Downloads stream. The workbook is written to an anonymous temporary file
+(openpyxl's write-only mode keeps memory flat) and sent from it in chunks; the
+CSV is sent while the postings are read, chunk by chunk.
+"""
+
+from __future__ import annotations
+
+import tempfile
+
+from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovCheckboxesInput, GovRadioInput, GovSubmitInput
+from sqlalchemy import select
+from wtforms import RadioField, SelectMultipleField, SubmitField
+from wtforms.validators import InputRequired, ValidationError
+
+from remun.accounts.models import ProjectLead, UserRole
+from remun.exports import ExportContext, ExportFilters, ExportTooLarge
+from remun.exports.batch_file import batch_csv, batch_facts, batch_workbook
+from remun.exports.csv_export import iter_ledger_csv
+from remun.exports.workbook import write_finance_workbook
+from remun.ledger.models import PaymentBatch
+from remun.models import Project
+from remun.web.auth import audit
+from remun.web.extensions import db
+from remun.web.forms import PlainDateField, options
+from remun.web.pages import not_found_unless, rate_book
+
+bp = Blueprint("exports", __name__)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+CSV = "text/csv; charset=utf-8"
+SEND_CHUNK = 64 * 1024
+
+FORMATS = {
+    "xlsx": _l("Finance workbook (Excel, .xlsx)"),
+    "csv": _l("Ledger as CSV, fields separated by commas"),
+    "csv-semicolon": _l("Ledger as CSV, fields separated by semicolons (for spreadsheets that write decimals with a comma)"),
+}
+
+
+def _date_order(form, field) -> None:
+    if field.data and form.date_from.data and field.data < form.date_from.data:
+        raise ValidationError(_l("The end date must be the same as or after the start date"))
+
+
+class ExportForm(FlaskForm):
+    """Sent by GET, so the download is a plain link that changes nothing (no CSRF token needed)."""
+
+    class Meta:
+        csrf = False
+
+    projects = SelectMultipleField(_l("Projects"), choices=[], coerce=int, widget=GovCheckboxesInput(),
+                                   description=_l("Leave them all unticked for every project you can see."))
+    date_from = PlainDateField(_l("From"), description=_l("The first day of ledger entries to include, for example 1 4 2026. Leave empty to start at the beginning."))
+    date_to = PlainDateField(_l("To"), validators=[_date_order],
+                             description=_l("The last day to include. Leave empty to include everything since."))
+    format = RadioField(_l("Format"), choices=[], default="xlsx", widget=GovRadioInput(),
+                        validators=[InputRequired(message=_l("Select a format"))])
+    submit = SubmitField(_l("Download"), widget=GovSubmitInput())
+
+
+def visible_projects() -> list[Project]:
+    """Every project for finance and administrators; a lead's own projects for a lead."""
+    query = select(Project).order_by(Project.name, Project.id)
+    if current_user.role is UserRole.LEAD:
+        query = query.where(Project.id.in_(select(ProjectLead.project_id).where(ProjectLead.user_id == current_user.id)))
+    elif current_user.role not in (UserRole.ADMIN, UserRole.FINANCE):
+        query = query.where(False)
+    return list(db.session.scalars(query))
+
+
+def export_context() -> ExportContext:
+    locale = get_locale()
+    return ExportContext(made_by=current_user.email, locale=str(locale) if locale else "en_GB", gettext=_)
+
+
+def _form(projects: list[Project]) -> ExportForm:
+    form = ExportForm(request.args if request.args else None)
+    form.projects.choices = options((project.id, project.name) for project in projects)
+    form.format.choices = options(FORMATS.items())
+    return form
+
+
+def _page(form: ExportForm, projects: list[Project], problem: str | None = None, status: int = 200):
+    return render_template("exports/index.html", title=_("Finance exports"), form=form, projects=projects,
+                           problem=problem, active_section="exports"), status
+
+
+@bp.get("/exports/")
+def index():
+    projects = visible_projects()
+    return _page(_form(projects), projects)
+
+
+@bp.get("/exports/download")
+def download():
+    projects = visible_projects()
+    allowed = {project.id for project in projects}
+    # A project the user may not export is refused outright, not quietly left out.
+    asked = [int(value) for value in request.args.getlist("projects") if value.isdigit()]
+    if any(project_id not in allowed for project_id in asked):
+        abort(403)
+    form = _form(projects)
+    if not form.validate():
+        return _page(form, projects, status=400)
+    chosen = tuple(form.projects.data or ()) or tuple(sorted(allowed))
+    everything = not form.projects.data and current_user.role in (UserRole.ADMIN, UserRole.FINANCE)
+    filters = ExportFilters(project_ids=None if everything else chosen, date_from=form.date_from.data,
+                            date_to=form.date_to.data)
+    context = export_context()
+    fmt = form.format.data
+    audit("ledger.exported", format=fmt, projects="all" if filters.project_ids is None else list(filters.project_ids),
+          date_from=filters.date_from, date_to=filters.date_to)
+    db.session.commit()
+    stamp = context.made_at_utc.strftime("%Y-%m-%d")
+    if fmt == "xlsx":
+        return _send_workbook(filters, context, f"remun-finance-{stamp}.xlsx", form, projects)
+    delimiter = ";" if fmt == "csv-semicolon" else ","
+    body = stream_with_context(iter_ledger_csv(db.session, filters, context, delimiter=delimiter))
+    return Response(body, mimetype=CSV, headers={
+        "Content-Disposition": f'attachment; filename="remun-ledger-{stamp}.csv"', "Cache-Control": "no-store",
+    })
+
+
+def _send_workbook(filters: ExportFilters, context: ExportContext, filename: str, form, projects):
+    spool = tempfile.TemporaryFile(prefix="remun-export-")
+    try:
+        write_finance_workbook(db.session, spool, filters, context, rate_book=rate_book())
+    except ExportTooLarge as problem:
+        spool.close()
+        message = _("That is %(rows)s ledger entries, more than one sheet can hold. Choose fewer projects or a "
+                    "shorter date range.", rows=f"{problem.rows:,}")
+        return _page(form, projects, problem=message, status=400)
+    except BaseException:
+        spool.close()
+        raise
+    size = spool.tell()
+    spool.seek(0)
+    db.session.rollback()  # the export only read; end its transaction before the long send
+
+    def chunks():
+        try:
+            while data := spool.read(SEND_CHUNK):
+                yield data
+        finally:
+            spool.close()
+
+    return Response(chunks(), mimetype=XLSX, direct_passthrough=True, headers={
+        "Content-Disposition": f'attachment; filename="{filename}"', "Content-Length": str(size),
+        "Cache-Control": "no-store",
+    })
+
+
+def _batch_file(project_id: int, batch_id: int, fmt: str):
+    batch = db.get_or_abort(PaymentBatch, batch_id)
+    not_found_unless(batch.project_id == project_id)
+    facts = batch_facts(db.session, batch.id)
+    context = export_context()
+    if fmt == "xlsx":
+        body, mimetype = batch_workbook(facts, context), XLSX
+    else:
+        delimiter = ";" if request.args.get("delimiter") == "semicolon" else ","
+        body, mimetype = batch_csv(facts, context, delimiter=delimiter), CSV
+    audit("batch.exported", "batch", batch.id, format=fmt)
+    db.session.commit()
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="remun-batch-{batch.id}.{fmt}"', "Cache-Control": "no-store",
+    })
+
+
+@bp.get("/projects/<int:project_id>/batches/<int:batch_id>/file.xlsx")
+def batch_workbook_file(project_id: int, batch_id: int):
+    """The payment batch file as a workbook: the same bytes every time."""
+    return _batch_file(project_id, batch_id, "xlsx")
+
+
+@bp.get("/projects/<int:project_id>/batches/<int:batch_id>/file.csv")
+def batch_csv_file(project_id: int, batch_id: int):
+    """The payment batch file as CSV (?delimiter=semicolon for ;): the same bytes every time."""
+    return _batch_file(project_id, batch_id, "csv")

@@ -1,0 +1,261 @@
+"""The ledger in the browser: claims to approve, the project ledger, batches, statements, closing months."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import format_date, ngettext
+from sqlalchemy import func, select
+
+from remun.ledger import balances as ledger_balances
+from remun.ledger import claims as ledger_claims
+from remun.ledger import periods, settlement
+from remun.ledger.models import Account, BatchStatus, Claim, ClaimStatus, LedgerTransaction, PaymentBatch, Posting
+from remun.ledger.posting import LedgerError, PeriodClosed
+from remun.models import Attendance, Meeting, Person, Project
+from remun.web.extensions import db
+from remun.web.forms import CloseMonthForm, ConfirmForm, ReasonForm, options
+from remun.web.pages import current_user_id, not_found_unless, rate_book
+from remun.web.views.projects import project_crumbs
+
+bp = Blueprint("ledger", __name__)
+
+PAGE_SIZE = 50
+
+
+def _project(project_id: int) -> Project:
+    return db.get_or_abort(Project, project_id)
+
+
+def _claim_in(project_id: int, claim_id: int) -> Claim:
+    claim = db.get_or_abort(Claim, claim_id)
+    not_found_unless(claim.project_id == project_id)
+    return claim
+
+
+def _closed_message(problem: PeriodClosed) -> str:
+    return _("%(month)s is closed, so nothing more can be recorded in it. Ask finance about the open month.",
+             month=format_date(problem.facts["month"], "MMMM y"))
+
+
+@bp.route("/projects/<int:project_id>/claims", methods=["GET", "POST"])
+def claims(project_id: int):
+    project = _project(project_id)
+    # Attendance becomes claims first, so what is shown (and approved) is up to date.
+    ledger_claims.sync_claims(db.session, rate_book(), project_id=project.id, user_id=current_user_id())
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        chosen = [int(value) for value in request.form.getlist("claim_id") if value.isdigit()]
+        if request.form.get("all") == "1":
+            chosen = [claim.id for claim in ledger_claims.claims_waiting(db.session, project.id)]
+        try:
+            result = ledger_claims.approve(db.session, [c for c in chosen if _claim_in(project.id, c)], current_user_id())
+        except PeriodClosed as problem:
+            db.session.rollback()
+            flash(_closed_message(problem), "important")
+        else:
+            db.session.commit()
+            flash(ngettext("%(num)d claim approved", "%(num)d claims approved", len(result.approved)), "success")
+        return redirect(url_for("ledger.claims", project_id=project.id))
+    db.session.commit()
+    rows = db.session.execute(
+        select(Claim, Meeting, Person.name)
+        .join(Attendance, Claim.attendance_id == Attendance.id)
+        .join(Meeting, Attendance.meeting_id == Meeting.id)
+        .join(Person, Claim.person_id == Person.id)
+        .where(Claim.project_id == project.id)
+        .order_by(Meeting.date.desc(), Person.name, Claim.kind)
+    ).all()
+    waiting = [row for row in rows if row[0].status == ClaimStatus.SUBMITTED]
+    decided = [row for row in rows if row[0].status != ClaimStatus.SUBMITTED]
+    return render_template("ledger/claims.html", title=_("Claims"), project=project, waiting=waiting,
+                           decided=decided[:PAGE_SIZE], form=form, breadcrumbs=project_crumbs(project),
+                           active_section="projects")
+
+
+def _reason_page(project: Project, claim: Claim, title: str, action, done: str):
+    form = ReasonForm()
+    back = url_for("ledger.claims", project_id=project.id)
+    if form.validate_on_submit():
+        try:
+            changed = action(form.reason.data)
+        except PeriodClosed as problem:
+            db.session.rollback()
+            flash(_closed_message(problem), "important")
+            return redirect(back)
+        except LedgerError:
+            db.session.rollback()
+            flash(_("This claim cannot be changed now: it may already have been decided, paid or put in a payment batch."),
+                  "important")
+            return redirect(back)
+        db.session.commit()
+        if changed is not False:
+            flash(done, "success")
+        return redirect(back)
+    return render_template("form_page.html", form=form, title=title, fields=["reason"], cancel_url=back,
+                           caption=project.name, breadcrumbs=project_crumbs(project), active_section="projects")
+
+
+@bp.route("/projects/<int:project_id>/claims/<int:claim_id>/reject", methods=["GET", "POST"])
+def reject(project_id: int, claim_id: int):
+    project, claim = _project(project_id), _claim_in(project_id, claim_id)
+    return _reason_page(project, claim, _("Reject this claim"),
+                        lambda reason: ledger_claims.reject(db.session, claim.id, reason, current_user_id()),
+                        _("Claim rejected. The person will see your reason."))
+
+
+@bp.route("/projects/<int:project_id>/claims/<int:claim_id>/reverse", methods=["GET", "POST"])
+def reverse(project_id: int, claim_id: int):
+    project, claim = _project(project_id), _claim_in(project_id, claim_id)
+    return _reason_page(project, claim, _("Reverse this approved claim"),
+                        lambda reason: ledger_claims.reverse_claim(db.session, claim.id, reason, current_user_id()),
+                        _("Claim reversed. Its attendance can now be corrected."))
+
+
+@bp.get("/projects/<int:project_id>/ledger")
+def project_ledger(project_id: int):
+    project = _project(project_id)
+    query = (
+        select(Posting, LedgerTransaction, Person.name)
+        .join(LedgerTransaction, Posting.transaction_id == LedgerTransaction.id)
+        .outerjoin(Person, Posting.person_id == Person.id)
+        .where(Posting.project_id == project.id)
+    )
+    filters = {key: request.args.get(key, "") for key in ("person", "account", "from", "to")}
+    if filters["person"].isdigit():
+        query = query.where(Posting.person_id == int(filters["person"]))
+    if filters["account"] in {account.value for account in Account}:
+        query = query.where(Posting.account == Account(filters["account"]))
+    for key, compare in (("from", LedgerTransaction.posted_on.__ge__), ("to", LedgerTransaction.posted_on.__le__)):
+        try:
+            query = query.where(compare(dt.date.fromisoformat(filters[key]))) if filters[key] else query
+        except ValueError:
+            flash(_("Enter dates like 2026-04-30"), "important")
+    page = max(int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1, 1)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    rows = db.session.execute(
+        query.order_by(LedgerTransaction.sequence.desc(), Posting.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+    ).all()
+    people = db.session.execute(
+        select(Person.id, Person.name).join(Posting, Posting.person_id == Person.id)
+        .where(Posting.project_id == project.id).distinct().order_by(Person.name)
+    ).all()
+    return render_template(
+        "ledger/project.html", title=_("Ledger"), project=project, rows=rows, filters=filters, page=page,
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1), total=total, people=people, accounts=list(Account),
+        balances=ledger_balances.project_balances(db.session, project.id), breadcrumbs=project_crumbs(project),
+        active_section="projects",
+    )
+
+
+@bp.route("/projects/<int:project_id>/batches", methods=["GET", "POST"])
+def batches(project_id: int):
+    project = _project(project_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        action = request.form.get("action")
+        if action == "create":
+            batch = settlement.create_batch(db.session, project.id, current_user_id())
+            db.session.commit()
+            if batch is None:
+                flash(_("Nothing is waiting to be paid by bank."), "important")
+                return redirect(url_for("ledger.batches", project_id=project.id))
+            flash(_("Batch %(id)s created", id=batch.id), "success")
+            return redirect(url_for("ledger.batch", project_id=project.id, batch_id=batch.id))
+        if action == "settle":
+            try:
+                result = settlement.settle_in_kind(db.session, project.id, current_user_id())
+            except PeriodClosed as problem:
+                db.session.rollback()
+                flash(_closed_message(problem), "important")
+            else:
+                db.session.commit()
+                count = len(result.settled) + (1 if result.declined else 0)
+                flash(_("Vouchers, training and donations recorded as given.") if count
+                      else _("Nothing was waiting to be given."), "success")
+            return redirect(url_for("ledger.batches", project_id=project.id))
+    waiting = settlement.waiting(db.session, project.id)
+    not_chosen_ids = {claim.person_id for claim in waiting.not_chosen}
+    not_chosen_names = sorted(db.session.scalars(select(Person.name).where(Person.id.in_(not_chosen_ids)))) if not_chosen_ids else []
+    found = db.session.scalars(select(PaymentBatch).where(PaymentBatch.project_id == project.id)
+                               .order_by(PaymentBatch.id.desc())).all()
+    return render_template("ledger/batches.html", title=_("Payments"), project=project, batches=found,
+                           waiting=waiting, not_chosen_names=not_chosen_names, form=form, breadcrumbs=project_crumbs(project),
+                           active_section="projects")
+
+
+@bp.route("/projects/<int:project_id>/batches/<int:batch_id>", methods=["GET", "POST"])
+def batch(project_id: int, batch_id: int):
+    project = _project(project_id)
+    found = db.get_or_abort(PaymentBatch, batch_id)
+    not_found_unless(found.project_id == project.id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            paid = settlement.mark_paid(db.session, found.id, current_user_id())
+        except PeriodClosed as problem:
+            db.session.rollback()
+            flash(_closed_message(problem), "important")
+        else:
+            db.session.commit()
+            flash(_("Batch marked as paid.") if paid else _("This batch was already marked as paid. Nothing was paid twice."),
+                  "success" if paid else "important")
+        return redirect(url_for("ledger.batch", project_id=project.id, batch_id=found.id))
+    payees = db.session.execute(
+        select(Person.name, Person.payee_reference, func.sum(Claim.amount), func.count(Claim.id))
+        .select_from(Claim).join(Person, Claim.person_id == Person.id)
+        .where(Claim.id.in_([item.claim_id for item in found.items]))
+        .group_by(Person.id, Person.name, Person.payee_reference).order_by(Person.name)
+    ).all()
+    return render_template("ledger/batch.html", title=_("Payment batch %(id)s", id=found.id), project=project,
+                           batch=found, payees=payees, paid=found.status == BatchStatus.PAID, form=form,
+                           breadcrumbs=project_crumbs(project), active_section="projects")
+
+
+@bp.get("/people/<int:person_id>/statement")
+def statement(person_id: int):
+    person = db.get_or_abort(Person, person_id)
+    rows = db.session.execute(
+        select(Claim, Meeting, Project.name, Project.currency)
+        .join(Attendance, Claim.attendance_id == Attendance.id)
+        .join(Meeting, Attendance.meeting_id == Meeting.id)
+        .join(Project, Claim.project_id == Project.id)
+        .where(Claim.person_id == person.id)
+        .order_by(Meeting.date.desc(), Claim.kind)
+    ).all()
+    given = db.session.execute(
+        select(func.count(Attendance.id), func.coalesce(func.sum(Attendance.hours + Attendance.prep_hours + Attendance.travel_hours), 0))
+        .where(Attendance.person_id == person.id)
+    ).one()
+    return render_template("ledger/statement.html", title=_("Statement for %(name)s", name=person.name), person=person,
+                           rows=rows, sessions=given[0], hours_given=given[1],
+                           balance=ledger_balances.person_balance(db.session, person.id),
+                           breadcrumbs=[{"text": _("People"), "href": url_for("people.index")},
+                                        {"text": person.name, "href": url_for("people.show", person_id=person.id)}],
+                           active_section="people")
+
+
+@bp.route("/finance/periods", methods=["GET", "POST"])
+def months():
+    form = CloseMonthForm()
+    today = dt.date.today()
+    closed = periods.closed_months(db.session)
+    candidates = []
+    month = today.replace(day=1)
+    for _step in range(24):
+        if month not in closed:
+            candidates.append((month.isoformat(), format_date(month, "MMMM y")))
+        month = (month - dt.timedelta(days=1)).replace(day=1)
+    form.month.choices = options(candidates)
+    if form.validate_on_submit():
+        chosen = dt.date.fromisoformat(form.month.data)
+        periods.close_month(db.session, chosen, current_user_id())
+        db.session.commit()
+        flash(_("%(month)s is closed.", month=format_date(chosen, "MMMM y")), "success")
+        return redirect(url_for("ledger.months"))
+    return render_template("ledger/periods.html", title=_("Close a month"), form=form, closed=closed,
+                           active_section="finance")
+
+
