@@ -118,14 +118,22 @@ def import_command(path: Path) -> None:
 def demo() -> None:
     """Load the demo project (does nothing if it is already there)."""
     from remun.demo import load_demo
-
     from remun.ledger.demo import load_demo_ledger
+
+    from remun.config import instance_path
+    from remun.demo_accounts import ensure_demo_accounts
 
     session = _session()
     project = load_demo(session, _rates())
     load_demo_ledger(session, _rates(), project)
+    session.flush()
+    accounts = ensure_demo_accounts(session, project, instance_path(), using=_hasher())
     session.commit()
     click.echo(f"The demo project “{project.name}” is ready.")
+    if accounts:
+        click.echo(f"Sign in with one of these demo accounts (kept in {instance_path()}/demo-accounts.txt):")
+        for account in accounts:
+            click.echo(f"  {account.email:32} {account.password:18} {account.what}")
 
 
 def _project_named(name: str):

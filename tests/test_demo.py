@@ -258,3 +258,24 @@ def test_loaded_attendance_matches_the_plan(session, rate_book):
         for date, title, name, h, p, t, expenses in _summary(demo_plan(TODAY))
     ]
     assert stored == planned
+
+
+def test_demo_accounts_are_made_once_with_private_random_passwords(session, rate_book, tmp_path):
+    from remun.accounts.passwords import hasher
+    from remun.accounts.users import authenticate
+    from remun.demo_accounts import CREDENTIALS_FILE, DEMO_PARTICIPANT_EMAIL, ensure_demo_accounts
+
+    project = load_demo(session, rate_book, today=TODAY)
+    session.flush()
+    first = ensure_demo_accounts(session, project, tmp_path, using=hasher("test"))
+    again = ensure_demo_accounts(session, project, tmp_path, using=hasher("test"))
+
+    assert [a.role for a in first] == ["admin", "lead", "finance", "participant"]
+    assert again == first  # the second run shows the same accounts, with nothing reset
+    assert len({a.password for a in first}) == 4
+    assert (tmp_path / CREDENTIALS_FILE).stat().st_mode & 0o077 == 0  # only its owner may read it
+    by_role = {a.role: authenticate(session, a.email, a.password, using=hasher("test")) for a in first}
+    assert all(by_role.values())
+    assert [p.id for p in by_role["lead"].led_projects] == [project.id]
+    assert by_role["participant"].person.email == DEMO_PARTICIPANT_EMAIL
+    assert authenticate(session, first[0].email, "not the password", using=hasher("test")) is None
