@@ -9,7 +9,7 @@ INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: install migrate demo run test chromium libreoffice assets bench serve clean
+.PHONY: install migrate demo run test chromium libreoffice assets bench serve clean translations compile-translations check-translations
 
 $(INSTALLED): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,11 +25,27 @@ migrate: install
 demo: migrate
 	$(BIN)/remun demo
 
-run: demo
+run: demo compile-translations
 	$(BIN)/remun run --host $(HOST) --port $(PORT)
 
-test: install chromium libreoffice
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+test: install chromium libreoffice compile-translations
+	status=0; $(BIN)/python -m pytest $(PYTEST_ARGS) || status=$$?; \
+	$(BIN)/python -m remun.catalogues check || status=1; exit $$status
+
+# Translations (remun/translations): extract every marked string into messages.pot, bring
+# the Gaelic and Polish catalogues up to it (new strings arrive empty), and compile them.
+translations: install
+	$(BIN)/python -m remun.catalogues extract
+	$(BIN)/python -m remun.catalogues update
+	$(BIN)/python -m remun.catalogues compile
+
+# The .mo files are built, not committed: rebuilt when a .po is newer.
+compile-translations: install
+	$(BIN)/python -m remun.catalogues compile
+
+# Fails when messages.pot is out of date with the code, or a catalogue has an untranslated or fuzzy string.
+check-translations: install
+	$(BIN)/python -m remun.catalogues check
 
 # Browser tests drive Debian's Chromium (never a browser that Playwright downloads).
 chromium:

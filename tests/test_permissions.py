@@ -37,6 +37,7 @@ SIGNED_IN = "A L O F P Q"
 EXPECTED = {
     "static": EVERYONE,
     "home.set_language": EVERYONE,
+    "glossary.index": EVERYONE,
     "auth.sign_in": EVERYONE,
     "auth.reset_password": EVERYONE,
     "auth.accept_invitation": EVERYONE,

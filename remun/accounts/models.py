@@ -38,6 +38,8 @@ class User(Timestamped, Base):
     )
     active: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     last_sign_in_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    #: The language chosen with the switcher while signed in ("en", "gd", "pl"); None until chosen.
+    preferred_language: Mapped[str | None] = mapped_column(String(16))
 
     person: Mapped[Person | None] = relationship()
     led_projects: Mapped[list[Project]] = relationship(secondary="project_leads", order_by="Project.name")

@@ -13,8 +13,8 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from remun import config
 from remun.database import engine_options, ensure_sqlite_folder
 from remun.rates import load_rate_book
-from remun.web import auth, errors, formatting, labels, permissions, security
-from remun.web.languages import LANGUAGES, LOCALES
+from remun.web import auth, errors, formatting, glossary_links, labels, languages, permissions, security
+from remun.web.languages import LANGUAGES, request_locale
 from remun.web.extensions import babel, csrf, db
 
 
@@ -83,11 +83,13 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=_select_locale)
+    languages.register(app)
     WTFormsHelpers(app)
     formatting.register(app)
     labels.register(app)
     security.register(app)
     errors.register(app)
+    glossary_links.register(app)
     _register_blueprints(app)
 
     @app.context_processor
@@ -101,14 +103,13 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _select_locale() -> str:
-    chosen = request.args.get("lang") or request.cookies.get("remun_lang")
-    if chosen not in LANGUAGES:
-        chosen = request.accept_languages.best_match(list(LANGUAGES)) or "en"
-    return LOCALES[chosen]
+    # The account's choice, their person's language, the switcher's cookie, then Accept-Language.
+    return request_locale()
 
 
 def _register_blueprints(app: Flask) -> None:
     from remun.web.views import admin, budget, exports, home, imports, ledger, meetings, parity, people, projects, rates, roles
+    from remun.web.views import glossary
 
-    for module in (home, projects, roles, people, meetings, parity, ledger, imports, rates, auth, admin, exports, budget):
+    for module in (home, projects, roles, people, meetings, parity, ledger, imports, rates, auth, admin, exports, budget, glossary):
         app.register_blueprint(module.bp)

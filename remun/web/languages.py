@@ -1,6 +1,76 @@
 """The languages Remun speaks."""
 
-#: Languages with a complete catalogue, by the code people choose, with the
-#: Babel locale that formats their numbers and dates (British English for "en").
-LANGUAGES = {"en": "English"}
-LOCALES = {"en": "en_GB"}
+#: Languages with a complete catalogue, by the code people choose, each named
+#: in its own language (the switcher marks each name with its ``lang``).
+LANGUAGES = {"en": "English", "gd": "Gàidhlig", "pl": "Polski"}
+#: The Babel locale that formats each language's numbers, money and dates
+#: (British English for "en"; Gaelic as written in Scotland).
+LOCALES = {"en": "en_GB", "gd": "gd_GB", "pl": "pl_PL"}
+DEFAULT_LANGUAGE = "en"
+
+
+def language_code(value: str | None) -> str | None:
+    """The language code for a stored preference or locale ("pl", "pl_PL", "gd-GB"), if Remun speaks it."""
+    if not value:
+        return None
+    code = value.replace("-", "_").split("_")[0].lower()
+    return code if code in LANGUAGES else None
+
+
+# --- Choosing the language of a request (Flask) --------------------------------------------------
+
+#: The cookie that remembers the switcher's choice for people who are not signed in.
+COOKIE = "remun_lang"
+COOKIE_SECONDS = 365 * 24 * 3600
+
+
+def request_language() -> str:
+    """The language for this request: the signed-in account's choice, else their person's
+    preferred language, else the switcher's cookie, else the browser's Accept-Language."""
+    from flask import has_request_context, request
+    from flask_login import current_user
+
+    if not has_request_context():
+        return DEFAULT_LANGUAGE
+    if current_user and current_user.is_authenticated:
+        person = current_user.person
+        chosen = language_code(current_user.preferred_language) or (
+            language_code(person.preferred_language) if person is not None else None
+        )
+        if chosen:
+            return chosen
+    chosen = language_code(request.cookies.get(COOKIE))
+    if chosen:
+        return chosen
+    return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE
+
+
+def request_locale() -> str:
+    """The Babel locale for this request (Flask-Babel's locale selector)."""
+    return LOCALES[request_language()]
+
+
+def remember_choice(response, code: str):
+    """Keep the switcher's choice: in a cookie, and on the account when someone is signed in."""
+    from flask_login import current_user
+
+    if code not in LANGUAGES:
+        return response
+    response.set_cookie(COOKIE, code, max_age=COOKIE_SECONDS, samesite="Lax", httponly=True)
+    if current_user and current_user.is_authenticated and current_user.preferred_language != code:
+        from remun.web.auth import audit
+        from remun.web.extensions import db
+
+        current_user.user.preferred_language = code
+        # Which language is personal (accounts/audit.py PERSONAL_FIELDS): log only that it changed.
+        audit("user.language_chosen", "user", current_user.id)
+        db.session.commit()
+    return response
+
+
+def register(app) -> None:
+    """Choose each request's language afresh (Flask-Babel caches it on the app context,
+    which can outlive one request, for example in tests)."""
+    from flask_babel import refresh
+
+    app.before_request(refresh)

@@ -110,6 +110,7 @@ RULES: dict[str, Rule] = {
     # Open to anyone
     "static": PUBLIC,
     "home.set_language": PUBLIC,
+    "glossary.index": PUBLIC,
     "auth.sign_in": PUBLIC,
     "auth.reset_password": PUBLIC,
     "auth.accept_invitation": PUBLIC,

@@ -33,6 +33,7 @@ from remun.ledger.models import PaymentBatch
 from remun.models import Project
 from remun.web.auth import audit
 from remun.web.extensions import db
+from remun.web.formatting import number
 from remun.web.forms import PlainDateField, options
 from remun.web.pages import not_found_unless, rate_book
 
@@ -140,7 +141,7 @@ def _send_workbook(filters: ExportFilters, context: ExportContext, filename: str
     except ExportTooLarge as problem:
         spool.close()
         message = _("That is %(rows)s ledger entries, more than one sheet can hold. Choose fewer projects or a "
-                    "shorter date range.", rows=f"{problem.rows:,}")
+                    "shorter date range.", rows=number(problem.rows, 0))
         return _page(form, projects, problem=message, status=400)
     except BaseException:
         spool.close()

@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from remun.models import Project
-from remun.web.languages import LANGUAGES
+from remun.web.languages import remember_choice
 from remun.web.extensions import db
 
 bp = Blueprint("home", __name__)
@@ -25,7 +25,4 @@ def set_language(code: str):
     # Only same-site paths, so the link cannot send people elsewhere.
     if not target.startswith("/") or target.startswith("//"):
         target = url_for("home.index")
-    response = redirect(target)
-    if code in LANGUAGES:
-        response.set_cookie("remun_lang", code, max_age=365 * 24 * 3600, samesite="Lax", httponly=True)
-    return response
+    return remember_choice(redirect(target), code)

@@ -1,0 +1,124 @@
+"""Links each glossary term to its explanation where it first appears on a page.
+
+After a page is rendered, the text inside ``<main>`` is scanned and the first
+use of each term (in the reader's language) becomes a link to the glossary.
+Only text is touched, never markup, and never text inside links, buttons,
+form labels, headings or hidden text, so nothing interactive is nested.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+from flask import Flask, Response, request
+from flask_babel import gettext as _
+from markupsafe import escape
+
+from remun.glossary import TERMS
+
+#: Text inside these is left alone (links may not nest; headings and labels stay plain).
+SKIP = {"a", "button", "label", "legend", "h1", "h2", "h3", "h4", "h5", "h6", "title", "script", "style",
+        "option", "select", "textarea", "summary", "caption", "svg", "code", "pre", "dt", "time"}
+VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+#: Classes whose text is hidden or already explains something (error summaries, hints).
+SKIP_CLASSES = ("visually-hidden", "govuk-error-summary", "govuk-error-message", "govuk-hint", "govuk-tag")
+
+
+def _pattern(words: str, english: bool) -> re.Pattern[str]:
+    # English plurals ("claims", "batches"); other languages: a short inflected ending.
+    ending = r"(?:s|es)?" if english else r"\w{0,3}"
+    return re.compile(r"(?<!\w)(" + re.escape(words) + ending + r")(?!\w)", re.IGNORECASE)
+
+
+class _TextFinder(HTMLParser):
+    """Finds the first linkable use of each term in <main>, as (start, end, slug) in the source."""
+
+    def __init__(self, source: str, patterns: list[tuple[str, re.Pattern[str]]]):
+        super().__init__(convert_charrefs=False)
+        self.patterns = patterns
+        self.found: dict[str, tuple[int, int]] = {}
+        self.stack: list[tuple[str, bool]] = []  # (tag, skipped)
+        self.in_main = False
+        self.line_starts = [0]
+        for match in re.finditer("\n", source):
+            self.line_starts.append(match.end())
+
+    def _offset(self) -> int:
+        line, column = self.getpos()
+        return self.line_starts[line - 1] + column
+
+    def _skipping(self) -> bool:
+        return any(skipped for _tag, skipped in self.stack)
+
+    def handle_starttag(self, tag, attrs):
+        if tag == "main":
+            self.in_main = True
+        if tag in VOID:
+            return
+        attributes = dict(attrs)
+        classes = attributes.get("class") or ""
+        skipped = (tag in SKIP or any(name in classes for name in SKIP_CLASSES)
+                   or attributes.get("aria-hidden") == "true" or "hidden" in attributes)
+        self.stack.append((tag, skipped))
+
+    def handle_endtag(self, tag):
+        if tag == "main":
+            self.in_main = False
+        for index in range(len(self.stack) - 1, -1, -1):
+            if self.stack[index][0] == tag:
+                del self.stack[index:]
+                break
+
+    def handle_data(self, data):
+        if not self.in_main or self._skipping() or not data.strip():
+            return
+        start = self._offset()
+        taken = [span for span in self.found.values() if start <= span[0] < start + len(data)]
+        for slug, pattern in self.patterns:
+            if slug in self.found:
+                continue
+            for match in pattern.finditer(data):
+                span = (start + match.start(1), start + match.end(1))
+                if not any(span[0] < other[1] and other[0] < span[1] for other in taken):
+                    self.found[slug] = span
+                    taken.append(span)
+                    break
+
+
+def link_terms(html: str, patterns: list[tuple[str, re.Pattern[str]]], glossary_url: str) -> str:
+    finder = _TextFinder(html, patterns)
+    finder.feed(html)
+    finder.close()
+    pieces, position = [], 0
+    for slug, (start, end) in sorted(finder.found.items(), key=lambda item: item[1][0]):
+        pieces.append(html[position:start])
+        pieces.append(f'<a class="govuk-link remun-term" href="{escape(glossary_url)}#{escape(slug)}">{html[start:end]}</a>')
+        position = end
+    pieces.append(html[position:])
+    return "".join(pieces)
+
+
+def current_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    english = locale is None or locale.language == "en"
+    # Longest first, so "equal role" is found before a shorter term inside it.
+    terms = sorted((term for term in TERMS if term.linked), key=lambda term: -len(_(term.term)))
+    return [(term.slug, _pattern(_(term.term), english)) for term in terms]
+
+
+def register(app: Flask) -> None:
+    @app.after_request
+    def _link_glossary_terms(response: Response) -> Response:
+        if (response.status_code != 200 or response.mimetype != "text/html" or response.direct_passthrough
+                or response.is_streamed or request.endpoint in (None, "static", "glossary.index")):
+            return response
+        from flask import url_for
+
+        html = response.get_data(as_text=True)
+        if "<main" not in html:
+            return response
+        response.set_data(link_terms(html, current_patterns(), url_for("glossary.index")))
+        return response
