@@ -23,7 +23,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Date, and_, case, distinct, func, null, or_, select, type_coerce
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, selectinload
 
 from remun.enums import RoleKind
@@ -108,24 +109,76 @@ class ProjectParity:
         return sum(len(group.below_living_wage) for group in self.groups)
 
 
-def _load_project(session: Session, project_id: int) -> Project:
-    return session.scalars(
-        select(Project)
-        .where(Project.id == project_id)
-        .options(
-            selectinload(Project.groups),
-            selectinload(Project.roles).selectinload(Role.terms),
-        )
-    ).one()
+def _load_projects(session: Session, project_ids: list[int] | None = None) -> list[Project]:
+    """Projects with their groups, roles and terms, in four queries however many there are."""
+    query = select(Project).options(
+        selectinload(Project.groups),
+        selectinload(Project.roles).selectinload(Role.terms),
+    )
+    if project_ids is not None:
+        query = query.where(Project.id.in_(project_ids))
+    return list(session.scalars(query))
 
 
-def _attendance_rows(session: Session, project_id: int):
-    return session.execute(
-        select(Attendance, Meeting.date, Person.name)
+@dataclass
+class _Attended:
+    """Attendance of the projects asked about, summed in SQL (never a row per attendance in Python)."""
+
+    #: project id -> rows of (person id, name, role id, terms id, priced on, hours, prep, travel, attendances)
+    paid: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    #: (project id, role id) -> sessions the role attended
+    sessions_by_role: dict[tuple[int, int], int] = field(default_factory=dict)
+    #: project id -> sessions anyone attended
+    sessions: dict[int, int] = field(default_factory=dict)
+    #: project id -> sessions planned (attended or not)
+    meetings: dict[int, int] = field(default_factory=dict)
+
+
+def _terms_in_force():
+    """Each pay terms row with the dates it is in force: from its start (the first from ever) to the next one's."""
+    following = func.lead(RoleTerms.effective_from).over(partition_by=RoleTerms.role_id, order_by=RoleTerms.effective_from)
+    position = func.row_number().over(partition_by=RoleTerms.role_id, order_by=RoleTerms.effective_from)
+    return select(
+        RoleTerms.id.label("terms_id"), RoleTerms.role_id, RoleTerms.effective_from.label("starts"),
+        following.label("ends"), position.label("position"), RoleTerms.rate_card_ref,
+    ).subquery()
+
+
+def _attended(session: Session, project_ids: list[int] | None = None) -> _Attended:
+    """Attendance grouped by person, role, the terms in force on the session's date and hours.
+
+    Pay depends only on the terms, the hours and (for a rate-card rate) the
+    day, so equal attendances are counted together and priced once. Matches
+    Role.terms_on: before the first terms' date the first terms apply.
+    """
+    found = _Attended()
+    in_project = (lambda query: query.where(Meeting.project_id.in_(project_ids))) if project_ids is not None \
+        else (lambda query: query)
+    terms = _terms_in_force()
+    priced_on = type_coerce(case((terms.c.rate_card_ref.is_(None), null()), else_=Meeting.date), Date)
+    keys = (Meeting.project_id, Attendance.person_id, Person.name, Attendance.role_id, terms.c.terms_id, priced_on,
+            Attendance.hours, Attendance.prep_hours, Attendance.travel_hours)
+    rows = session.execute(in_project(
+        select(*keys, func.count())
+        .select_from(Attendance)
         .join(Meeting, Attendance.meeting_id == Meeting.id)
         .join(Person, Attendance.person_id == Person.id)
-        .where(Meeting.project_id == project_id)
-    ).all()
+        .join(terms, and_(terms.c.role_id == Attendance.role_id,
+                          or_(terms.c.position == 1, terms.c.starts <= Meeting.date),
+                          or_(terms.c.ends.is_(None), Meeting.date < terms.c.ends)))
+    ).group_by(*keys).order_by(Meeting.project_id, Attendance.person_id, Attendance.role_id))
+    for project_id, *rest in rows:
+        found.paid[project_id].append(rest)
+    attended = select(Meeting.project_id, Attendance.role_id, func.count(distinct(Attendance.meeting_id))) \
+        .join(Meeting, Attendance.meeting_id == Meeting.id).group_by(Meeting.project_id, Attendance.role_id)
+    for project_id, role_id, sessions in session.execute(in_project(attended)):
+        found.sessions_by_role[(project_id, role_id)] = sessions
+    any_role = select(Meeting.project_id, func.count(distinct(Attendance.meeting_id))) \
+        .join(Meeting, Attendance.meeting_id == Meeting.id).group_by(Meeting.project_id)
+    found.sessions = dict(session.execute(in_project(any_role)).all())
+    planned = select(Meeting.project_id, func.count(Meeting.id)).group_by(Meeting.project_id)
+    found.meetings = dict(session.execute(in_project(planned)).all())
+    return found
 
 
 def project_parity(
@@ -135,7 +188,15 @@ def project_parity(
     today: dt.date | None = None,
     threshold: int = DEFAULT_THRESHOLD,
 ) -> ProjectParity:
-    project = _load_project(session, project_id)
+    projects = _load_projects(session, [project_id])
+    if not projects:
+        raise NoResultFound(f"no project {project_id}")
+    return _project_report(projects[0], _attended(session, [project_id]), book, today, threshold)
+
+
+def _project_report(
+    project: Project, attended: _Attended, book: RateBook, today: dt.date | None, threshold: int
+) -> ProjectParity:
     day = report_date(project, today)
     living_wage = book.living_wage(day)
 
@@ -163,11 +224,7 @@ def project_parity(
         if offers_by_group.get(group.id)
     )
 
-    rows = _attendance_rows(session, project.id)
-    sessions_by_role: dict[int, set[int]] = defaultdict(set)
-    for attendance, _date, _name in rows:
-        sessions_by_role[attendance.role_id].add(attendance.meeting_id)
-    all_sessions = len({attendance.meeting_id for attendance, _d, _n in rows}) or len(project.meetings)
+    all_sessions = attended.sessions.get(project.id) or attended.meetings.get(project.id, 0)
 
     closures: dict[int, GapClosure] = {}
     comparator_rate: dict[int, Decimal | None] = {}
@@ -176,12 +233,12 @@ def project_parity(
         for role_parity in group.roles:
             comparator_rate[role_parity.offer.key] = rate
             if role_parity.parity is False and group.comparator is not None:
-                sessions = len(sessions_by_role.get(role_parity.offer.key, ())) or all_sessions
+                sessions = attended.sessions_by_role.get((project.id, role_parity.offer.key)) or all_sessions
                 closure = close_gap(role_parity, group.comparator, sessions)
                 if closure is not None:
                     closures[role_parity.offer.key] = closure
 
-    paid = _paid_parity(rows, roles_by_id, comparator_rate, book)
+    paid = _paid_parity(attended.paid.get(project.id, ()), roles_by_id, comparator_rate, book)
     gap = pay_gap(
         [(person.kind, person.parity.hourly_rate) for person in paid
          if person.parity.hourly_rate is not None and person.role_title not in ungrouped],
@@ -203,22 +260,22 @@ def project_parity(
 
 
 def _paid_parity(rows, roles_by_id: dict[int, Role], comparator_rate: dict, book: RateBook) -> tuple[PersonPaid, ...]:
-    """Per person and role: pay received for time ÷ hours given, from attendance."""
+    """Per person and role: pay received for time ÷ hours given, from attendance grouped in SQL."""
+    terms_by_id = {terms.id: terms for role in roles_by_id.values() for terms in role.terms}
     totals: dict[tuple[int, int], list] = {}
-    for attendance, day, name in rows:
-        role = roles_by_id[attendance.role_id]
-        terms = role.terms_on(day)
-        if terms is None:
-            continue
+    for person_id, name, role_id, terms_id, priced_on, hours, prep_hours, travel_hours, count in rows:
+        role = roles_by_id[role_id]
+        terms = terms_by_id[terms_id]
         try:
-            priced = pay_terms(terms, book, day)
+            # Only a rate-card rate depends on the day; priced_on is None for a fixed rate.
+            priced = pay_terms(terms, book, priced_on or terms.effective_from)
         except NoRateOnDate:
             continue
-        key = (attendance.person_id, role.id)
+        key = (person_id, role.id)
         entry = totals.setdefault(key, [name, 0, ZERO, ZERO])
-        entry[1] += 1
-        entry[2] += attendance.hours + attendance.prep_hours + attendance.travel_hours
-        entry[3] += pay_for_attendance(priced, attendance.hours, attendance.prep_hours, attendance.travel_hours)
+        entry[1] += count
+        entry[2] += (hours + prep_hours + travel_hours) * count
+        entry[3] += pay_for_attendance(priced, hours, prep_hours, travel_hours) * count
     people = []
     for (person_id, role_id), (name, sessions, hours, received) in totals.items():
         role = roles_by_id[role_id]
@@ -347,8 +404,10 @@ def organisation_parity(
     session: Session, book: RateBook, today: dt.date | None = None, threshold: int = DEFAULT_THRESHOLD
 ) -> OrganisationParity:
     """Every project's parity, and the pay gap across all of them."""
-    project_ids = session.scalars(select(Project.id).order_by(Project.name)).all()
-    reports = tuple(project_parity(session, project_id, book, today, threshold) for project_id in project_ids)
+    # Every project in one pass over the data, so the query count does not grow with the projects.
+    attended = _attended(session)
+    projects = sorted(_load_projects(session), key=lambda project: (project.name, project.id))
+    reports = tuple(_project_report(project, attended, book, today, threshold) for project in projects)
     people = [
         (person.kind, person.parity.hourly_rate)
         for report in reports

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, render_template, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from remun.enums import Reciprocity
 from remun.models import Appointment, Person, Project
@@ -40,7 +41,9 @@ def _fill_person(person: Person, form: PersonForm) -> None:
 
 @bp.get("/people/")
 def index():
-    people = db.session.scalars(visible_people(select(Person).order_by(Person.name))).all()
+    # Each row lists the person's roles: load them all in two queries, not two per person.
+    people = db.session.scalars(visible_people(select(Person).order_by(Person.name)).options(
+        selectinload(Person.appointments).selectinload(Appointment.role))).all()
     return render_template("people/index.html", title=_("People"), people=people, active_section="people")
 
 

@@ -1,0 +1,145 @@
+"""HTTP benchmark: the parity page and a statement under wrk, against gunicorn on loopback.
+
+    .venv/bin/python bench/http_bench.py --url postgresql+psycopg://postgres@127.0.0.1/remun_bench
+    .venv/bin/python bench/http_bench.py --url ... --connections 16 --seconds 20
+
+Starts gunicorn with deploy/gunicorn.conf.py (sync workers, one per core
+unless REMUN_WORKERS says otherwise) on a free port, signs in as the
+benchmark administrator by making a session cookie with the app's own secret
+key, then runs ``wrk --latency`` on each page and prints requests/s and
+p50/p99 latency. Needs Debian's wrk (``make bench`` installs it when run as
+root) and a database filled by bench/generate.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ADMIN_EMAIL = "bench-admin@example.org"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def session_cookie(app) -> str:
+    """A signed session cookie for the benchmark administrator, as sign-in would make."""
+    from flask import session
+    from sqlalchemy import select
+
+    from remun.accounts.models import User
+    from remun.accounts.users import session_key
+    from remun.web.auth import login_manager
+    from remun.web.extensions import db
+
+    with app.test_request_context("/", environ_base={"REMOTE_ADDR": "127.0.0.1"}):
+        admin = db.session.scalar(select(User).where(User.email == ADMIN_EMAIL))
+        if admin is None:
+            raise SystemExit("Fill the database with bench/generate first (it makes the benchmark administrator).")
+        data = {"_user_id": session_key(admin), "_fresh": True, "_id": login_manager._session_identifier_generator()}
+        del session
+        return app.session_interface.get_signing_serializer(app).dumps(data)
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}[unit]
+
+
+def parse_wrk(output: str) -> dict:
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    latency = {share: _ms(*re.search(rf"^\s+{share}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M).groups())
+               for share in ("50", "99")}
+    errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    return {"requests_per_second": rate, "p50_ms": latency["50"], "p99_ms": latency["99"],
+            "non_2xx": int(errors.group(1)) if errors else 0}
+
+
+def main(argv=None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default=os.environ.get("REMUN_DATABASE_URL"), required=not os.environ.get("REMUN_DATABASE_URL"))
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--seconds", type=int, default=15)
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        raise SystemExit("wrk is not installed: run 'make bench' as root, or 'apt-get install wrk'.")
+    env = {**os.environ, "REMUN_DATABASE_URL": args.url, "REMUN_SECRET_KEY": os.environ.get("REMUN_SECRET_KEY", "bench-only"),
+           "REMUN_HTTPS": "0"}
+    os.environ.update({key: env[key] for key in ("REMUN_DATABASE_URL", "REMUN_SECRET_KEY", "REMUN_HTTPS")})
+
+    from sqlalchemy import select
+
+    from remun import create_app
+    from remun.models import Person, Project
+    from remun.web.extensions import db
+
+    app = create_app()
+    with app.app_context():
+        rng = random.Random(7)
+        project_id = rng.choice(db.session.scalars(select(Project.id)).all())
+        person_id = rng.choice(db.session.scalars(select(Person.id)).all())
+    cookie = session_cookie(app)
+
+    port = free_port()
+    env["REMUN_BIND"] = f"127.0.0.1:{port}"
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py")],
+                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    results = []
+    try:
+        base = f"http://127.0.0.1:{port}"
+        for _attempt in range(100):
+            try:
+                urllib.request.urlopen(f"{base}/sign-in", timeout=2)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                if server.poll() is not None:
+                    raise SystemExit(f"gunicorn stopped: {server.stderr.read()[-2000:]}")
+                time.sleep(0.2)
+        workers = env.get("REMUN_WORKERS", str(os.cpu_count()))
+        print(f"gunicorn, {workers} sync workers; wrk {args.threads} threads, {args.connections} connections, "
+              f"{args.seconds} s per page")
+        for name, path, target in (("parity page", f"/projects/{project_id}/parity", (300, 100)),
+                                   ("statement", f"/people/{person_id}/statement", None)):
+            request = urllib.request.Request(base + path, headers={"Cookie": f"session={cookie}"})
+            with urllib.request.urlopen(request, timeout=30) as response:  # warm up, and prove we are signed in
+                if response.status != 200 or response.geturl() != base + path:
+                    raise SystemExit(f"GET {path} did not give the page (sign-in failed?)")
+            completed = subprocess.run(
+                ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.seconds}s", "--latency",
+                 "-H", f"Cookie: session={cookie}", base + path], capture_output=True, text=True, check=True)
+            figures = parse_wrk(completed.stdout)
+            verdict = ""
+            if target:
+                met = figures["requests_per_second"] >= target[0] and figures["p99_ms"] < target[1]
+                verdict = f"  {'met' if met else 'NOT met'} (target >= {target[0]} req/s, p99 < {target[1]} ms)"
+            print(f"  {name:12} {figures['requests_per_second']:8.1f} req/s   p50 {figures['p50_ms']:7.1f} ms   "
+                  f"p99 {figures['p99_ms']:7.1f} ms   non-2xx {figures['non_2xx']}{verdict}", flush=True)
+            results.append({"case": name, **figures})
+    finally:
+        server.send_signal(signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+    return results
+
+
+if __name__ == "__main__":
+    main()

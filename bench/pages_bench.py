@@ -1,0 +1,124 @@
+"""Report and page timings on a generated database: median and p95 per case.
+
+    .venv/bin/python bench/pages_bench.py --url postgresql+psycopg://postgres@127.0.0.1/remun_bench
+    .venv/bin/python bench/pages_bench.py --url sqlite:///instance/bench.sqlite3 --runs 20
+
+Fill the database first with bench/generate. Cases:
+
+- ``parity report (one project)``: remun.parity_report.project_parity, no web;
+- ``organisation dashboard``: remun.parity_report.organisation_parity, no web;
+- ``GET`` of the parity page, the organisation dashboard, a person's statement
+  and the project ledger (first page), through the Flask app as an
+  administrator (query, template and all, no network).
+
+Each case runs on different projects and people in turn (chosen with a fixed
+seed), after one warm-up run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+ADMIN_EMAIL = "bench-admin@example.org"
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
+
+
+def timed(function, arguments: list, runs: int) -> list[float]:
+    function(arguments[0])  # warm caches and compile templates
+    times = []
+    for i in range(runs):
+        started = time.perf_counter()
+        function(arguments[i % len(arguments)])
+        times.append((time.perf_counter() - started) * 1000)
+    return times
+
+
+def report(name: str, times: list[float], target: float | None) -> dict:
+    median, p95 = statistics.median(times), percentile(times, 0.95)
+    verdict = "" if target is None else ("  met" if p95 < target else "  NOT met") + f" (target < {target:g} ms)"
+    print(f"  {name:42} median {median:8.1f} ms   p95 {p95:8.1f} ms   runs {len(times):3}{verdict}", flush=True)
+    return {"case": name, "median_ms": median, "p95_ms": p95, "runs": len(times), "target_ms": target}
+
+
+def main(argv=None) -> list[dict]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", default=os.environ.get("REMUN_DATABASE_URL"), required=not os.environ.get("REMUN_DATABASE_URL"))
+    parser.add_argument("--runs", type=int, default=30)
+    parser.add_argument("--dashboard-runs", type=int, default=5)
+    args = parser.parse_args(argv)
+    os.environ["REMUN_DATABASE_URL"] = args.url
+    os.environ.setdefault("REMUN_SECRET_KEY", "bench-only")
+
+    from sqlalchemy import func, select
+
+    from remun import create_app
+    from remun.accounts.models import User
+    from remun.accounts.users import session_key
+    from remun.ledger.models import Posting
+    from remun.models import Person, Project
+    from remun.parity_report import organisation_parity, project_parity
+    from remun.web.extensions import db
+
+    app = create_app({"REMUN_HTTPS": False, "SESSION_COOKIE_SECURE": False})
+    rng = random.Random(7)
+    results = []
+    with app.app_context():
+        session = db.session
+        backend = session.get_bind().dialect.name
+        projects = session.scalars(select(Project.id).order_by(Project.id)).all()
+        people = session.scalars(select(Person.id).order_by(Person.id)).all()
+        postings = session.scalar(select(func.count(Posting.id)))
+        admin = session.scalar(select(User).where(User.email == ADMIN_EMAIL))
+        if admin is None or not projects:
+            raise SystemExit("Fill the database with bench/generate first.")
+        key = session_key(admin)
+        book = app.extensions["remun.rates"]
+        print(f"{backend}: {len(projects):,} projects, {len(people):,} people, {postings:,} postings")
+        chosen_projects = rng.sample(projects, min(len(projects), args.runs))
+        chosen_people = rng.sample(people, min(len(people), args.runs))
+
+        def parity(project_id: int) -> None:
+            project_parity(db.session, project_id, book)
+            db.session.rollback()
+
+        def dashboard(_none) -> None:
+            organisation_parity(db.session, book)
+            db.session.rollback()
+
+        results.append(report("parity report, one project", timed(parity, chosen_projects, args.runs), 50))
+        results.append(report("organisation dashboard (report)", timed(dashboard, [None], args.dashboard_runs), 300))
+        db.session.remove()
+
+    client = app.test_client()
+    with client.session_transaction() as cookie:
+        cookie["_user_id"] = key
+        cookie["_fresh"] = True
+
+    def get(path: str) -> None:
+        response = client.get(path)
+        if response.status_code != 200:
+            raise SystemExit(f"GET {path} gave {response.status_code}")
+
+    results.append(report("GET parity page", timed(lambda p: get(f"/projects/{p}/parity"), chosen_projects, args.runs), None))
+    results.append(report("GET organisation dashboard", timed(lambda _n: get("/parity"), [None], args.dashboard_runs), 300))
+    results.append(report("GET statement", timed(lambda p: get(f"/people/{p}/statement"), chosen_people, args.runs), 50))
+    results.append(report("GET project ledger (first page)",
+                          timed(lambda p: get(f"/projects/{p}/ledger"), chosen_projects, args.runs), 50))
+    return results
+
+
+if __name__ == "__main__":
+    main()

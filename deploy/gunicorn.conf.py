@@ -1,0 +1,61 @@
+"""gunicorn settings for Remun in production: `make serve`, or
+`gunicorn --config deploy/gunicorn.conf.py` with REMUN_DATABASE_URL set.
+
+The app keeps nothing in process memory between requests: sessions are signed
+cookies (REMUN_SECRET_KEY, the same on every machine), data is in PostgreSQL
+and sign-in rate limits are counted in a shared store
+(REMUN_RATELIMIT_STORAGE_URI, for example redis://127.0.0.1:6379). So any
+number of workers, on any number of machines, can serve it behind a load
+balancer. Measured choices are in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import gc
+import os
+
+wsgi_app = "remun:create_app()"
+bind = os.environ.get("REMUN_BIND", "127.0.0.1:8000")
+# Pages are CPU-bound Python: one sync worker per core serves most. gthread
+# workers gave no gain here and could pile keep-alive connections onto one
+# worker; put a reverse proxy (nginx) in front to absorb slow clients.
+workers = int(os.environ.get("REMUN_WORKERS", os.cpu_count() or 2))
+worker_class = "sync"
+timeout = int(os.environ.get("REMUN_WORKER_TIMEOUT", "120"))  # a large export can take a minute
+graceful_timeout = 30
+keepalive = 5
+# Restart a worker now and then, so memory a big export used is given back.
+max_requests = 2000
+max_requests_jitter = 200
+# Load the app once in the master, so a bad setting stops start-up with one clear message
+# and workers share its memory.
+preload_app = True
+accesslog = os.environ.get("REMUN_ACCESS_LOG") or None
+errorlog = "-"
+forwarded_allow_ips = os.environ.get("REMUN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def on_starting(server) -> None:
+    storage = os.environ.get("REMUN_RATELIMIT_STORAGE_URI", "memory://")
+    if workers > 1 and storage.startswith("memory://"):
+        server.log.warning(
+            "REMUN_RATELIMIT_STORAGE_URI is memory://: each of the %d workers counts sign-in attempts on its own. "
+            "Use a shared store such as redis://127.0.0.1:6379 in production.", workers)
+
+
+def pre_fork(server, worker) -> None:
+    # Everything loaded so far (modules, templates, the rate book) lives as long as the process:
+    # keep it out of the garbage collector's sweeps, which caused the latency tail under load.
+    gc.freeze()
+
+
+def post_fork(server, worker) -> None:
+    # Fewer, larger young-generation collections: page rendering makes many short-lived objects.
+    gc.set_threshold(50_000, 20, 20)
+    # Never share a database connection made before the fork.
+    from remun.web.extensions import db
+
+    app = server.app.wsgi()
+    with app.app_context():
+        for engine in db.engines.values():
+            engine.dispose(close=False)
