@@ -18,6 +18,8 @@ from remun.budget.workbook import budget_workbook
 from remun.enums import RoleKind
 from tests.test_budget_planning import make_book, worked_example
 
+D = Decimal
+
 LABELS = {TIME: "Payment for time", "expenses": "Expenses", "accessibility": "Accessibility and communication support",
           "training": "Training and support for participants", "venue": "Venue and refreshments",
           "voucher_fees": "Fees for buying vouchers", "staff_time": "Staff time to support involvement",
@@ -240,3 +242,68 @@ def test_an_empty_plan_still_makes_a_workbook_that_adds_up():
     summary = workbook["Summary"]
     evaluate = Evaluator(workbook)
     assert evaluate.cell("Summary", find_row(summary, "Total"), 3) == Decimal("0")
+
+
+INJECTION = '=HYPERLINK("http://x","click")'
+
+
+def test_typed_text_never_becomes_a_formula_and_money_follows_the_locale():
+    from dataclasses import replace
+
+    plan = worked_example()
+    roles = (replace(plan.roles[0], title=INJECTION),) + plan.roles[1:]
+    lines = (replace(plan.lines[0], description="+SUM(1,2)", notes="-1 less"),) + plan.lines[1:]
+    items = (replace(plan.items[0], description="@taxi", notes="\tnote"),) + plan.items[1:]
+    costing = cost_plan(replace(plan, name="=1+1", roles=roles, lines=lines, items=items), make_book())
+    workbook = load_workbook(io.BytesIO(budget_workbook(costing, section_labels=LABELS, kind_labels=KINDS,
+                                                        sheet_labels=SHEETS, notes="=2*3", locale="de_DE")))
+    time, expenses, summary = workbook["Payment for time"], workbook["Expenses"], workbook["Summary"]
+    typed = [time["B2"], time["D2"], time["L2"], expenses["B2"], expenses["K2"], summary["A1"]]
+    assert [cell.value for cell in typed] == [INJECTION, "+SUM(1,2)", "-1 less", "@taxi", "\tnote", "=1+1"]
+    for cell in typed:
+        assert cell.data_type == "s" and cell.quotePrefix, cell.coordinate
+    assert any(cell.value == "=2*3" and cell.data_type == "s" for row in summary.iter_rows() for cell in row)
+    # Remun's own formulas are still formulas, in the locale's currency format (Babel).
+    assert time["J2"].data_type == "f" and time["J2"].number_format == '#,##0.00"\xa0£";"-"#,##0.00"\xa0£"'
+
+
+def test_every_sheet_prints_on_a4_landscape_and_the_properties_say_what_it_is():
+    costing = cost_plan(worked_example(), make_book())
+    made_at = dt.datetime(2026, 5, 4, 9, 30, tzinfo=dt.timezone.utc)
+    workbook = load_workbook(io.BytesIO(budget_workbook(
+        costing, section_labels=LABELS, kind_labels=KINDS, sheet_labels=SHEETS, made_by="lead@example.org",
+        made_at=made_at)))
+    for sheet in workbook.worksheets:
+        setup = sheet.page_setup
+        assert (setup.orientation, int(setup.paperSize), int(setup.fitToWidth)) == ("landscape", 9, 1), sheet.title
+    assert workbook["Payment for time"].print_title_rows == "$1:$1"
+    assert workbook["Summary"]["B7"].number_format == '"£"#,##0.00;"-£"#,##0.00'
+    props = workbook.properties
+    assert props.title == "Budget: Crisis pathway co-design"
+    assert props.creator == "lead@example.org" and props.created == dt.datetime(2026, 5, 4, 9, 30)
+
+
+def test_libreoffice_recalculates_the_summary_to_remuns_figures(tmp_path):
+    """A real spreadsheet opens the workbook, recalculates every formula, and gets Remun's totals."""
+    from tests.test_exports import libreoffice_csv
+
+    costing = cost_plan(worked_example(), make_book())
+    path = tmp_path / "budget.xlsx"
+    path.write_bytes(budget_workbook(costing, section_labels=LABELS, kind_labels=KINDS, sheet_labels=SHEETS))
+    sheets = libreoffice_csv(path, tmp_path, ["Summary", "Staff time", "Venue and refreshments"])
+    rows = {row[0]: row[1:4] for row in sheets["Summary"] if row and row[0]}
+
+    def pennies(values):
+        return [Decimal(value) for value in values]
+
+    year1, year2 = costing.years
+    for section in SECTIONS:
+        assert pennies(rows[LABELS[section]]) == [year1.by_section[section], year2.by_section[section],
+                                                  costing.by_section[section]], section
+    assert pennies(rows["Subtotal"]) == [D("3414.13"), D("3457.60"), D("6871.73")]
+    assert pennies(rows["Contingency"]) == [D("341.41"), D("345.76"), D("687.17")]
+    assert pennies(rows["Total"]) == [D("3755.54"), D("3803.36"), D("7558.90")]
+    assert pennies(rows["Total with the fair option"]) == [D("4559.42"), D("4166.36"), D("8725.78")]
+    assert pennies(rows["Not in the total: time paid by employers"]) == [D("900.00"), D("930.00"), D("1830.00")]
+    assert Decimal(sheets["Venue and refreshments"][1][7]) == D("12.53")  # ROUND(3 x 4.175, 2), as Remun rounds
+

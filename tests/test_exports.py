@@ -493,7 +493,12 @@ def soffice() -> str:
 
 
 def libreoffice_sheets(path: Path, workdir: Path) -> dict[str, list[list[str]]]:
-    """Open the workbook in LibreOffice, recalculating every formula, and save each sheet as CSV."""
+    return libreoffice_csv(path, workdir, SHEETS)
+
+
+def libreoffice_csv(path: Path, workdir: Path, names) -> dict[str, list[list[str]]]:
+    """Open the workbook in LibreOffice, recalculating every formula, and save each sheet as CSV
+    (values as stored, not as shown). Also used by the budget workbook's round trip."""
     profile = workdir / "lo-profile"
     (profile / "user").mkdir(parents=True, exist_ok=True)
     (profile / "user" / "registrymodifications.xcu").write_text(RECALCULATE_ALWAYS, encoding="utf-8")
@@ -508,7 +513,7 @@ def libreoffice_sheets(path: Path, workdir: Path) -> dict[str, list[list[str]]]:
     )
     assert completed.returncode == 0, completed.stderr
     sheets = {}
-    for name in SHEETS:
+    for name in names:
         csv_path = out / f"{path.stem}-{name}.csv"
         assert csv_path.exists(), (name, completed.stdout, completed.stderr)
         sheets[name] = list(csv.reader(io.StringIO(csv_path.read_text("utf-8"))))

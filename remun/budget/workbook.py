@@ -17,11 +17,15 @@ Sheets, in order:
 
 Every formula gives exactly the figure Remun shows: money is rounded to the
 penny at the same points. Words come through the ``gettext`` passed in, so the
-workbook is in the reader's language.
+workbook is in the reader's language, and money is shown in the reader's
+locale's currency format (Babel, as the finance workbook does). Text someone
+typed (names, descriptions, notes) is always written as text, never as a
+formula (remun.exports.safety). Every sheet prints on A4 landscape.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Callable, Mapping
 from decimal import Decimal
@@ -34,11 +38,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 from remun.budget.actuals import PlanAgainstActual
 from remun.budget.models import BudgetCategory
 from remun.budget.planning import SECTIONS, TIME, PlanCosting
+from remun.exports.formats import money_format
+from remun.exports.safety import clean_text, set_text
 
 BOLD = Font(bold=True)
 HEADING_FILL = PatternFill("solid", fgColor="DDE5EE")
 MONTH_FORMAT = "mmm yyyy"
-SYMBOLS = {"GBP": "£", "EUR": "€", "USD": "$"}
 INVALID_TITLE = str.maketrans({character: " " for character in "[]:*?/\\"})
 
 
@@ -46,9 +51,30 @@ def _identity(text: str, **values) -> str:
     return text % values if values else text
 
 
-def _money_format(currency: str) -> str:
-    symbol = SYMBOLS.get(currency)
-    return f'"{symbol}"#,##0.00' if symbol else f'#,##0.00 "{currency}"'
+class _Text(str):
+    """Text someone typed, or a label: written as text even when it starts with "=" (never a formula)."""
+
+
+def _text(value) -> _Text | None:
+    return None if value is None else _Text(value)
+
+
+def _put(sheet: Worksheet, row: int, column: int, value):
+    """Write one cell: ``_Text`` as text (quote-prefixed when it could run); a str otherwise is a formula."""
+    cell = sheet.cell(row=row, column=column)
+    if isinstance(value, _Text):
+        set_text(cell, clean_text(str(value)))
+    else:
+        cell.value = value
+    return cell
+
+
+def _page_setup(sheet: Worksheet) -> None:
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = Worksheet.PAPERSIZE_A4
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
 
 
 def _title(text: str, used: set[str]) -> str:
@@ -70,8 +96,10 @@ class _Sheet:
 
     def __init__(self, sheet: Worksheet, headings: list[str], widths: list[int]):
         self.sheet = sheet
+        _page_setup(sheet)
+        sheet.print_title_rows = "1:1"
         for column, (heading, width) in enumerate(zip(headings, widths, strict=True), 1):
-            cell = sheet.cell(row=1, column=column, value=str(heading))
+            cell = _put(sheet, 1, column, _Text(heading))
             cell.font, cell.fill = BOLD, HEADING_FILL
             cell.alignment = Alignment(wrap_text=True, vertical="top")
             sheet.column_dimensions[get_column_letter(column)].width = width
@@ -81,7 +109,7 @@ class _Sheet:
     def add(self, values: list, formats: Mapping[int, str] | None = None) -> int:
         self.row += 1
         for column, value in enumerate(values, 1):
-            cell = self.sheet.cell(row=self.row, column=column, value=value)
+            cell = _put(self.sheet, self.row, column, value)
             if formats and column in formats and value is not None:
                 cell.number_format = formats[column]
         return self.row
@@ -96,7 +124,7 @@ class _Sheet:
 
     def total_row(self, label: str, column: int, formula: str, money: str) -> int:
         row = self.last_data_row + 2
-        self.sheet.cell(row=row, column=1, value=str(label)).font = BOLD
+        _put(self.sheet, row, 1, _Text(label)).font = BOLD
         cell = self.sheet.cell(row=row, column=column, value=formula)
         cell.font, cell.number_format = BOLD, money
         return row
@@ -111,21 +139,26 @@ def budget_workbook(
     versus: PlanAgainstActual | None = None,
     notes: str | None = None,
     gettext: Callable[..., str] = _identity,
+    locale: str = "en_GB",
+    made_by: str | None = None,
+    made_at: dt.datetime | None = None,
 ) -> bytes:
     """The workbook as .xlsx bytes.
 
     ``section_labels`` names TIME and each item category; ``sheet_labels`` gives shorter names for
-    their sheets (a sheet's name can have at most 31 characters).
+    their sheets (a sheet's name can have at most 31 characters). ``locale`` (a Babel locale) sets
+    the money format; ``made_by`` and ``made_at`` go into the workbook's properties.
     """
     _ = gettext
     sheet_labels = sheet_labels or section_labels
     plan = costing.plan
-    money = _money_format(plan.currency)
+    money = money_format(plan.currency or "GBP", locale)
     yes, no = str(_("Yes")), str(_("No"))
     used: set[str] = set()
     book = Workbook()
     summary = book.active
     summary.title = _title(_("Summary"), used)
+    _page_setup(summary)
 
     # --- Payment for time -------------------------------------------------------------------
     time = _Sheet(book.create_sheet(_title(sheet_labels[TIME], used)),
@@ -138,9 +171,9 @@ def budget_workbook(
         kind = str(kind_labels.get(line.role.kind, "")) if line.role else ""
         for piece in line.pieces(with_fair=False):
             row = time.row + 1
-            time.add([piece.year, role_title, kind, line.line.description, piece.first_month, piece.last_month,
-                      piece.count, line.line.people, piece.each, f"=G{row}*H{row}*I{row}",
-                      yes if line.line.in_total else no, line.line.notes or None], formats)
+            time.add([piece.year, _text(role_title), _text(kind), _text(line.line.description), piece.first_month,
+                      piece.last_month, piece.count, line.line.people, piece.each, f"=G{row}*H{row}*I{row}",
+                      _text(yes if line.line.in_total else no), _text(line.line.notes or None)], formats)
     time_years, time_totals, time_in = time.column_range(1), time.column_range(10), time.column_range(11)
     time.total_row(_("Total in the budget"), 10, f'=SUMIFS({time_totals},{time_in},"{yes}")', money)
 
@@ -158,7 +191,8 @@ def budget_workbook(
             if piece.each is None or piece.fair_each is None:
                 continue
             row = fair.row + 1
-            fair.add([piece.year, line.role.title if line.role else "", line.line.description, piece.first_month,
+            fair.add([piece.year, _text(line.role.title if line.role else ""), _text(line.line.description),
+                      piece.first_month,
                       piece.last_month, piece.count, line.line.people, piece.each, piece.fair_each,
                       f"=I{row}-H{row}", f"=F{row}*G{row}*J{row}"], formats)
     fair_years, fair_extra = fair.column_range(1), fair.column_range(11)
@@ -175,15 +209,16 @@ def budget_workbook(
         for item in costing.items_in(category):
             for piece in item.pieces():
                 row = sheet.row + 1
-                sheet.add([piece.year, item.item.description, piece.first_month, piece.last_month, piece.count,
-                           item.item.quantity, piece.unit_cost, f"=ROUND(F{row}*G{row},2)", f"=E{row}*H{row}",
-                           item.item.rate_card_ref, item.item.notes or None], formats)
+                sheet.add([piece.year, _text(item.item.description), piece.first_month, piece.last_month,
+                           piece.count, item.item.quantity, piece.unit_cost, f"=ROUND(F{row}*G{row},2)",
+                           f"=E{row}*H{row}", _text(item.item.rate_card_ref), _text(item.item.notes or None)],
+                          formats)
         sheet.total_row(_("Total"), 9, f"=SUM({sheet.column_range(9)})", money)
         item_sheets[category.value] = sheet
 
     # --- Summary ----------------------------------------------------------------------------
     summary.column_dimensions["A"].width = 52
-    summary.cell(row=1, column=1, value=plan.name).font = Font(bold=True, size=14)
+    _put(summary, 1, 1, _Text(plan.name)).font = Font(bold=True, size=14)
     summary.cell(row=2, column=1, value=str(_("From")))
     summary.cell(row=2, column=2, value=costing.months[0] if costing.months else plan.start).number_format = MONTH_FORMAT
     summary.cell(row=3, column=1, value=str(_("To")))
@@ -204,7 +239,7 @@ def budget_workbook(
     last_year = get_column_letter(total_column - 1)
 
     def summary_row(row: int, label: str, formula_for_year: Callable[[str, int], str], bold: bool = False) -> None:
-        summary.cell(row=row, column=1, value=str(label)).font = Font(bold=bold)
+        _put(summary, row, 1, _Text(label)).font = Font(bold=bold)
         for offset, index in enumerate(years):
             letter = get_column_letter(2 + offset)
             cell = summary.cell(row=row, column=2 + offset, value=formula_for_year(letter, index))
@@ -252,7 +287,7 @@ def budget_workbook(
         "Each month is costed on the pay terms and published rates in force on its last day. "
         "Contingency is worked out on each year and rounded to the penny.")))
     if notes:
-        summary.cell(row=note_row + 1, column=1, value=notes)
+        _put(summary, note_row + 1, 1, _Text(notes))
     summary.freeze_panes = f"B{header_row + 1}"
 
     # --- By month ---------------------------------------------------------------------------
@@ -278,6 +313,7 @@ def budget_workbook(
             for line in rows:
                 row = actual.row + 1
                 title = section_labels.get(line.title, line.title) if rows is versus.sections else line.title
+                title = _text(title)
                 if line.actual is None:
                     actual.add([title, line.planned, line.planned_to_date, None, None, None,
                                 str(_("Not paid through Remun"))], formats)
@@ -287,6 +323,18 @@ def budget_workbook(
                 actual.add([title, line.planned, line.planned_to_date, line.committed, line.spent,
                             f"=B{row}-D{row}-E{row}", str(status)], formats)
             actual.row += 1
+
+    properties = book.properties
+    properties.title = clean_text(str(_("Budget: %(name)s", name=plan.name)))
+    properties.subject = clean_text(str(_("What involvement will cost, with the fair option")))
+    properties.keywords = "Remun; budget"
+    properties.category = "Remun"
+    if made_by:
+        properties.creator = properties.lastModifiedBy = clean_text(made_by)
+    if made_at:
+        when = made_at.astimezone(dt.timezone.utc).replace(tzinfo=None) if made_at.tzinfo else made_at
+        properties.created = properties.modified = when.replace(microsecond=0)
+    properties.language = locale.replace("_", "-")
 
     stream = io.BytesIO()
     book.save(stream)

@@ -12,7 +12,7 @@ import datetime as dt
 from decimal import Decimal
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
-from flask_babel import format_currency
+from flask_babel import format_currency, get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -407,10 +407,14 @@ def workbook(budget_id: int):
     content = budget_workbook(costing, section_labels={key: str(label) for key, label in SECTION_LABELS.items()},
                               kind_labels={kind: str(label) for kind, label in KIND_LABELS.items()},
                               sheet_labels={key: str(label) for key, label in SHEET_LABELS.items()},
-                              versus=versus, notes=budget.notes, gettext=_)
+                              versus=versus, notes=budget.notes, gettext=_, locale=str(get_locale() or "en_GB"),
+                              made_by=current_user.email, made_at=dt.datetime.now(dt.timezone.utc))
+    audit("budget.exported", "budget", budget.id, format="xlsx")
+    db.session.commit()
     name = "".join(character if character.isalnum() else "-" for character in budget.name).strip("-").lower()
     return Response(content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="budget-{name or budget.id}.xlsx"'})
+                    headers={"Content-Disposition": f'attachment; filename="budget-{name or budget.id}.xlsx"',
+                             "Cache-Control": "no-store"})
 
 
 @bp.route("/budgets/<int:budget_id>/edit", methods=["GET", "POST"])
