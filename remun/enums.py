@@ -43,6 +43,17 @@ class Reciprocity(enum.StrEnum):
     TRAINING = "training"
     DONATION = "donation"
     NO_PAYMENT = "no_payment"
+    # Issue 6: ways of being paid without a bank account, paid to someone else, and splits.
+    PAYMENT_CARD = "payment_card"
+    CHEQUE = "cheque"
+    THIRD_PARTY = "third_party"  # paid to someone else on the person's behalf
+    SPLIT = "split"  # a split by percentage: the parts are in reciprocity_choice_parts
+
+    @property
+    def is_money(self) -> bool:
+        """Paid as money (so through a payment batch), whichever way it reaches the person."""
+        return self in (Reciprocity.BANK_TRANSFER, Reciprocity.PAYMENT_CARD, Reciprocity.CHEQUE,
+                        Reciprocity.THIRD_PARTY)
 
 
 class ExpenseCategory(enum.StrEnum):

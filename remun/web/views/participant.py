@@ -1,0 +1,484 @@
+"""A participant's own pages: home, how they would like to be thanked, benefits information,
+and telling the project about a session they took part in (with expenses and a receipt).
+
+Leads may use the home, choice and session pages for a person they work with
+(someone may tell them by phone). The benefits pages are the person's alone.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from sqlalchemy import func, select
+from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from remun.accounts import audit as audit_log
+from remun.enums import ExpenseCategory, Reciprocity
+from remun.ledger import balances as ledger_balances
+from remun.ledger import claims as ledger_claims
+from remun.ledger.models import Claim, ClaimStatus
+from remun.models import Appointment, Attendance, Expense, Meeting, Person, Role
+from remun.money import HUNDRED, ZERO
+from remun.reciprocity import benefits, choices, receipts
+from remun.reciprocity.models import BenefitsAnswer, Receipt
+from remun.reciprocity.offers import load_offers
+from remun.web.extensions import db
+from remun.web.forms import PlainDecimalField, choices as label_choices, hours_field, options, required
+from remun.web.labels import EXPENSE_LABELS, RECIPROCITY_LABELS
+from remun.web.pages import current_user_id, rate_book
+
+bp = Blueprint("participant", __name__)
+
+#: The first question's answers, in the order shown. "no_bank" asks next which way.
+OPTIONS = ("bank_transfer", "no_bank", "third_party", "vouchers", "training", "donation", "no_payment", "split")
+
+
+def _person(person_id: int) -> Person:
+    return db.get_or_abort(Person, person_id)
+
+
+def _offers():
+    return load_offers()
+
+
+def _own_only(person_id: int) -> None:
+    """Benefits answers are private: only the person themselves, whoever else may see their record."""
+    if getattr(current_user, "person_id", None) != person_id:
+        abort(403)
+
+
+def _crumbs(person: Person) -> list[dict]:
+    return [{"text": _("Your home") if _is_self(person) else person.name,
+             "href": url_for("participant.home", person_id=person.id)}]
+
+
+def _is_self(person: Person) -> bool:
+    return getattr(current_user, "person_id", None) == person.id
+
+
+# --- Home -----------------------------------------------------------------------------------------
+
+@bp.get("/people/<int:person_id>/home")
+def home(person_id: int):
+    person = _person(person_id)
+    sessions, hours_given = db.session.execute(
+        select(func.count(Attendance.id),
+               func.coalesce(func.sum(Attendance.hours + Attendance.prep_hours + Attendance.travel_hours), 0))
+        .where(Attendance.person_id == person.id)
+    ).one()
+    pending = db.session.scalar(
+        select(func.coalesce(func.sum(Claim.amount), 0))
+        .where(Claim.person_id == person.id, Claim.status == ClaimStatus.SUBMITTED)
+    )
+    return render_template(
+        "participant/home.html", title=_("Your home") if _is_self(person) else person.name, person=person,
+        own=_is_self(person), sessions=sessions, hours_given=Decimal(hours_given), pending=Decimal(pending),
+        balance=ledger_balances.person_balance(db.session, person.id),
+        choice=choices.current_choice(db.session, person), history=choices.history(db.session, person.id),
+        open_sessions=_open_sessions(person), active_section="home",
+    )
+
+
+# --- How they would like to be thanked --------------------------------------------------------------
+
+class ChooseForm(FlaskForm):
+    option = RadioField(_l("How would you like to be thanked for your time?"), choices=[],
+                        validators=[InputRequired(message=_l("Select how you would like to be thanked"))],
+                        widget=GovRadioInput())
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+
+
+def _option_texts(offers) -> dict[str, tuple[str, str]]:
+    """Each answer to the first question: its label and a short explanation."""
+    vouchers = ", ".join(provider.provider for provider in offers.vouchers)
+    return {
+        "bank_transfer": (_("Payment into my bank account"),
+                          _("We pay the money into your bank account after each session is approved.")),
+        "no_bank": (_("Payment without a bank account"),
+                    _("If you do not have a bank account, or would rather not use it: %(ways)s.",
+                      ways=", ".join(option.name.lower() for option in offers.no_bank_account) or _("ask your project lead"))),
+        "third_party": (_("Payment to someone else for me"),
+                        _("We pay the money to a person or organisation you name, on your behalf.")),
+        "vouchers": (_("Vouchers"), _("Shopping vouchers of the same value. We offer: %(providers)s.",
+                                      providers=vouchers or _("ask your project lead"))),
+        "training": (_("Training of the same value"), offers.training_explanation or
+                     _("A course or learning budget of the same value.")),
+        "donation": (_("A donation to a charity I choose"), _("We give the same value to a charity you name.")),
+        "no_payment": (_("No payment"), _("You can choose not to be paid. You do not have to say why.")),
+        "split": (_("A mix of these"), _("Share it between ways, by percentage, for example half paid and half vouchers.")),
+    }
+
+
+def _option_of(choice: choices.CurrentChoice) -> str | None:
+    if not choice.chosen:
+        return None
+    if choice.summary == Reciprocity.SPLIT:
+        return "split"
+    if choice.summary in (Reciprocity.PAYMENT_CARD, Reciprocity.CHEQUE):
+        return "no_bank"
+    return choice.summary.value
+
+
+@bp.route("/people/<int:person_id>/thanks", methods=["GET", "POST"])
+def choose(person_id: int):
+    person = _person(person_id)
+    offers = _offers()
+    texts = _option_texts(offers)
+    current = choices.current_choice(db.session, person)
+    form = ChooseForm(data=None if request.method == "POST" else {"option": _option_of(current)})
+    form.option.choices = options((key, texts[key][0]) for key in OPTIONS)
+    if form.validate_on_submit():
+        return redirect(url_for("participant.choose_details", person_id=person.id, option=form.option.data))
+    return render_template("participant/choose.html", title=_("How would you like to be thanked?"), person=person,
+                           form=form, texts=texts, options_order=OPTIONS, current=current,
+                           breadcrumbs=_crumbs(person), active_section="home")
+
+
+class DetailForm(FlaskForm):
+    """The second question: what the chosen way needs. Only the field for that way is shown."""
+
+    way = RadioField(_l("Which way would suit you?"), choices=[], validators=[Optional()], widget=GovRadioInput())
+    provider = RadioField(_l("Which vouchers would you like?"), choices=[], validators=[Optional()], widget=GovRadioInput())
+    detail = StringField(_l("Details"), [Optional(), Length(max=200)], widget=GovTextInput())
+    reason = TextAreaField(_l("Would you like to tell us why? (optional)"), [Optional(), Length(max=2000)],
+                           widget=GovTextArea(),
+                           description=_l("You do not have to give a reason. It helps the project learn."))
+    submit = SubmitField(_l("Save my choice"), widget=GovSubmitInput())
+
+
+def _detail_page(option: str, offers):
+    """(title, intro, fields, label for detail, whether detail is required) for a way."""
+    if option == "bank_transfer":
+        return (_("Payment into your bank account"),
+                _("Finance will ask you for your bank details in a safe way. Remun does not keep them."), [], None, False)
+    if option == "no_bank":
+        return (_("How would you like to be paid without a bank account?"), None, ["way"], None, False)
+    if option == "third_party":
+        return (_("Who should we pay for you?"),
+                _("For example a family member, a carer or an organisation. Finance will contact them for their details."),
+                ["detail"], _("Their name"), True)
+    if option == "vouchers":
+        return (_("Which vouchers would you like?"), None, ["provider"], None, False)
+    if option == "training":
+        return (_("What training would you like? (optional)"), offers.training_explanation or None, ["detail"],
+                _("The course or kind of learning, if you know"), False)
+    if option == "donation":
+        return (_("Which charity should we give to?"), _("We give the same value to the charity you name."), ["detail"],
+                _("The charity's name"), True)
+    if option == "no_payment":
+        return (_("You have chosen not to be paid"),
+                _("That is fine. You can change your mind at any time, and it will apply to anything not yet paid."),
+                ["reason"], None, False)
+    abort(404)
+
+
+@bp.route("/people/<int:person_id>/thanks/<option>", methods=["GET", "POST"])
+def choose_details(person_id: int, option: str):
+    person = _person(person_id)
+    if option == "split":
+        return redirect(url_for("participant.choose_split", person_id=person.id))
+    offers = _offers()
+    title, intro, fields, detail_label, detail_required = _detail_page(option, offers)
+    form = DetailForm()
+    form.way.choices = options((item.method.value, item.name) for item in offers.no_bank_account)
+    form.provider.choices = options((item.provider, item.provider) for item in offers.vouchers)
+    if detail_label:
+        form.detail.label.text = detail_label
+    if form.validate_on_submit():
+        method, detail = Reciprocity(option) if option not in ("no_bank",) else None, None
+        if option == "no_bank":
+            if form.way.data not in {item.method.value for item in offers.no_bank_account}:
+                form.way.errors = [_("Select how you would like to be paid")]
+            else:
+                method = Reciprocity(form.way.data)
+                detail = offers.no_bank_option(method).name
+        elif option == "vouchers":
+            if offers.voucher_provider(form.provider.data) is None:
+                form.provider.errors = [_("Select which vouchers you would like")]
+            else:
+                detail = form.provider.data
+        elif "detail" in fields:
+            detail = (form.detail.data or "").strip() or None
+            if detail_required and not detail:
+                form.detail.errors = [_("Enter %(what)s", what=detail_label.lower())]
+        if not (form.way.errors or form.provider.errors or form.detail.errors):
+            choices.record_choice(db.session, person, [choices.Part(method, HUNDRED, detail)],
+                                  user_id=current_user_id(), reason=form.reason.data)
+            db.session.commit()
+            flash(_("Your choice is saved: %(choice)s. It applies to everything not yet paid or given.",
+                    choice=RECIPROCITY_LABELS[method]), "success")
+            return redirect(url_for("participant.home", person_id=person.id))
+    return render_template("participant/detail.html", title=title, intro=intro, form=form, fields=fields,
+                           person=person, option=option, offers=offers,
+                           cancel_url=url_for("participant.choose", person_id=person.id),
+                           breadcrumbs=_crumbs(person), active_section="home")
+
+
+SPLIT_METHODS = choices.METHODS
+
+
+class SplitForm(FlaskForm):
+    submit = SubmitField(_l("Save my choice"), widget=GovSubmitInput())
+
+
+def _split_form(offers):
+    """A form with a percentage for each way, and the details the ways need."""
+    class Form(SplitForm):
+        pass
+
+    for method in SPLIT_METHODS:
+        setattr(Form, f"percent_{method.value}", PlainDecimalField(
+            RECIPROCITY_LABELS[method], [Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100"))],
+            example="50", render_kw={"inputmode": "decimal", "spellcheck": "false", "class": "govuk-input--width-4"}))
+    Form.voucher_provider = SelectField(_l("Which vouchers?"), choices=options(
+        [("", _l("Choose vouchers"))] + [(item.provider, item.provider) for item in offers.vouchers]), widget=GovSelect())
+    Form.third_party_name = StringField(_l("Name of the person or organisation to pay for you"), [Optional(), Length(max=200)],
+                                        widget=GovTextInput())
+    Form.charity = StringField(_l("The charity's name"), [Optional(), Length(max=200)], widget=GovTextInput())
+    Form.training = StringField(_l("The training you would like (optional)"), [Optional(), Length(max=200)],
+                                widget=GovTextInput())
+    return Form()
+
+
+SPLIT_PROBLEMS = {
+    "nothing_chosen": _l("Enter a percentage for at least two ways"),
+    "bad_percent": _l("Enter each percentage as a number from 0 to 100, with at most two decimal places"),
+    "not_100": _l("The percentages must add up to 100. They add up to %(total)s now."),
+    "two_money_ways": _l("Choose only one way of being paid money (bank, card, cheque or someone else)"),
+    "needs_detail": _l("Fill in the details for %(method)s"),
+    "repeated_method": _l("Each way can be chosen once"),
+}
+
+
+@bp.route("/people/<int:person_id>/thanks/split-by-percentage", methods=["GET", "POST"])
+def choose_split(person_id: int):
+    person = _person(person_id)
+    offers = _offers()
+    form = _split_form(offers)
+    current = choices.current_choice(db.session, person)
+    if request.method == "GET" and current.summary == Reciprocity.SPLIT:
+        for part in current.parts:
+            form[f"percent_{part.method.value}"].data = part.percent
+    if form.validate_on_submit():
+        details = {Reciprocity.VOUCHERS: form.voucher_provider.data or None,
+                   Reciprocity.THIRD_PARTY: form.third_party_name.data, Reciprocity.DONATION: form.charity.data,
+                   Reciprocity.TRAINING: form.training.data}
+        parts = [choices.Part(method, form[f"percent_{method.value}"].data or ZERO, details.get(method))
+                 for method in SPLIT_METHODS]
+        problem = None
+        given = [part for part in parts if part.percent]
+        if len(given) < 2:
+            problem = SPLIT_PROBLEMS["nothing_chosen"]
+        else:
+            try:
+                choices.record_choice(db.session, person, parts, user_id=current_user_id())
+            except choices.ChoiceProblem as error:
+                message = SPLIT_PROBLEMS.get(error.code, SPLIT_PROBLEMS["bad_percent"])
+                problem = (str(message) % {"total": error.facts.get("total", ""),
+                                           "method": str(RECIPROCITY_LABELS.get(error.facts.get("method"), "")).lower()})
+        if problem is None:
+            db.session.commit()
+            flash(_("Your choice is saved. It applies to everything not yet paid or given."), "success")
+            return redirect(url_for("participant.home", person_id=person.id))
+        db.session.rollback()
+        form[f"percent_{SPLIT_METHODS[0].value}"].errors = [str(problem)]
+    return render_template("participant/split.html", title=_("Share it between ways"), form=form, person=person,
+                           methods=SPLIT_METHODS, cancel_url=url_for("participant.choose", person_id=person.id),
+                           breadcrumbs=_crumbs(person), active_section="home")
+
+
+# --- Benefits information (the person's own) ---------------------------------------------------------
+
+class BenefitsForm(FlaskForm):
+    receives = RadioField(
+        _l("Do you receive any benefits?"), choices=[], validators=[Optional()], widget=GovRadioInput(),
+        description=_l("You do not have to answer. Only you can see your answer: not your project lead, not finance. "
+                       "We use it only to show you information that may help."))
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
+
+
+@bp.route("/people/<int:person_id>/benefits", methods=["GET", "POST"])
+def benefits_question(person_id: int):
+    _own_only(person_id)
+    person = _person(person_id)
+    answer = db.session.get(BenefitsAnswer, person.id)
+    form = BenefitsForm(data=None if request.method == "POST" else
+                        {"receives": "" if answer is None else ("yes" if answer.receives_benefits else "no")})
+    form.receives.choices = options([("yes", _l("Yes")), ("no", _l("No")), ("", _l("I would rather not say"))])
+    if form.validate_on_submit():
+        value = form.receives.data or ""
+        before = None if answer is None else answer.receives_benefits
+        if value == "":
+            if answer is not None:
+                db.session.delete(answer)
+        else:
+            if answer is None:
+                answer = BenefitsAnswer(person_id=person.id)
+                db.session.add(answer)
+            answer.receives_benefits = value == "yes"
+            answer.answered_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+        after = None if value == "" else value == "yes"
+        if before != after:
+            # That it changed, never what it is: the answer is the person's own.
+            audit_log.record(db.session, current_user_id(), "benefits.answered", "person", person.id)
+        db.session.commit()
+        return redirect(url_for("participant.benefits_information", person_id=person.id))
+    return render_template("form_page.html", title=_("Benefits"), form=form, fields=["receives"],
+                           cancel_url=url_for("participant.home", person_id=person.id),
+                           breadcrumbs=_crumbs(person), active_section="home")
+
+
+@bp.get("/people/<int:person_id>/benefits/information")
+def benefits_information(person_id: int):
+    _own_only(person_id)
+    person = _person(person_id)
+    answer = db.session.get(BenefitsAnswer, person.id)
+    day = dt.date.today()
+    if request.args.get("day"):
+        try:
+            day = dt.date.fromisoformat(request.args["day"])
+        except ValueError:
+            pass
+    return render_template("participant/benefits.html", title=_("Benefits: information, not advice"), person=person,
+                           answer=answer, estimate=benefits.estimate(db.session, person, rate_book(), day),
+                           refs={"esa_higher": benefits.ESA_HIGHER, "esa_lower": benefits.ESA_LOWER,
+                                 "carers": benefits.CARERS_LIMIT, "taper": benefits.UC_TAPER},
+                           breadcrumbs=_crumbs(person), active_section="home")
+
+
+# --- Telling the project about a session ----------------------------------------------------------
+
+def _open_sessions(person: Person) -> list[tuple[Meeting, Role]]:
+    """Past sessions of projects where the person held a role that day, and not yet recorded for them."""
+    today = dt.date.today()
+    rows = db.session.execute(
+        select(Meeting, Role).join(Role, Role.project_id == Meeting.project_id)
+        .join(Appointment, Appointment.role_id == Role.id)
+        .where(Appointment.person_id == person.id, Meeting.date <= today, Appointment.start_date <= Meeting.date,
+               (Appointment.end_date.is_(None)) | (Appointment.end_date >= Meeting.date),
+               ~select(Attendance.id).where(Attendance.meeting_id == Meeting.id, Attendance.person_id == person.id).exists())
+        .order_by(Meeting.date.desc(), Meeting.id)
+    ).all()
+    seen, found = set(), []
+    for meeting, role in rows:
+        if meeting.id not in seen:
+            seen.add(meeting.id)
+            found.append((meeting, role))
+    return found
+
+
+class SessionForm(FlaskForm):
+    hours = hours_field(_l("How many hours were you at the session?"))
+    prep_hours = hours_field(_l("Hours spent getting ready (optional)"), _l("Reading papers and preparing."), optional=True)
+    travel_hours = hours_field(_l("Hours spent travelling (optional)"), _l("There and back."), optional=True)
+    expense_amount = PlainDecimalField(
+        _l("Out-of-pocket expenses (optional)"),
+        [Optional(), NumberRange(min=Decimal("0.01"), message=_l("Enter an amount more than zero"))],
+        description=_l("For example bus fares or care costs. Expenses are always repaid as money, and are not earnings."),
+        example="7.40")
+    expense_category = SelectField(_l("What were the expenses for?"), choices=label_choices(EXPENSE_LABELS),
+                                   widget=GovSelect())
+    expense_note = StringField(_l("Note about the expenses (optional)"), [Optional(), Length(max=500)], widget=GovTextInput())
+    receipt = FileField(_l("A photo or PDF of the receipt (optional)"), widget=GovFileInput(),
+                        description=_l("A PNG or JPEG photo, or a PDF, up to 5 MB."))
+    submit = SubmitField(_l("Send to the project lead"), widget=GovSubmitInput())
+
+
+RECEIPT_PROBLEMS = {
+    "empty": _l("The receipt file is empty"),
+    "too_big": _l("The receipt must be smaller than 5 MB"),
+    "wrong_type": _l("The receipt must be a PNG or JPEG photo, or a PDF"),
+}
+
+
+@bp.get("/people/<int:person_id>/sessions")
+def sessions(person_id: int):
+    person = _person(person_id)
+    return render_template("participant/sessions.html", title=_("Tell us about a session"), person=person,
+                           open_sessions=_open_sessions(person), breadcrumbs=_crumbs(person), active_section="home")
+
+
+@bp.route("/people/<int:person_id>/sessions/<int:meeting_id>", methods=["GET", "POST"])
+def submit_session(person_id: int, meeting_id: int):
+    person = _person(person_id)
+    meeting = db.get_or_abort(Meeting, meeting_id)
+    found = [role for open_meeting, role in _open_sessions(person) if open_meeting.id == meeting.id]
+    if not found:
+        flash(_("This session is already recorded for you, or you did not hold a role in it that day."), "important")
+        return redirect(url_for("participant.sessions", person_id=person.id))
+    form = SessionForm()
+    if form.validate_on_submit():
+        upload = form.receipt.data
+        data = upload.read() if upload and getattr(upload, "filename", "") else b""
+        if data and not form.expense_amount.data:
+            form.expense_amount.errors = [_("Enter the amount of the expenses the receipt is for")]
+        kind = None
+        if data:
+            try:
+                kind = receipts.check(data, upload.mimetype)
+            except receipts.ReceiptProblem as problem:
+                form.receipt.errors = [str(RECEIPT_PROBLEMS[problem.code])]
+        if not form.expense_amount.errors and not form.receipt.errors:
+            return _save_session(person, meeting, found[0], form, data, upload if kind else None)
+    return render_template("participant/submit_session.html", title=_("Your time at %(title)s", title=meeting.title),
+                           form=form, person=person, meeting=meeting,
+                           cancel_url=url_for("participant.sessions", person_id=person.id),
+                           breadcrumbs=_crumbs(person), active_section="home")
+
+
+def _save_session(person: Person, meeting: Meeting, role: Role, form: SessionForm, data: bytes, upload):
+    attendance = Attendance(meeting_id=meeting.id, person_id=person.id, role_id=role.id, hours=form.hours.data,
+                            prep_hours=form.prep_hours.data or ZERO, travel_hours=form.travel_hours.data or ZERO)
+    db.session.add(attendance)
+    db.session.flush()
+    written = None
+    if form.expense_amount.data:
+        expense = Expense(attendance_id=attendance.id, amount=form.expense_amount.data,
+                          category=ExpenseCategory(form.expense_category.data),
+                          note=(form.expense_note.data or "").strip() or None)
+        db.session.add(expense)
+        db.session.flush()
+        if upload is not None:
+            receipt = receipts.store(db.session, expense, data, upload.mimetype, upload.filename,
+                                     current_app.instance_path, current_user_id())
+            written = receipts.path_of(receipt, current_app.instance_path)
+    db.session.expire(attendance)
+    try:
+        ledger_claims.sync_claims(db.session, rate_book(), attendance_ids=[attendance.id], user_id=current_user_id())
+        audit_log.record(db.session, current_user_id(), "attendance.submitted", "session", meeting.id,
+                         {"attendance_id": attendance.id})
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        if written is not None:
+            written.unlink(missing_ok=True)  # nothing half-saved
+        raise
+    flash(_("Thank you. Your project lead will check it and approve it."), "success")
+    return redirect(url_for("participant.home", person_id=person.id))
+
+
+@bp.get("/people/<int:person_id>/receipts/<int:receipt_id>")
+def receipt(person_id: int, receipt_id: int):
+    from flask import send_file
+
+    found = db.get_or_abort(Receipt, receipt_id)
+    expense = db.session.get(Expense, found.expense_id)
+    attendance = db.session.get(Attendance, expense.attendance_id)
+    if attendance.person_id != person_id:
+        abort(404)
+    path = receipts.path_of(found, current_app.instance_path)
+    if not path.exists():
+        abort(404)
+    audit_log.record(db.session, current_user_id(), "receipt.viewed", "receipt", found.id)
+    db.session.commit()
+    return send_file(path, mimetype=found.content_type, as_attachment=found.content_type == "application/pdf",
+                     download_name=f"receipt-{found.id}.{receipts.SIGNATURES[found.content_type][1]}")
