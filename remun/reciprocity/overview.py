@@ -12,7 +12,7 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from remun.enums import Reciprocity
+from remun.enums import Reciprocity, RoleKind
 from remun.ledger.models import Claim, ClaimKind, ClaimStatus
 from remun.models import Appointment, Attendance, Meeting, Person, Role
 from remun.money import ZERO
@@ -75,4 +75,11 @@ def project_overview(session: Session, project_id: int) -> ProjectOverview:
                 totals[Reciprocity.NOT_CHOSEN] += claim.amount
             for part in parts or ():
                 totals[part.method] += part.amount
-    return ProjectOverview(people, dict(totals), [item.person for item in people if not item.choice.chosen])
+    # Who is asked to choose: people with claims here, or in a lived-experience or carer role (not salaried staff).
+    thanked = set(session.scalars(select(Claim.person_id).where(Claim.project_id == project_id)))
+    thanked |= set(session.scalars(
+        select(Appointment.person_id).join(Role, Appointment.role_id == Role.id)
+        .where(Role.project_id == project_id, Role.kind.in_((RoleKind.LIVED_EXPERIENCE, RoleKind.CARER)))
+    ))
+    return ProjectOverview(people, dict(totals),
+                           [item.person for item in people if not item.choice.chosen and item.person.id in thanked])
