@@ -59,10 +59,23 @@ libreoffice:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-calc-nogui; \
 	  else echo "LibreOffice is missing: run 'sudo apt-get install libreoffice-calc-nogui' for the export round-trip test"; fi; }
 
-# Export benchmark: rows/s and peak memory at 100,000 and 1,000,000 postings (BENCH_ARGS="--rows 20000" for a quick run).
+# Benchmarks (bench/run_all.py, docs/performance.md): generate an organisation at BENCH_SCALE (default 0.1,
+# a tenth of a health board, for CI; BENCH_SCALE=1 for the full run by hand) on SQLite and PostgreSQL
+# (BENCH_POSTGRES_URL), then time reports, pages, import, HTTP under wrk and export.
+BENCH_SCALE ?= 0.1
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	  else echo "wrk is missing: run 'sudo apt-get install wrk' for the HTTP benchmark"; fi; }
 	$(BIN)/python -m pip install --quiet 'xlsxwriter>=3.2'
-	$(BIN)/python bench/export_bench.py $(BENCH_ARGS)
+	BENCH_SCALE=$(BENCH_SCALE) $(BIN)/python bench/run_all.py $(BENCH_ARGS)
+
+# Production serving: gunicorn (deploy/gunicorn.conf.py) on REMUN_DATABASE_URL (PostgreSQL), sign-in
+# limits counted in Redis (REMUN_RATELIMIT_STORAGE_URI), sessions in signed cookies (REMUN_SECRET_KEY).
+serve: install
+	@test -n "$$REMUN_DATABASE_URL" || { echo "Set REMUN_DATABASE_URL, e.g. postgresql+psycopg://remun@127.0.0.1/remun (see README: Production serving)"; exit 1; }
+	$(BIN)/remun migrate
+	REMUN_RATELIMIT_STORAGE_URI="$${REMUN_RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379}" $(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
 # Rebuild the GOV.UK Frontend styles and scripts in remun/static (committed, so `make run` needs no npm).
 assets:

@@ -146,6 +146,19 @@ def build_database(path: Path, postings: int) -> None:
     engine.dispose()
 
 
+def count_postings(url: str) -> int:
+    from sqlalchemy import func, select
+
+    from remun.database import make_engine
+    from remun.ledger.models import Posting
+
+    engine = make_engine(url)
+    with engine.connect() as connection:
+        count = connection.scalar(select(func.count(Posting.id)))
+    engine.dispose()
+    return count
+
+
 # --- Rows made in Python, shaped like the Ledger sheet's --------------------------------------------
 
 def python_rows(count: int):
@@ -249,7 +262,7 @@ def xlsxwriter_peer(path: Path, count: int) -> int:
 
 # --- One case, in its own process ---------------------------------------------------------------------
 
-def run_case(case: str, database: Path, rows: int, out: Path) -> dict:
+def run_case(case: str, database: str, rows: int, out: Path) -> dict:
     """Run one case; the modules it needs are imported before the baseline is taken."""
     if case in ("remun-export", "remun-csv", "db-fetch"):
         from sqlalchemy.orm import Session
@@ -269,7 +282,7 @@ def run_case(case: str, database: Path, rows: int, out: Path) -> dict:
     baseline = rss_mib()
     started, cpu = time.perf_counter(), time.process_time()
     if case in ("remun-export", "remun-csv", "db-fetch"):
-        engine = make_engine(f"sqlite:///{database}")
+        engine = make_engine(database)
         with Session(engine) as session:
             context = ExportContext(made_by="bench")
             if case == "remun-export":
@@ -297,7 +310,7 @@ def run_case(case: str, database: Path, rows: int, out: Path) -> dict:
 
 
 def child(args) -> None:
-    result = run_case(args.case, Path(args.db), args.child_rows, Path(args.out))
+    result = run_case(args.case, args.db, args.child_rows, Path(args.out))
     print(json.dumps(result))
 
 
@@ -321,6 +334,8 @@ def main(argv=None) -> None:
     parser.add_argument("--cases", default=",".join(CASES), help=f"comma-separated, of: {', '.join(CASES)}")
     parser.add_argument("--repeat", type=int, default=1, help="runs of each case, interleaved; medians are shown")
     parser.add_argument("--workdir", help="where to put the databases and files (a temporary folder when not given)")
+    parser.add_argument("--url", help="export from this database (filled by bench/generate, e.g. PostgreSQL) "
+                                      "instead of building an SQLite one; the bare loops write as many rows")
     parser.add_argument("--case", help=argparse.SUPPRESS)
     parser.add_argument("--db", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -346,17 +361,24 @@ def main(argv=None) -> None:
           "(steadier on a busy machine). Peak is the process's maximum resident size.")
     with tempfile.TemporaryDirectory(dir=args.workdir) as folder:
         work = Path(folder)
+        if args.url:
+            sizes = [count_postings(args.url)]
         for size in sizes:
             database = work / f"bench-{size}.sqlite3"
-            started = time.perf_counter()
-            build_database(database, size)
-            print(f"\n{size:,} postings (database built in {time.perf_counter() - started:.1f} s)")
+            if args.url:
+                url = args.url
+                print(f"\n{size:,} postings in {url.split('@')[-1]}")
+            else:
+                url = f"sqlite:///{database}"
+                started = time.perf_counter()
+                build_database(database, size)
+                print(f"\n{size:,} postings (database built in {time.perf_counter() - started:.1f} s)")
             runs: dict[str, list[dict]] = {case: [] for case in cases}
             for _round in range(args.repeat):
                 for case in cases:
                     out = work / f"{case}-{size}.{'csv' if case == 'remun-csv' else 'xlsx'}"
                     completed = subprocess.run(
-                        [sys.executable, __file__, "--case", case, "--db", str(database), "--out", str(out),
+                        [sys.executable, __file__, "--case", case, "--db", url, "--out", str(out),
                          "--child-rows", str(size)], capture_output=True, text=True)
                     if completed.returncode != 0:
                         print(f"  {case}: failed: {completed.stderr.strip().splitlines()[-1:]}", file=sys.stderr)
@@ -384,6 +406,12 @@ def main(argv=None) -> None:
             ratio("bare-openpyxl-per-cell", "bare-openpyxl", "a new styled cell per value vs reused cells")
             ratio("bare-openpyxl-named-style", "bare-openpyxl", "a new cell per value with a NamedStyle vs reused cells")
             ratio("xlsxwriter", "bare-openpyxl", "XlsxWriter constant_memory vs the bare openpyxl loop")
+            if "remun-export" in results and "bare-openpyxl" in results:
+                export, bare = results["remun-export"], results["bare-openpyxl"]
+                share = (export["rows"] / export["cpu"]) / (bare["rows"] / bare["cpu"])
+                met = share >= 0.9 and export["peak_mib"] < 250
+                print(f"  target: remun-export at {share:.0%} of the bare openpyxl rate (CPU), peak "
+                      f"{export['peak_mib']:.0f} MiB: {'met' if met else 'NOT met'} (>= 90%, < 250 MiB)")
             database.unlink(missing_ok=True)
 
 

@@ -100,7 +100,7 @@ def main(argv=None) -> list[dict]:
 
         results.append(report("parity report, one project", timed(parity, chosen_projects, args.runs), 50))
         results.append(report("organisation dashboard (report)", timed(dashboard, [None], args.dashboard_runs), 300))
-        db.session.remove()
+        db.session.close()
 
     client = app.test_client()
     with client.session_transaction() as cookie:

@@ -95,3 +95,32 @@ def test_the_large_organisation_really_is_larger(app, db_session):
     assert postings[large_project] >= 3 * postings[small_project]
     people = db_session.scalar(select(func.count()).select_from(Person))
     assert people >= SMALL.people + LARGE.people
+
+
+def test_statement_and_ledger_show_the_newest_page_first(app, client, db_session):
+    """A person with years of sessions sees the newest 50 claims, and a link to older ones."""
+    from sqlalchemy import func
+
+    from remun.ledger.models import Claim, Posting
+    from remun.web.views.ledger import PAGE_SIZE
+
+    project_id, person_id = _organisation(db_session, Scale(projects=1, people=20, sessions=60, postings=2_400), seed=3)
+    claims = db_session.scalar(select(func.count(Claim.id)).where(Claim.person_id == person_id))
+    assert claims > PAGE_SIZE
+    first = client.get(f"/people/{person_id}/statement").get_data(as_text=True)
+    assert first.count('<tr class="govuk-table__row">') - 1 == PAGE_SIZE  # less the heading row
+    assert f"Page 1 of {-(-claims // PAGE_SIZE)}" in first and "page=2" in first
+    last = client.get(f"/people/{person_id}/statement?page={-(-claims // PAGE_SIZE)}").get_data(as_text=True)
+    assert last.count('<tr class="govuk-table__row">') - 1 == claims - PAGE_SIZE * (-(-claims // PAGE_SIZE) - 1)
+
+    postings = db_session.scalar(select(func.count(Posting.id)).where(Posting.project_id == project_id))
+    ledger = client.get(f"/projects/{project_id}/ledger").get_data(as_text=True)
+    assert f"Page 1 of {-(-postings // PAGE_SIZE)}" in ledger
+    newest = db_session.scalar(select(func.max(Posting.transaction_id)).where(Posting.project_id == project_id))
+    oldest = db_session.scalar(select(func.min(Posting.transaction_id)).where(Posting.project_id == project_id))
+    from remun.ledger.models import LedgerTransaction
+
+    def description(transaction_id):
+        return db_session.get(LedgerTransaction, transaction_id).description
+
+    assert description(newest) in ledger and description(oldest) not in ledger

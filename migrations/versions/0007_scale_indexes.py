@@ -23,6 +23,8 @@ depends_on = None
 INDEXES = {
     # A project's balances and ledger page: postings of one project, by account and person.
     "ix_postings_project_account": ("postings", ["project_id", "account", "person_id", "amount"]),
+    # The project ledger page, newest first: a project's postings in transaction order.
+    "ix_postings_project_transaction": ("postings", ["project_id", "transaction_id"]),
     # A person's balance and statement: postings of one person.
     "ix_postings_person_project": ("postings", ["person_id", "project_id", "account", "amount"]),
     # A person's claims, newest session first (statement).

@@ -124,19 +124,28 @@ def project_ledger(project_id: int):
         .where(Posting.project_id == project.id)
     )
     filters = {key: request.args.get(key, "") for key in ("person", "account", "from", "to")}
+    # The count needs the transactions only to filter by date: counting postings alone is much cheaper.
+    counted = select(func.count(Posting.id)).where(Posting.project_id == project.id)
     if filters["person"].isdigit():
         query = query.where(Posting.person_id == int(filters["person"]))
+        counted = counted.where(Posting.person_id == int(filters["person"]))
     if filters["account"] in {account.value for account in Account}:
         query = query.where(Posting.account == Account(filters["account"]))
+        counted = counted.where(Posting.account == Account(filters["account"]))
     for key, compare in (("from", LedgerTransaction.posted_on.__ge__), ("to", LedgerTransaction.posted_on.__le__)):
         try:
             query = query.where(compare(dt.date.fromisoformat(filters[key]))) if filters[key] else query
         except ValueError:
             flash(_("Enter dates like 2026-04-30"), "important")
+    if filters["from"] or filters["to"]:
+        counted = select(func.count()).select_from(query.subquery())
     page = max(int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1, 1)
-    total = db.session.scalar(select(func.count()).select_from(query.subquery()))
+    total = db.session.scalar(counted)
     rows = db.session.execute(
-        query.order_by(LedgerTransaction.sequence.desc(), Posting.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
+        # Newest first. Transactions get their ids in chain order (posting holds the ledger_head lock), and
+        # ordering by the postings' own column lets the database walk ix_postings_project_transaction
+        # instead of scanning the whole chain for this project's rows.
+        query.order_by(Posting.transaction_id.desc(), Posting.id).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
     people = db.session.execute(
         select(Person.id, Person.name).join(Posting, Posting.person_id == Person.id)
@@ -217,20 +226,25 @@ def batch(project_id: int, batch_id: int):
 @bp.get("/people/<int:person_id>/statement")
 def statement(person_id: int):
     person = db.get_or_abort(Person, person_id)
+    # Years of sessions make a long list: newest first, a page at a time.
+    page = max(int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1, 1)
     rows = db.session.execute(
         select(Claim, Meeting, Project.name, Project.currency)
         .join(Attendance, Claim.attendance_id == Attendance.id)
         .join(Meeting, Attendance.meeting_id == Meeting.id)
         .join(Project, Claim.project_id == Project.id)
         .where(Claim.person_id == person.id)
-        .order_by(Meeting.date.desc(), Claim.kind)
+        .order_by(Meeting.date.desc(), Claim.kind, Claim.id)
+        .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
     ).all()
+    claims_count = db.session.scalar(select(func.count(Claim.id)).where(Claim.person_id == person.id))
     given = db.session.execute(
         select(func.count(Attendance.id), func.coalesce(func.sum(Attendance.hours + Attendance.prep_hours + Attendance.travel_hours), 0))
         .where(Attendance.person_id == person.id)
     ).one()
     return render_template("ledger/statement.html", title=_("Statement for %(name)s", name=person.name), person=person,
-                           rows=rows, sessions=given[0], hours_given=given[1],
+                           rows=rows, sessions=given[0], hours_given=given[1], page=page,
+                           pages=max((claims_count + PAGE_SIZE - 1) // PAGE_SIZE, 1),
                            balance=ledger_balances.person_balance(db.session, person.id),
                            breadcrumbs=[{"text": _("People"), "href": url_for("people.index")},
                                         {"text": person.name, "href": url_for("people.show", person_id=person.id)}],
