@@ -1,0 +1,180 @@
+"""A participant in a real browser, from their invitation link to being thanked with vouchers.
+
+They set a password from the link, choose vouchers (one question per page),
+tell the project about a session with an expense and a receipt photo, the lead
+(here an administrator) approves it, and their statement shows it owed and then
+given as vouchers. Every page they see passes axe (WCAG 2.2 AA).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import threading
+from decimal import Decimal
+
+import pytest
+
+from tests.test_browser import ADMIN_EMAIL, ADMIN_PASSWORD, CHROMIUM, WIDTHS, _check, browser, signed_in_page  # noqa: F401
+
+if not os.path.exists(CHROMIUM):
+    pytest.skip("Chromium is not installed", allow_module_level=True)
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "a long participant passphrase 42"
+#: The smallest valid PNG: a 1×1 transparent pixel.
+PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory):
+    """The demo project, plus Rowan: in a lived-experience role, with a past session not yet recorded."""
+    from sqlalchemy import select
+    from werkzeug.serving import make_server
+
+    from remun import create_app
+    from remun.accounts.models import TokenPurpose, UserRole
+    from remun.accounts.passwords import hasher
+    from remun.accounts.users import create_user, issue_link
+    from remun.database import upgrade
+    from remun.demo import load_demo
+    from remun.enums import PayBasis, RoleKind
+    from remun.models import Appointment, Meeting, Person, Role
+    from remun.web.extensions import db
+
+    folder = tmp_path_factory.mktemp("browser-participant")
+    url = f"sqlite:///{folder / 'browser.sqlite3'}"
+    upgrade(url)
+    previous = {name: os.environ.get(name) for name in ("REMUN_DATABASE_URL", "REMUN_INSTANCE_PATH")}
+    os.environ["REMUN_DATABASE_URL"] = url
+    os.environ["REMUN_INSTANCE_PATH"] = str(folder / "instance")
+    app = create_app({"SECRET_KEY": "browser-tests", "REMUN_ARGON2_PROFILE": "test"})
+    with app.app_context():
+        load_demo(db.session, app.extensions["remun.rates"])
+        create_user(db.session, ADMIN_EMAIL, "admin", password=ADMIN_PASSWORD, using=hasher("test"))
+        roles = db.session.scalars(select(Role).where(Role.kind == RoleKind.LIVED_EXPERIENCE).order_by(Role.id)).all()
+        role = next(role for role in roles if role.terms and role.terms[0].basis != PayBasis.SALARY
+                    and role.terms[0].rate is not None)
+        day = dt.date.today() - dt.timedelta(days=2)
+        rowan = Person(name="Rowan Reid", email="rowan@example.org")
+        meeting = Meeting(project_id=role.project_id, date=day, title="Reciprocity check-in", hours=Decimal("2"))
+        db.session.add_all([rowan, meeting])
+        db.session.flush()
+        db.session.add(Appointment(person=rowan, role=role, start_date=day - dt.timedelta(days=30)))
+        user = create_user(db.session, "rowan@example.org", UserRole.PARTICIPANT, person_id=rowan.id)
+        db.session.flush()
+        link = issue_link(db.session, user, TokenPurpose.INVITATION)
+        db.session.commit()
+        facts = {"person_id": rowan.id, "project_id": role.project_id, "meeting_id": meeting.id, "token": link.token}
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield {"url": f"http://127.0.0.1:{server.server_port}", "folder": folder, **facts}
+    server.shutdown()
+    thread.join(timeout=10)
+    with app.app_context():
+        db.engine.dispose()
+    for name, value in previous.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
+
+
+def _money(text: str) -> Decimal:
+    return Decimal(re.sub(r"[^0-9.]", "", text))
+
+
+def test_participant_from_invitation_to_vouchers_given(world, browser, tmp_path):  # noqa: F811
+    base, person = world["url"], world["person_id"]
+    page = browser.new_page(viewport={"width": WIDTHS["phone"], "height": 900})
+    # The invitation link: choose a password, and be signed in.
+    page.goto(f"{base}/invitation/{world['token']}")
+    _check(page, "/participant/invitation", "phone")
+    page.locator("#password").fill(PASSWORD)
+    page.locator("#confirm").fill(PASSWORD)
+    page.get_by_role("button", name="Save password").click()
+    # On a phone the menu is folded away: follow its "Your home" link.
+    page.goto(base + page.locator("a", has_text="Your home").first.get_attribute("href"))
+    assert page.url.endswith(f"/people/{person}/home")
+    assert "You have not chosen yet" in page.locator("#current-choice").inner_text()
+    _check(page, "/participant/home-new", "phone")
+
+    # How would you like to be thanked? One question per page.
+    page.get_by_role("link", name="Choose how you would like to be thanked").click()
+    _check(page, "/participant/choose", "phone")
+    page.get_by_role("button", name="Continue").click()  # nothing chosen: a clear error, nothing saved
+    assert page.title().startswith("Error:")
+    assert "Select how you would like to be thanked" in page.locator(".govuk-error-summary").inner_text()
+    _check(page, "/participant/choose-error", "phone")
+    page.get_by_label("Vouchers", exact=True).check()
+    page.get_by_role("button", name="Continue").click()
+    assert page.url.endswith("/thanks/vouchers")
+    _check(page, "/participant/choose-vouchers", "phone")
+    page.get_by_label("Love2shop").check()
+    page.get_by_role("button", name="Save my choice").click()
+    assert "Vouchers (Love2shop)" in page.locator("#current-choice").inner_text()
+
+    # Tell the project about a session, with an expense and a receipt photo.
+    page.get_by_role("link", name="Tell us about a session you took part in, and any expenses").click()
+    _check(page, "/participant/sessions", "phone")
+    page.get_by_role("link", name=re.compile("Reciprocity check-in")).click()
+    _check(page, "/participant/submit-session", "phone")
+    page.locator("#hours").fill("2")
+    page.locator("#prep_hours").fill("1")
+    page.locator("#expense_amount").fill("6.40")
+    receipt = tmp_path / "bus-ticket.png"
+    receipt.write_bytes(PNG)
+    page.locator("#receipt").set_input_files(str(receipt))
+    page.get_by_role("button", name="Send to the project lead").click()
+    assert "Your project lead will check it" in page.content()
+    pending = _money(page.locator("#pending").inner_text())
+    assert pending > Decimal("6.40")  # time and the £6.40 expense, waiting for the lead
+    assert list((world["folder"] / "instance" / "receipts").glob("*.png")), "the receipt is stored under instance/"
+
+    # The lead approves it.
+    lead = signed_in_page(browser, base)
+    lead.goto(f"{base}/projects/{world['project_id']}/claims")
+    lead.get_by_role("button", name=re.compile("Approve all")).click()
+    lead.goto(f"{base}/projects/{world['project_id']}/thanks")
+    assert "Rowan Reid" in lead.locator("#people-choices").inner_text()
+    _check(lead, "/reciprocity/project", "desktop")
+
+    # Owed: the statement shows the time (and the expense) owed, chosen as vouchers.
+    page.goto(f"{base}/people/{person}/statement")
+    owed = _money(page.locator("dd.govuk-summary-list__value").first.inner_text())
+    assert owed == pending
+    assert "Vouchers" in page.locator("#statement-choice").inner_text()
+    _check(page, "/participant/statement-owed", "phone")
+
+    # Finance records vouchers as given (and pays the expense by bank).
+    lead.goto(f"{base}/projects/{world['project_id']}/batches")
+    lead.get_by_role("button", name="Record vouchers, training and donations as given").click()
+    lead.goto(f"{base}/finance/vouchers")
+    assert "Rowan Reid" in lead.locator("#vouchers").inner_text() and "Love2shop" in lead.locator("#vouchers").inner_text()
+    _check(lead, "/reciprocity/vouchers", "desktop")
+
+    page.goto(f"{base}/people/{person}/statement")
+    values = [_money(text) for text in page.locator("dd.govuk-summary-list__value").all_inner_texts()[:3]]
+    owed_now, paid, given = values
+    assert given == pending - Decimal("6.40")  # the time, given as vouchers
+    assert owed_now == Decimal("6.40") and paid == Decimal("0")  # the expense waits for the next payment batch
+    assert "Vouchers" in page.content()
+
+    # Benefits information: private, with figures and sources.
+    page.goto(f"{base}/people/{person}/benefits")
+    _check(page, "/participant/benefits-question", "phone")
+    page.get_by_label("Yes").check()
+    page.get_by_role("button", name="Save").click()
+    assert page.url.endswith("/benefits/information")
+    assert "information, not advice" in page.content() and "Citizens Advice Scotland" in page.content()
+    _check(page, "/participant/benefits-information", "phone")
+    lead.goto(f"{base}/people/{person}/benefits/information")
+    assert "403" in lead.title() or lead.locator("h1").inner_text() != "Benefits: information, not advice"
+    page.close()
+    lead.close()
