@@ -1,0 +1,103 @@
+"""The participant's pages through the app: choosing (incl. a split), receipts checked, the benefits
+answer private and audited without its value, and leads and finance seeing choices but not benefits."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select
+
+from remun.accounts.models import AuditEvent
+from remun.enums import PayBasis, Reciprocity, RoleKind
+from remun.ledger.models import Claim
+from remun.models import Appointment, Attendance, Expense, Meeting, Person, Project, Role, RoleTerms
+from remun.reciprocity import choices
+from remun.reciprocity.models import BenefitsAnswer, Receipt
+
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000")
+
+
+@pytest.fixture
+def setup(db_session, make_user, participant_user):
+    person = db_session.get(Person, participant_user.person_id)
+    project = Project(name="Participant pages", start_date=dt.date(2026, 4, 1))
+    role = Role(project=project, title="Panel member", kind=RoleKind.LIVED_EXPERIENCE)
+    role.terms.append(RoleTerms(effective_from=dt.date(2026, 4, 1), basis=PayBasis.SESSION, rate=Decimal("90"),
+                                session_hours=Decimal("3")))
+    meeting = Meeting(project=project, date=dt.date.today() - dt.timedelta(days=1), title="Panel", hours=Decimal("3"))
+    db_session.add_all([project, meeting, Appointment(person=person, role=role, start_date=dt.date(2026, 4, 1))])
+    db_session.commit()
+    lead = make_user("lead", projects=[project])
+    return {"person": person, "project": project, "meeting": meeting, "user": participant_user, "lead": lead}
+
+
+def test_choosing_a_donation_needs_the_charity_then_saves(client_for, setup, db_session):
+    person, client = setup["person"], client_for(setup["user"])
+    assert client.get(f"/people/{person.id}/thanks").status_code == 200
+    assert client.post(f"/people/{person.id}/thanks", data={"option": "donation"}).headers["Location"].endswith(
+        f"/people/{person.id}/thanks/donation")
+    page = client.post(f"/people/{person.id}/thanks/donation", data={"detail": ""}).get_data(as_text=True)
+    assert "There is a problem" in page and "Enter the charity" in page
+    assert choices.history(db_session, person.id) == []  # nothing half-saved
+    assert client.post(f"/people/{person.id}/thanks/donation", data={"detail": "SAMH"}).status_code == 302
+    current = choices.current_choice(db_session, person)
+    assert (current.summary, current.parts[0].detail) == (Reciprocity.DONATION, "SAMH")
+
+
+def test_a_split_must_add_up_to_100(client_for, setup, db_session):
+    person, client = setup["person"], client_for(setup["user"])
+    address = f"/people/{person.id}/thanks/split-by-percentage"
+    page = client.post(address, data={"percent_bank_transfer": "60", "percent_vouchers": "30",
+                                      "voucher_provider": "Tesco"}).get_data(as_text=True)
+    assert "must add up to 100" in page
+    assert client.post(address, data={"percent_bank_transfer": "70", "percent_vouchers": "30",
+                                      "voucher_provider": "Tesco"}).status_code == 302
+    current = choices.current_choice(db_session, person)
+    assert [(part.method, part.percent) for part in current.parts] == [
+        (Reciprocity.BANK_TRANSFER, Decimal("70")), (Reciprocity.VOUCHERS, Decimal("30"))]
+
+
+def test_submitting_a_session_makes_claims_for_the_lead_with_the_receipt(client_for, setup, db_session):
+    person, meeting, client = setup["person"], setup["meeting"], client_for(setup["user"])
+    address = f"/people/{person.id}/sessions/{meeting.id}"
+    # A file that says it is a PNG but is not one is refused, and nothing is saved.
+    page = client.post(address, data={"hours": "3", "expense_amount": "5.20", "expense_category": "travel",
+                                      "receipt": (io.BytesIO(b"MZ not an image"), "ticket.png", "image/png")},
+                       content_type="multipart/form-data").get_data(as_text=True)
+    assert "must be a PNG or JPEG photo, or a PDF" in page
+    assert db_session.scalar(select(Attendance).where(Attendance.person_id == person.id)) is None
+    response = client.post(address, data={"hours": "3", "expense_amount": "5.20", "expense_category": "travel",
+                                          "receipt": (io.BytesIO(PNG), "ticket.png", "image/png")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    found = db_session.scalars(select(Claim).where(Claim.person_id == person.id).order_by(Claim.kind)).all()
+    assert [(claim.kind.value, claim.amount, claim.status.value) for claim in found] == [
+        ("expenses", Decimal("5.20"), "submitted"), ("time", Decimal("90.00"), "submitted")]
+    receipt = db_session.scalar(select(Receipt))
+    assert receipt.content_type == "image/png"
+    lead = client_for(setup["lead"])
+    assert "Panel" in lead.get(f"/projects/{setup['project'].id}/claims").get_data(as_text=True)
+    download = lead.get(f"/people/{person.id}/receipts/{receipt.id}")
+    assert download.status_code == 200 and download.data == PNG
+    download.close()
+    # The session is recorded now, so it cannot be sent twice.
+    assert client.get(address).status_code == 302
+
+
+def test_benefits_answer_is_private_and_its_value_never_audited(client_for, setup, db_session, finance_user):
+    person, client = setup["person"], client_for(setup["user"])
+    assert client.post(f"/people/{person.id}/benefits", data={"receives": "yes"}).status_code == 302
+    assert db_session.get(BenefitsAnswer, person.id).receives_benefits is True
+    client.post(f"/people/{person.id}/benefits", data={"receives": "no"})
+    client.post(f"/people/{person.id}/benefits", data={"receives": "no"})  # no change: no event
+    events = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "benefits.answered")).all()
+    assert len(events) == 2 and all(event.detail is None for event in events)
+    page = client.get(f"/people/{person.id}/benefits/information").get_data(as_text=True)
+    assert "You told us you do not receive benefits" in page
+    for other in (setup["lead"], finance_user):
+        assert client_for(other).get(f"/people/{person.id}/benefits/information").status_code == 403
+    overview = client_for(setup["lead"]).get(f"/projects/{setup['project'].id}/thanks").get_data(as_text=True)
+    assert person.name in overview and "receive benefits" not in overview
