@@ -461,14 +461,79 @@ def test_a_batch_gives_the_same_bytes_every_time(session, rate_book, tmp_path):
     assert payments.freeze_panes == "A2" and payments.page_setup.orientation == "landscape"
     rows = [[cell.value for cell in row] for row in payments.iter_rows(min_row=2)]
     by_name = {row[1]: row for row in rows}
-    assert by_name["Ann"] == ["-12345", "Ann", 86.4, "GBP", f"REMUN-B{batch.id}", 2]
+    assert by_name["Ann"] == ["-12345", "Ann", 86.4, "GBP", f"REMUN-B{batch.id}", 2, "Bank transfer", None]
     assert payments["C2"].number_format == GBP
     assert sum(pennies(row[2]) for row in rows) == pennies(session.get(PaymentBatch, batch.id).total)
     assert book.properties.created == session.get(PaymentBatch, batch.id).created_at.replace(tzinfo=None)
     text = csv_one.read_bytes()
-    assert text.startswith(b"\xef\xbb\xbfPayee reference,Payee,Amount,Currency,Payment reference,Claims\r\n")
-    assert f"'-12345,Ann,86.40,GBP,REMUN-B{batch.id},2".encode() in text
+    assert text.startswith(b"\xef\xbb\xbfPayee reference,Payee,Amount,Currency,Payment reference,Claims,Paid by,"
+                           b'"Pay to, or details"\r\n')
+    assert f"'-12345,Ann,86.40,GBP,REMUN-B{batch.id},2,Bank transfer,\r\n".encode() in text
     assert f'"\'{INJECTION.replace(chr(34), chr(34) * 2)}"'.encode() in text
+
+
+def test_splits_cards_and_payments_to_someone_else_reach_every_sheet_and_the_batch_file(session, rate_book, tmp_path):
+    """As settlement routes them (remun.reciprocity.routing): each person's £80.00 of time and £6.40 fare.
+
+    Hal: 25% vouchers from "Book Tokens", 75% by bank: £20.00 vouchers, £60.00 + £6.40 by bank.
+    Ivy: a payment card: £80.00 + £6.40 onto the card. Jo: paid to "=Carer's Trust" on her behalf:
+    £80.00 to them, and her fare (expenses are always hers) by bank transfer.
+    """
+    from remun.reciprocity.choices import Part, record_choice
+
+    project = build_project(session, {"Hal": Reciprocity.NOT_CHOSEN, "Ivy": Reciprocity.NOT_CHOSEN,
+                                      "Jo": Reciprocity.NOT_CHOSEN})
+    people = {person.name: person for person in session.scalars(select(Person))}
+    record_choice(session, people["Hal"], [Part(Reciprocity.VOUCHERS, Decimal("25"), "Book Tokens"),
+                                           Part(Reciprocity.BANK_TRANSFER, Decimal("75"))], user_id=None)
+    record_choice(session, people["Ivy"], [Part(Reciprocity.PAYMENT_CARD, Decimal("100"))], user_id=None)
+    record_choice(session, people["Jo"], [Part(Reciprocity.THIRD_PARTY, Decimal("100"), "=Carer's Trust")],
+                  user_id=None)
+    approve_all(session, project, rate_book)
+    filters = ExportFilters(project_ids=(project.id,))
+
+    def due_and_vouchers(name):
+        path = tmp_path / name
+        write_finance_workbook(session, path, filters, context(), rate_book=rate_book)
+        book = openpyxl.load_workbook(path)
+        due = {(row[2], row[9]): row for row in ([cell.value for cell in cells]
+                                                 for cells in book["Payments due"].iter_rows(min_row=2)) if row[9]}
+        vouchers = [[cell.value for cell in cells] for cells in book["Vouchers"].iter_rows(min_row=2, max_row=2)]
+        return book, due, vouchers[0]
+
+    # Before any batch: what settlement would batch, by way of paying, and the vouchers still to give.
+    book, due, hal_vouchers = due_and_vouchers("before.xlsx")
+    assert {key: (row[4], row[5], row[7], row[10]) for key, row in due.items()} == {
+        ("Hal", "Bank transfer"): (2, 66.4, None, None),
+        ("Ivy", "Payment card"): (2, 86.4, None, None),
+        ("Jo", "Bank transfer"): (1, 6.4, None, None),
+        ("Jo", "To someone else on their behalf"): (1, 80, None, "=Carer's Trust"),
+    }
+    typed = next(row[10] for row in book["Payments due"].iter_rows(min_row=2) if row[10].value == "=Carer's Trust")
+    assert typed.data_type == "s" and typed.quotePrefix
+    assert hal_vouchers[2:9] == ["Hal", None, 0, 20, 1, "GBP", "Book Tokens"]
+
+    # In a batch: the same money, now with its batch; the batch file says how and to whom.
+    batch = settlement.create_batch(session, project.id, user_id=None)
+    _book, due_batched, _v = due_and_vouchers("batched.xlsx")
+    assert {key: (row[4], row[5], row[7]) for key, row in due_batched.items()} == {
+        key: (row[4], row[5], str(batch.id)) for key, row in due.items()}
+    csv_path = tmp_path / "batch.csv"
+    write_batch_file(session, batch.id, csv_path, context(), "csv")
+    rows = list(csv.reader(io.StringIO(csv_path.read_text("utf-8-sig"))))[1:]
+    assert [(row[1], row[2], row[6], row[7]) for row in rows] == [
+        ("Hal", "66.40", "Bank transfer", ""), ("Ivy", "86.40", "Payment card", ""),
+        ("Jo", "6.40", "Bank transfer", ""), ("Jo", "80.00", "To someone else on their behalf", "'=Carer's Trust")]
+    assert sum(pennies(row[2]) for row in rows) == pennies(batch.total)
+
+    # Paid and given: nothing is due, Hal's vouchers are given, and the workbook still equals the balances.
+    settlement.mark_paid(session, batch.id, user_id=None)
+    settlement.settle_in_kind(session, project.id, user_id=None)
+    book, due_after, hal_after = due_and_vouchers("after.xlsx")
+    assert due_after == {}
+    assert hal_after[2:9] == ["Hal", None, 20, 0, 0, "GBP", None]
+    rows = [[cell.value for cell in row] for row in book["Ledger"].iter_rows(min_row=2)]
+    assert from_ledger(ledger_totals(rows)) == expected_from_balances(session, project.id)
 
 
 # --- LibreOffice, a real spreadsheet, recalculates the formulas --------------------------------------

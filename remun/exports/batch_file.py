@@ -1,11 +1,13 @@
-"""The payment batch file finance uploads to pay people: a workbook or CSV, one row per payee.
+"""The payment batch file finance uploads to pay people: a workbook or CSV, one row per payee and way of paying.
 
 The same batch gives the same bytes every time, whoever exports it and
 whenever: the file holds only the batch's own facts (its payees, amounts and
 when it was created), the workbook's properties carry the batch's creation
 time rather than the time of export, and the zip entries get a fixed
 timestamp. (A change to a payee's name or reference, or another locale,
-changes the file, as it should.)
+changes the file, as it should.) Each row says how the money reaches the person
+(bank transfer, payment card, cheque) and, when it is paid to someone else on
+their behalf, to whom.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from openpyxl.xml.constants import ARC_CORE
 from openpyxl.xml.functions import tostring
 from sqlalchemy.orm import Session
 
+from remun.enums import Reciprocity
 from remun.exports import headings as H
 from remun.exports import queries
 from remun.exports.context import ExportContext
@@ -43,6 +46,9 @@ class Payee:
     name: str
     amount: Decimal
     claims: int
+    #: How the money reaches them, and who to pay when it is someone else on their behalf.
+    method: Reciprocity = Reciprocity.BANK_TRANSFER
+    detail: str | None = None
 
 
 @dataclass(frozen=True)
@@ -69,8 +75,8 @@ def batch_facts(session: Session, batch_id: int) -> BatchFacts | None:
     if created.tzinfo is not None:
         created = created.astimezone(dt.timezone.utc).replace(tzinfo=None)
     payees = tuple(
-        Payee(reference, name, queries.as_decimal(amount), claims)
-        for reference, name, amount, claims, _person_id in queries.batch_payees(session, batch_id)
+        Payee(reference, name, queries.as_decimal(amount), claims, Reciprocity(method), detail)
+        for reference, name, amount, claims, _person_id, method, detail in queries.batch_payees(session, batch_id)
     )
     return BatchFacts(batch.id, project.name, safe_currency(project.currency), created.replace(microsecond=0),
                       sum((payee.amount for payee in payees), ZERO), payees)
@@ -96,14 +102,16 @@ def batch_workbook(facts: BatchFacts, context: ExportContext) -> bytes:
     """The batch as a workbook: a Payments sheet (one row per payee) and an About sheet."""
     book = Book(context)
     t = book.t
-    payments = book.sheet(H.SHEET_BATCH, H.BATCH_COLUMNS, (18, 30, 13, 9, 16, 8))
+    payments = book.sheet(H.SHEET_BATCH, H.BATCH_COLUMNS, (18, 30, 13, 9, 16, 8, 18, 30))
+    methods = {method: t(label) for method, label in H.MONEY_METHODS.items()}
     about = book.sheet(H.SHEET_ABOUT, None, (30, 40), freeze=False)
     guard = TextGuard(payments)
     row = 1
     for payee in facts.payees:
         row += 1
         payments.append((guard(1, payee.reference), guard(2, payee.name), book.money(payments, payee.amount, facts.currency),
-                         facts.currency, facts.payment_reference, payee.claims))
+                         facts.currency, facts.payment_reference, payee.claims,
+                         methods.get(payee.method, payee.method.value), guard(8, payee.detail)))
     _auto_filter(payments, len(H.BATCH_COLUMNS), row)
 
     about_guard = TextGuard(about)
@@ -142,9 +150,11 @@ def batch_csv(facts: BatchFacts, context: ExportContext, *, delimiter: str = ","
         buffer.write(BOM)
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
     writer.writerow([csv_text(t(heading)) for heading in H.BATCH_COLUMNS])
+    methods = {method: t(label) for method, label in H.MONEY_METHODS.items()}
     for payee in facts.payees:
         writer.writerow((csv_text(payee.reference or ""), csv_text(payee.name), f"{payee.amount:.2f}",
-                         facts.currency, facts.payment_reference, payee.claims))
+                         facts.currency, facts.payment_reference, payee.claims,
+                         csv_text(methods.get(payee.method, payee.method.value)), csv_text(payee.detail or "")))
     return buffer.getvalue().encode("utf-8")
 
 

@@ -8,7 +8,7 @@ same English text as the pages use, so they share one translation.
 
 from __future__ import annotations
 
-from remun.enums import ExpenseCategory, PayBasis, RoleKind
+from remun.enums import ExpenseCategory, PayBasis, Reciprocity, RoleKind
 from remun.ledger.models import Account, ClaimKind
 
 
@@ -79,6 +79,8 @@ PAYMENTS_DUE_COLUMNS = (
     N_("Currency"),
     N_("In payment batch"),
     N_("Approved since"),
+    N_("Paid by"),
+    N_("Pay to, or details"),
 )
 IN_KIND_COLUMNS = (
     N_("Project"),
@@ -89,6 +91,7 @@ IN_KIND_COLUMNS = (
     N_("Still to give"),
     N_("Claims waiting"),
     N_("Currency"),
+    N_("Details"),
 )
 
 # --- Expenses ------------------------------------------------------------------------------
@@ -173,6 +176,8 @@ BATCH_COLUMNS = (
     N_("Currency"),
     N_("Payment reference"),
     N_("Claims"),
+    N_("Paid by"),
+    N_("Pay to, or details"),
 )
 BATCH_REFERENCE = N_("Remun batch %(batch)s")
 BATCH_TITLE = N_("Payment batch %(batch)s")
@@ -201,6 +206,14 @@ ACCOUNTS = {
     Account.DONATIONS: N_("Donations made"),
     Account.DECLINED: N_("Payment declined"),
     Account.DECLINED_OFFSET: N_("Payment declined (balancing entry)"),
+}
+
+#: How money reaches a payee (Payments due, and the payment batch file).
+MONEY_METHODS = {
+    Reciprocity.BANK_TRANSFER: N_("Bank transfer"),
+    Reciprocity.PAYMENT_CARD: N_("Payment card"),
+    Reciprocity.CHEQUE: N_("Cheque"),
+    Reciprocity.THIRD_PARTY: N_("To someone else on their behalf"),
 }
 
 CLAIM_KINDS = {ClaimKind.TIME: N_("Time"), ClaimKind.EXPENSES: N_("Expenses")}

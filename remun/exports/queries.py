@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
 from remun.enums import Reciprocity
@@ -32,6 +32,8 @@ from remun.ledger.models import (
 from remun.exports.context import ExportFilters
 from remun.models import Attendance, Expense, Meeting, Person, Project, Role
 from remun.money import ZERO, round_money
+from remun.reciprocity.models import SettlementPart
+from remun.reciprocity.routing import RoutedPart
 
 CHUNK = 5_000
 
@@ -154,49 +156,110 @@ def account_totals(session: Session, filters: ExportFilters, accounts: tuple[Acc
     return {(project_id, person_id, account): as_decimal(total) for project_id, person_id, account, total in session.execute(query)}
 
 
-def _unsettled(filters: ExportFilters):
-    conditions = [Claim.status == ClaimStatus.APPROVED, Claim.settled_at.is_(None), Claim.amount > 0]
-    if filters.project_ids is not None:
-        conditions.append(Claim.project_id.in_(filters.project_ids))
-    return conditions
+@dataclass(frozen=True)
+class Due:
+    """Money to pay one payee in one way (bank, card, cheque, or to someone else), not yet paid."""
+
+    project_id: int
+    project: str
+    cost_centre: str | None
+    currency: str
+    person_id: int
+    payee: str
+    reference: str | None
+    method: Reciprocity
+    detail: str | None
+    claims: int
+    amount: Decimal
+    first_batch: int | None
+    last_batch: int | None
+    since: dt.datetime | None
 
 
-def payments_due(session: Session, filters: ExportFilters):
-    """Per project and payee: approved money to pay by bank, not yet paid (in a batch or not).
+@dataclass(frozen=True)
+class ToGive:
+    """Approved time one person is still to be given as vouchers, training or a donation."""
 
-    The same claims as ``remun.ledger.settlement.payable_by_bank``: expenses
-    always, time when the person chose a bank transfer.
+    claims: int
+    amount: Decimal
+    #: What it needs (the voucher provider, the course, the charity), as the person chose it.
+    details: tuple[str, ...]
+
+
+def _waiting_parts(session: Session, filters: ExportFilters) -> Iterator[tuple[Claim, RoutedPart]]:
+    """What settlement says is still to pay or give, part by part (money already in a batch is not here).
+
+    The same parts ``remun.ledger.settlement`` will batch or give, splits included, so the
+    workbook never disagrees with what finance will be asked to do.
     """
-    open_batch = case((PaymentBatch.status == BatchStatus.OPEN, PaymentBatch.id), else_=None)
-    query = (
-        select(
-            Project.name, Project.cost_centre, Person.name, Person.payee_reference, func.count(Claim.id),
-            func.sum(Claim.amount), Project.currency, func.min(open_batch), func.max(open_batch),
-            func.min(Claim.decided_at), Person.id, Project.id,
-        )
-        .select_from(Claim)
-        .join(Person, Claim.person_id == Person.id)
-        .join(Project, Claim.project_id == Project.id)
-        .outerjoin(BatchItem, BatchItem.claim_id == Claim.id)
-        .outerjoin(PaymentBatch, BatchItem.batch_id == PaymentBatch.id)
-        .where(*_unsettled(filters),
-               or_(Claim.kind == ClaimKind.EXPENSES, Person.reciprocity == Reciprocity.BANK_TRANSFER))
-        .group_by(Project.id, Project.name, Project.cost_centre, Project.currency, Person.id, Person.name,
-                  Person.payee_reference)
-        .order_by(Project.name, Project.id, Person.name, Person.id)
-    )
-    return session.execute(query).all()
+    from remun.ledger.settlement import waiting
+
+    for project_id in (None,) if filters.project_ids is None else filters.project_ids:
+        for pending in waiting(session, project_id).pending:
+            for part in pending.parts:
+                yield pending.claim, part
 
 
-def waiting_in_kind(session: Session, filters: ExportFilters, choice: Reciprocity):
-    """Per project and person: approved time to give as ``choice``, not yet given."""
-    query = (
-        select(Claim.project_id, Claim.person_id, func.count(Claim.id), func.sum(Claim.amount))
-        .join(Person, Claim.person_id == Person.id)
-        .where(*_unsettled(filters), Claim.kind == ClaimKind.TIME, Person.reciprocity == choice)
-        .group_by(Claim.project_id, Claim.person_id)
+def payments_due(session: Session, filters: ExportFilters) -> list[Due]:
+    """Per project, payee and way of paying: approved money not yet paid, in an open batch or still to batch."""
+    rows: list[tuple[int, int, Reciprocity, str | None, int, Decimal, int | None, dt.datetime | None]] = []
+    in_batch = (
+        select(BatchItem.claim_id, BatchItem.person_id, Claim.project_id, BatchItem.amount, PaymentBatch.id,
+               Claim.decided_at, SettlementPart.method, SettlementPart.detail)
+        .join(PaymentBatch, BatchItem.batch_id == PaymentBatch.id)
+        .join(Claim, BatchItem.claim_id == Claim.id)
+        .outerjoin(SettlementPart, and_(SettlementPart.claim_id == BatchItem.claim_id,
+                                        SettlementPart.batch_id == BatchItem.batch_id))
+        .where(PaymentBatch.status == BatchStatus.OPEN)
     )
-    return {(project_id, person_id): (count, as_decimal(total)) for project_id, person_id, count, total in session.execute(query)}
+    if filters.project_ids is not None:
+        in_batch = in_batch.where(Claim.project_id.in_(filters.project_ids))
+    for claim_id, person_id, project_id, amount, batch_id, decided_at, method, detail in session.execute(in_batch):
+        # Batched before settlement parts existed: a bank transfer.
+        rows.append((project_id, person_id, method or Reciprocity.BANK_TRANSFER, detail, claim_id,
+                     as_decimal(amount), batch_id, decided_at))
+    for claim, part in _waiting_parts(session, filters):
+        if part.method.is_money:
+            rows.append((claim.project_id, claim.person_id, part.method, part.detail, claim.id, part.amount, None,
+                         claim.decided_at))
+
+    grouped: dict[tuple, dict] = {}
+    for project_id, person_id, method, detail, claim_id, amount, batch_id, decided_at in rows:
+        entry = grouped.setdefault((project_id, person_id, method, detail or None),
+                                   {"claims": set(), "amount": ZERO, "batches": [], "since": None})
+        entry["claims"].add(claim_id)
+        entry["amount"] += amount
+        if batch_id is not None:
+            entry["batches"].append(batch_id)
+        if decided_at is not None and (entry["since"] is None or decided_at < entry["since"]):
+            entry["since"] = decided_at
+    chosen = {project_id: (name, cost_centre, currency) for project_id, name, cost_centre, currency
+              in projects(session, ExportFilters(project_ids=tuple({key[0] for key in grouped})))} if grouped else {}
+    named = people(session, (key[1] for key in grouped))
+    due = []
+    for (project_id, person_id, method, detail), entry in grouped.items():
+        name, cost_centre, currency = chosen[project_id]
+        payee, reference = named.get(person_id, ("", None))
+        batches = entry["batches"]
+        due.append(Due(project_id, name, cost_centre, currency, person_id, payee, reference, method, detail,
+                       len(entry["claims"]), entry["amount"], min(batches) if batches else None,
+                       max(batches) if batches else None, entry["since"]))
+    return sorted(due, key=lambda row: (row.project, row.project_id, row.payee, row.person_id, row.method.value,
+                                        row.detail or ""))
+
+
+def waiting_in_kind(session: Session, filters: ExportFilters, choice: Reciprocity) -> dict[tuple[int, int], ToGive]:
+    """Per project and person: approved time still to give as ``choice`` (a split's share included)."""
+    found: dict[tuple[int, int], dict] = {}
+    for claim, part in _waiting_parts(session, filters):
+        if part.method != choice:
+            continue
+        entry = found.setdefault((claim.project_id, claim.person_id), {"claims": set(), "amount": ZERO, "details": []})
+        entry["claims"].add(claim.id)
+        entry["amount"] += part.amount
+        if part.detail and part.detail not in entry["details"]:
+            entry["details"].append(part.detail)
+    return {key: ToGive(len(entry["claims"]), entry["amount"], tuple(entry["details"])) for key, entry in found.items()}
 
 
 def people(session: Session, ids) -> dict[int, tuple[str, str | None]]:
@@ -247,13 +310,18 @@ def expense_rows(session: Session, filters: ExportFilters, chunk: int = CHUNK) -
 
 
 def batch_payees(session: Session, batch_id: int):
-    """A batch's payees: (payee reference, name, amount, claims), by name then person, fixed order."""
+    """A batch's payees, per way of paying: (payee reference, name, amount, claims, person id, method, detail),
+    by name, then person, then way, a fixed order (so the same batch gives the same file)."""
+    method = func.coalesce(SettlementPart.method, Reciprocity.BANK_TRANSFER.value)
     return session.execute(
-        select(Person.payee_reference, Person.name, func.sum(BatchItem.amount), func.count(BatchItem.id), Person.id)
+        select(Person.payee_reference, Person.name, func.sum(BatchItem.amount), func.count(BatchItem.id), Person.id,
+               method, SettlementPart.detail)
         .join(Person, BatchItem.person_id == Person.id)
+        .outerjoin(SettlementPart, and_(SettlementPart.claim_id == BatchItem.claim_id,
+                                        SettlementPart.batch_id == BatchItem.batch_id))
         .where(BatchItem.batch_id == batch_id)
-        .group_by(Person.id, Person.name, Person.payee_reference)
-        .order_by(Person.name, Person.id)
+        .group_by(Person.id, Person.name, Person.payee_reference, method, SettlementPart.detail)
+        .order_by(Person.name, Person.id, method, SettlementPart.detail)
     ).all()
 
 

@@ -7,9 +7,11 @@ Sheets, in order:
   a formula over the Ledger sheet, so a finance officer can audit it, with a
   total per currency.
 - **Ledger**: one row per posting.
-- **Payments due**: per payee, approved money not yet paid by bank.
+- **Payments due**: per payee and way of paying (bank, card, cheque, or to someone
+  else), approved money not yet paid, whether in an open batch or still to batch.
 - **Vouchers**, **Training**, **Donations**: what was given in the period and
-  what is still to give, per person.
+  what is still to give, per person (a split's share included), with what it
+  needs: the voucher provider, the course or the charity.
 - **Expenses**: each expense of each approved claim, with its category and note.
 - **Parity**: the parity report, with a native bar chart.
 - **About**: the filters, who made it and when, the app version and control totals.
@@ -222,8 +224,8 @@ def write_finance_workbook(
     # (the Summary last but one: its formulas need the Ledger's last row).
     summary = book.sheet(H.SHEET_SUMMARY, H.SUMMARY_COLUMNS, (30, 12, 9) + (13,) * 9 + (9,))
     ledger = book.sheet(H.SHEET_LEDGER, H.LEDGER_COLUMNS, LEDGER_WIDTHS)
-    due = book.sheet(H.SHEET_PAYMENTS_DUE, H.PAYMENTS_DUE_COLUMNS, (26, 12, 24, 16, 8, 13, 9, 10, 12))
-    in_kind = [(book.sheet(name, H.IN_KIND_COLUMNS, (26, 12, 24, 16, 13, 13, 9, 9)), account, choice)
+    due = book.sheet(H.SHEET_PAYMENTS_DUE, H.PAYMENTS_DUE_COLUMNS, (26, 12, 24, 16, 8, 13, 9, 10, 12, 18, 30))
+    in_kind = [(book.sheet(name, H.IN_KIND_COLUMNS, (26, 12, 24, 16, 13, 13, 9, 9, 30)), account, choice)
                for name, account, choice in IN_KIND_SHEETS]
     expenses = book.sheet(H.SHEET_EXPENSES, H.EXPENSES_COLUMNS, (11, 26, 12, 24, 24, 16, 22, 30, 12, 9, 8, 11, 8))
     parity = book.sheet(H.SHEET_PARITY, H.PARITY_COLUMNS, (26, 20, 26, 16, 14, 10, 12, 12, 12, 8, 13, 12, 9))
@@ -363,25 +365,27 @@ def _write_summary(book: Book, ws, ledger, chosen, ledger_last: int) -> None:
 
 
 def _write_payments_due(book: Book, ws, session, filters) -> None:
+    t = book.t
+    methods = {method: t(label) for method, label in H.MONEY_METHODS.items()}
     guard = TextGuard(ws)
     date_cell = book.styled(ws, book.formats.date)
     money = CurrencyCells(book, ws, 1)
     row_number, currencies = 1, []
-    for (project, cost_centre, payee, reference, claims, amount, currency, first_batch, last_batch, since,
-         _person_id, _project_id) in queries.payments_due(session, filters):
+    for due in queries.payments_due(session, filters):
         row_number += 1
-        currency = safe_currency(currency)
+        currency = safe_currency(due.currency)
         if currency not in currencies:
             currencies.append(currency)
         (amount_cell,) = money(currency)
-        amount_cell.value = queries.as_decimal(amount)
+        amount_cell.value = due.amount
         batch = None
-        if first_batch is not None:
-            batch = str(first_batch) if first_batch == last_batch else f"{first_batch}–{last_batch}"
-        since_date = queries.to_date(since)
+        if due.first_batch is not None:
+            batch = str(due.first_batch) if due.first_batch == due.last_batch else f"{due.first_batch}–{due.last_batch}"
+        since_date = queries.to_date(due.since)
         date_cell.value = since_date
-        ws.append((guard(1, project), guard(2, cost_centre), guard(3, payee), guard(4, reference), claims,
-                   amount_cell, currency, batch, date_cell if since_date else None))
+        ws.append((guard(1, due.project), guard(2, due.cost_centre), guard(3, due.payee), guard(4, due.reference),
+                   due.claims, amount_cell, currency, batch, date_cell if since_date else None,
+                   methods.get(due.method, due.method.value), guard(11, due.detail)))
     _auto_filter(ws, len(H.PAYMENTS_DUE_COLUMNS), row_number)
     if row_number > 1:
         _currency_totals(book, ws, 2, row_number, "G", [6], len(H.PAYMENTS_DUE_COLUMNS), 3, currencies,
@@ -402,17 +406,18 @@ def _write_in_kind(book: Book, ws, session, filters, account: Account, choice: R
     )
     guard = TextGuard(ws)
     money = CurrencyCells(book, ws, 2)
+    nothing = queries.ToGive(0, ZERO, ())
     row_number, currencies = 1, []
     for (project, cost_centre, currency), (name, reference), project_id, person_id in rows:
         row_number += 1
         if currency not in currencies:
             currencies.append(currency)
         given_cell, waiting_cell = money(currency)
-        count, still = waiting.get((project_id, person_id), (0, ZERO))
+        still = waiting.get((project_id, person_id), nothing)
         given_cell.value = given.get((project_id, person_id, account), ZERO)
-        waiting_cell.value = still
+        waiting_cell.value = still.amount
         ws.append((guard(1, project), guard(2, cost_centre), guard(3, name), guard(4, reference), given_cell,
-                   waiting_cell, count, currency))
+                   waiting_cell, still.claims, currency, guard(9, "; ".join(still.details) or None)))
     _auto_filter(ws, len(H.IN_KIND_COLUMNS), row_number)
     if row_number > 1:
         _currency_totals(book, ws, 2, row_number, "H", [5, 6], len(H.IN_KIND_COLUMNS), 3, currencies,
