@@ -263,19 +263,28 @@ def _paid_parity(rows, roles_by_id: dict[int, Role], comparator_rate: dict, book
     """Per person and role: pay received for time ÷ hours given, from attendance grouped in SQL."""
     terms_by_id = {terms.id: terms for role in roles_by_id.values() for terms in role.terms}
     totals: dict[tuple[int, int], list] = {}
+    # Many people share terms and hours: work each session's pay out once.
+    pay_for: dict[tuple, Decimal | None] = {}
     for person_id, name, role_id, terms_id, priced_on, hours, prep_hours, travel_hours, count in rows:
         role = roles_by_id[role_id]
-        terms = terms_by_id[terms_id]
-        try:
-            # Only a rate-card rate depends on the day; priced_on is None for a fixed rate.
-            priced = pay_terms(terms, book, priced_on or terms.effective_from)
-        except NoRateOnDate:
+        pay_key = (terms_id, priced_on, hours, prep_hours, travel_hours)
+        if pay_key not in pay_for:
+            terms = terms_by_id[terms_id]
+            try:
+                # Only a rate-card rate depends on the day; priced_on is None for a fixed rate.
+                priced = pay_terms(terms, book, priced_on or terms.effective_from)
+            except NoRateOnDate:
+                pay_for[pay_key] = None
+            else:
+                pay_for[pay_key] = pay_for_attendance(priced, hours, prep_hours, travel_hours)
+        pay = pay_for[pay_key]
+        if pay is None:
             continue
         key = (person_id, role.id)
         entry = totals.setdefault(key, [name, 0, ZERO, ZERO])
         entry[1] += count
         entry[2] += (hours + prep_hours + travel_hours) * count
-        entry[3] += pay_for_attendance(priced, hours, prep_hours, travel_hours) * count
+        entry[3] += pay * count
     people = []
     for (person_id, role_id), (name, sessions, hours, received) in totals.items():
         role = roles_by_id[role_id]
