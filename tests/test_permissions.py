@@ -128,6 +128,20 @@ EXPECTED = {
     "exports.download": STAFF,
     "exports.batch_workbook_file": READ_PROJECT,
     "exports.batch_csv_file": READ_PROJECT,
+    # Reciprocity (issue 6)
+    "participant.home": "A L P",
+    "participant.choose": "A L P",
+    "participant.choose_details": "A L P",
+    "participant.choose_split": "A L P",
+    "participant.sessions": "A L P",
+    "participant.submit_session": "A L P",
+    "participant.receipt": "A L F P",
+    "participant.benefits_question": "P",  # private: not even administrators
+    "participant.benefits_information": "P",
+    "reciprocity.project": READ_PROJECT,
+    "reciprocity.vouchers": "A F",
+    "reciprocity.training": "A F",
+    "reciprocity.donations": "A F",
 }
 
 PERSONAS = ["A", "L", "O", "F", "P", "Q", "N"]

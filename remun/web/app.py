@@ -113,3 +113,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (home, projects, roles, people, meetings, parity, ledger, imports, rates, auth, admin, exports, budget, glossary):
         app.register_blueprint(module.bp)
+    from remun.web.views import participant, reciprocity  # issue 6
+
+    for module in (participant, reciprocity):
+        app.register_blueprint(module.bp)

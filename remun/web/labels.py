@@ -39,6 +39,10 @@ RECIPROCITY_LABELS = {
     Reciprocity.TRAINING: _l("Training of the same value"),
     Reciprocity.DONATION: _l("A donation to a charity"),
     Reciprocity.NO_PAYMENT: _l("No payment"),
+    Reciprocity.PAYMENT_CARD: _l("Payment onto a payment card"),
+    Reciprocity.CHEQUE: _l("Payment by cheque"),
+    Reciprocity.THIRD_PARTY: _l("Payment to someone else on their behalf"),
+    Reciprocity.SPLIT: _l("A split of these"),
 }
 
 EXPENSE_LABELS = {

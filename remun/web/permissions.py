@@ -106,6 +106,18 @@ STAFF = rule(lead=everywhere, finance=everywhere)
 READ_PROJECT = rule(lead=their_projects, finance=everywhere)
 CHANGE_PROJECT = rule(lead=their_projects)
 
+@dataclass(frozen=True)
+class OwnOnly(Rule):
+    """Only the participant whose record it is: not staff, not even administrators (issue 6: benefits)."""
+
+    def allows(self, user: Any, args: Mapping[str, Any]) -> bool:
+        return (getattr(user, "is_authenticated", False) and user.role is UserRole.PARTICIPANT
+                and themselves(user, args))
+
+    def describe(self) -> str:
+        return "participant (themselves only)"
+
+
 RULES: dict[str, Rule] = {
     # Open to anyone
     "static": PUBLIC,
@@ -204,6 +216,21 @@ RULES: dict[str, Rule] = {
     "exports.download": STAFF,
     "exports.batch_workbook_file": READ_PROJECT,
     "exports.batch_csv_file": READ_PROJECT,
+    # Reciprocity (issue 6): a participant's own pages; a lead may use them for a person they work with.
+    # The benefits pages are the person's alone (the view refuses anyone else, administrators included).
+    "participant.home": rule(lead=people_they_work_with, participant=themselves),
+    "participant.choose": rule(lead=people_they_work_with, participant=themselves),
+    "participant.choose_details": rule(lead=people_they_work_with, participant=themselves),
+    "participant.choose_split": rule(lead=people_they_work_with, participant=themselves),
+    "participant.sessions": rule(lead=people_they_work_with, participant=themselves),
+    "participant.submit_session": rule(lead=people_they_work_with, participant=themselves),
+    "participant.receipt": rule(lead=people_they_work_with, finance=everywhere, participant=themselves),
+    "participant.benefits_question": OwnOnly(),
+    "participant.benefits_information": OwnOnly(),
+    "reciprocity.project": READ_PROJECT,
+    "reciprocity.vouchers": rule(finance=everywhere),
+    "reciprocity.training": rule(finance=everywhere),
+    "reciprocity.donations": rule(finance=everywhere),
 }
 
 #: Used for any endpoint missing from RULES: nobody.
