@@ -32,6 +32,7 @@ from remun.ledger import balances, claims, settlement
 from remun.ledger.models import Account, Claim, ClaimKind, PaymentBatch
 from remun.models import Expense, Person
 from tests.conftest import IN_CI
+from tests.test_browser import ADMIN_EMAIL, WIDTHS, _check, browser, live_server, signed_in_page  # noqa: F401
 from tests.test_ledger import approve_all, build_project
 
 INJECTION = '=HYPERLINK("http://x","click")'
@@ -766,3 +767,69 @@ def test_batch_page_links_to_files_that_are_the_same_every_time(client_for, fina
     assert finance.get(f"/projects/{project.id}/batches/999999/file.csv").status_code == 404
     events = db_session.scalars(select(AuditEvent.action).where(AuditEvent.action == "batch.exported")).all()
     assert len(events) == 3
+
+
+
+# --- In a real browser --------------------------------------------------------------------------
+
+@pytest.mark.browser
+def test_the_exports_page_passes_axe_and_downloads_the_workbook_and_csv(live_server, browser, rate_book, tmp_path):
+    """An administrator, in Chromium, on the demo: the page (both widths, and with an error), then both downloads."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from remun.models import Project
+
+    engine = create_engine(os.environ["REMUN_DATABASE_URL"])  # the live server's database, while it runs
+    with Session(engine) as writer:  # the demo's sessions approved, so the ledger has postings to export
+        for project_id in writer.scalars(select(Project.id)):
+            claims.sync_claims(writer, rate_book, project_id=project_id)
+            claims.approve(writer, [claim.id for claim in claims.claims_waiting(writer, project_id)], user_id=None)
+        writer.commit()
+    engine.dispose()
+    page = signed_in_page(browser, live_server, viewport={"width": WIDTHS["desktop"], "height": 900})
+    problems = []
+    page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="Exports").click()
+    for width_name, width in WIDTHS.items():
+        page.set_viewport_size({"width": width, "height": 900})
+        _check(page, "/exports/", width_name)
+    page.set_viewport_size({"width": WIDTHS["desktop"], "height": 900})
+
+    page.locator("#date_from-day").fill("1")
+    page.locator("#date_from-month").fill("5")
+    page.locator("#date_from-year").fill("2026")
+    page.locator("#date_to-day").fill("1")
+    page.locator("#date_to-month").fill("4")
+    page.locator("#date_to-year").fill("2026")
+    page.get_by_role("button", name="Download").click()
+    assert "The end date must be the same as or after the start date" in page.locator(".govuk-error-summary").inner_text()
+    _check(page, "/exports/download-errors", "desktop")
+    assert problems == ["Failed to load resource: the server responded with a status of 400 (BAD REQUEST)"]
+    problems.clear()  # the page's own status for the mistake, as the 404 page's in tests/test_browser.py
+
+    for name in ("date_from", "date_to"):
+        for part in ("day", "month", "year"):
+            page.locator(f"#{name}-{part}").fill("")
+    page.get_by_label("Finance workbook (Excel, .xlsx)").check()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download").click()
+    saved = tmp_path / info.value.suggested_filename
+    info.value.save_as(saved)
+    assert saved.name.startswith("remun-finance-") and saved.suffix == ".xlsx"
+    book = CalamineWorkbook.from_path(str(saved))
+    assert book.sheet_names == SHEETS
+    rows = book.get_sheet_by_name("Ledger").to_python()[1:]
+    about = {row[0]: row[1] for row in book.get_sheet_by_name("About").to_python() if row and row[0]}
+    assert len(rows) == int(about["Postings"]) > 0
+    assert sum(pennies(row[11]) for row in rows) == pennies(about["Debits in GBP (from the database)"])
+    assert about["Made by"] == ADMIN_EMAIL
+
+    page.get_by_label("Ledger as CSV, fields separated by semicolons", exact=False).check()
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download").click()
+    data = Path(info.value.path()).read_bytes()
+    assert data.startswith(b"\xef\xbb\xbfDate;Transaction;") and data.count(b"\r\n") == len(rows) + 1
+    assert problems == []
+    page.close()
