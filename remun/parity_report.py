@@ -134,14 +134,17 @@ class _Attended:
     meetings: dict[int, int] = field(default_factory=dict)
 
 
-def _terms_in_force():
+def _terms_in_force(project_ids: list[int] | None):
     """Each pay terms row with the dates it is in force: from its start (the first from ever) to the next one's."""
     following = func.lead(RoleTerms.effective_from).over(partition_by=RoleTerms.role_id, order_by=RoleTerms.effective_from)
     position = func.row_number().over(partition_by=RoleTerms.role_id, order_by=RoleTerms.effective_from)
-    return select(
+    query = select(
         RoleTerms.id.label("terms_id"), RoleTerms.role_id, RoleTerms.effective_from.label("starts"),
         following.label("ends"), position.label("position"), RoleTerms.rate_card_ref,
-    ).subquery()
+    )
+    if project_ids is not None:  # only these projects' terms (SQLite cannot push the filter into a window)
+        query = query.where(RoleTerms.role_id.in_(select(Role.id).where(Role.project_id.in_(project_ids))))
+    return query.subquery()
 
 
 def _attended(session: Session, project_ids: list[int] | None = None) -> _Attended:
@@ -154,7 +157,7 @@ def _attended(session: Session, project_ids: list[int] | None = None) -> _Attend
     found = _Attended()
     in_project = (lambda query: query.where(Meeting.project_id.in_(project_ids))) if project_ids is not None \
         else (lambda query: query)
-    terms = _terms_in_force()
+    terms = _terms_in_force(project_ids)
     priced_on = type_coerce(case((terms.c.rate_card_ref.is_(None), null()), else_=Meeting.date), Date)
     keys = (Meeting.project_id, Attendance.person_id, Person.name, Attendance.role_id, terms.c.terms_id, priced_on,
             Attendance.hours, Attendance.prep_hours, Attendance.travel_hours)
