@@ -33,6 +33,13 @@ def _project(name: str):
     return _project_named(name)
 
 
+def _audit(action: str, object_type: str, object_id, **detail) -> None:
+    """Record in the audit log (by nobody: the command line), in the command's transaction."""
+    from remun.accounts import audit
+
+    audit.record(_session(), None, action, object_type, object_id, detail or None)
+
+
 def _fail(message: str, code: int = 1) -> None:
     _session().rollback()
     click.echo(message, err=True)
@@ -52,6 +59,8 @@ def approve(project_name: str) -> None:
         result = ledger_claims.approve(session, [claim.id for claim in waiting], user_id=None)
     except PeriodClosed as problem:
         _fail(f"This month ({problem.facts['month']:%B %Y}) is closed, so nothing can be approved into it.")
+    if result.approved:
+        _audit("claims.approved", "project", project.id, claims=result.approved)
     session.commit()
     click.echo(f"Approved {len(result.approved)} claims in “{project.name}”.")
 
@@ -72,6 +81,7 @@ def batch_create(project_name: str, as_json: bool) -> None:
     created = settlement.create_batch(session, project.id, user_id=None)
     if created is None:
         _fail(f"Nothing is waiting to be paid by bank in “{project.name}”.")
+    _audit("batch.created", "batch", created.id, project=project.id)
     session.commit()
     if as_json:
         click.echo(json.dumps({"batch": created.id, "total": str(created.total), "payees": created.payees}))
@@ -93,6 +103,7 @@ def batch_paid(batch_id: int) -> None:
         _fail(f"This month ({problem.facts['month']:%B %Y}) is closed, so the payment cannot be recorded in it.")
     if not done:
         _fail(f"Batch {batch_id} was already marked paid. Nothing was paid twice.")
+    _audit("batch.paid", "batch", batch_id)
     session.commit()
     click.echo(f"Batch {batch_id} is marked paid.")
 
@@ -105,6 +116,7 @@ def settle(project_name: str) -> None:
     session = _session()
     project = _project(project_name)
     result = settlement.settle_in_kind(session, project.id, user_id=None)
+    _audit("claims.settled_in_kind", "project", project.id)
     session.commit()
     for choice, amount in result.settled.items():
         click.echo(f"{choice.value}: {amount}")
@@ -138,6 +150,8 @@ def close_month(month) -> None:
         closed = periods.close_month(session, month.date(), user_id=None)
     except LedgerError:
         _fail(f"{month:%B %Y} has not started yet, so it cannot be closed.")
+    if closed:
+        _audit("month.closed", "month", month.date().replace(day=1).isoformat())
     session.commit()
     click.echo(f"{month:%B %Y} is closed." if closed else f"{month:%B %Y} was already closed.")
 

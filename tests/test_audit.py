@@ -4,6 +4,7 @@ Runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from remun.accounts import audit
 from remun.accounts.models import AuditEvent
 from remun.enums import PayBasis, RoleKind
 from remun.models import Person, Project, Role, RoleTerms
+from tests.test_cli import cli_env  # noqa: F401  (a fixture)
 
 
 def events(session, action=None):
@@ -228,3 +230,58 @@ def test_the_log_pages_through_many_events(client, db_session):
     last = client.get("/audit/?page=3").get_data(as_text=True)
     assert "Previous" in last
     assert db_session.scalar(select(func.count()).select_from(AuditEvent)) == 120
+
+
+# --- Approvals, batches, payments, closed months, statements and exports ----------------------------
+
+def test_approvals_batches_payments_and_statements_are_recorded(client, db_session, admin_user):
+    from remun.enums import Reciprocity
+    from remun.ledger.models import Claim, PaymentBatch
+    from tests.test_ledger import build_project
+
+    project = build_project(db_session, {"Ann": Reciprocity.BANK_TRANSFER, "Bea": Reciprocity.BANK_TRANSFER})
+    db_session.commit()
+    client.get(f"/projects/{project.id}/claims")  # attendance becomes claims
+    first, *others = db_session.scalars(select(Claim).order_by(Claim.id)).all()
+    client.post(f"/projects/{project.id}/claims/{first.id}/reject", data={"reason": "Ann was not there"})
+    client.post(f"/projects/{project.id}/claims", data={"claim_id": [str(claim.id) for claim in others]})
+    client.post(f"/projects/{project.id}/batches", data={"action": "create"})
+    batch = db_session.scalar(select(PaymentBatch))
+    client.post(f"/projects/{project.id}/batches/{batch.id}")
+    client.post(f"/projects/{project.id}/batches/{batch.id}")  # twice: paid once, recorded once
+    ann = db_session.scalar(select(Person).where(Person.name == "Ann"))
+    client.get(f"/people/{ann.id}/statement")
+    month = dt.date.today().replace(day=1) - dt.timedelta(days=1)
+    client.post("/finance/periods", data={"month": month.replace(day=1).isoformat()})
+
+    recorded = [(e.action, e.object_type, e.object_id, e.user_id) for e in events(db_session)
+                if not e.action.startswith("user.")]
+    assert recorded == [
+        ("claim.rejected", "claim", str(first.id), admin_user.id),
+        ("claims.approved", "project", str(project.id), admin_user.id),
+        ("batch.created", "batch", str(batch.id), admin_user.id),
+        ("batch.paid", "batch", str(batch.id), admin_user.id),
+        ("person.statement_viewed", "person", str(ann.id), admin_user.id),
+        ("month.closed", "month", month.replace(day=1).isoformat(), admin_user.id),
+    ]
+    approved = audit.decode(events(db_session, "claims.approved")[0].detail)
+    assert approved["claims"] == [claim.id for claim in others]
+    # The rejection's words may name someone, so they are not in the log.
+    assert "Ann" not in (events(db_session, "claim.rejected")[0].detail or "")
+    # The administrators' log page shows them in words.
+    page = " ".join(re.sub(r"<[^>]+>", " ", client.get("/audit/").get_data(as_text=True)).split())
+    assert "A payment batch was marked paid" in page and "Claims were approved" in page
+
+
+def test_ledger_commands_are_recorded_too(cli_env):
+    from tests.test_cli import run
+
+    assert run(cli_env, "migrate").returncode == 0
+    assert run(cli_env, "close-month", "2026-01").returncode == 0
+    from sqlalchemy import create_engine
+
+    engine = create_engine(cli_env["REMUN_DATABASE_URL"])
+    with engine.connect() as connection:
+        rows = connection.execute(text("SELECT action, object_type, object_id, user_id FROM audit_events")).all()
+    engine.dispose()
+    assert [tuple(row) for row in rows] == [("month.closed", "month", "2026-01-01", None)]

@@ -4,7 +4,11 @@ the `remun user` commands. Runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
+import email
+import email.policy
 import re
+import socketserver
+import threading
 
 import pytest
 from sqlalchemy import select
@@ -368,6 +372,44 @@ def test_security_headers_on_the_sign_in_page(anonymous_client):
     assert 'autocomplete="current-password"' in response.get_data(as_text=True)
 
 
+def test_templates_have_no_inline_script_event_handlers_or_unescaped_output():
+    """The Content-Security-Policy allows no inline script (only GOV.UK's own one-line snippet, by nonce);
+    these would be refused by browsers, and unescaped output could carry someone's hostile name."""
+    from remun.config import TEMPLATES_DIR
+
+    problems = []
+    for template in sorted(TEMPLATES_DIR.rglob("*.html")):
+        text = template.read_text(encoding="utf-8")
+        name = template.relative_to(TEMPLATES_DIR)
+        for tag in re.findall(r"<script\b[^>]*>", text, re.I):
+            if "src=" not in tag:
+                problems.append(f"{name}: inline script {tag}")
+        problems += [f"{name}: event handler {m}" for m in re.findall(r"<[^>]*\s(on[a-z]+\s*=)", text, re.I)]
+        problems += [f"{name}: unescaped output {m}" for m in re.findall(r"\|\s*safe\b|autoescape\s+false", text)]
+        problems += [f"{name}: javascript: address" for _ in re.findall(r"javascript:", text, re.I)]
+    assert problems == []
+
+
+def test_every_page_has_only_the_one_inline_script_and_it_carries_the_nonce(client, lead_user):
+    for address in ("/", "/accounts/", f"/accounts/{lead_user.id}", "/audit/", "/people/", "/account"):
+        response = client.get(address)
+        nonce = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+        scripts = re.findall(r"<script\b[^>]*>", response.get_data(as_text=True))
+        inline = [tag for tag in scripts if "src=" not in tag]
+        assert inline == [f'<script nonce="{nonce}">'], address
+
+
+def test_a_bad_request_page_leaks_nothing(app, client_for, lead_user, led_project):
+    app.config["WTF_CSRF_ENABLED"] = True
+    response = client_for(lead_user).post(f"/projects/{led_project.id}/edit", data={"name": "Sneaky"})
+    assert response.status_code == 400
+    body = response.get_data(as_text=True)
+    assert "Something in the request was not right" in body
+    for detail in ("CSRF", "csrf", "token", "Traceback", "werkzeug", "Bad Request"):
+        assert detail not in body, detail
+    assert response.headers["Content-Security-Policy"]  # error pages are protected too
+
+
 # --- The command line ---------------------------------------------------------------------------
 
 def test_user_commands(cli_env):  # noqa: F811
@@ -400,3 +442,196 @@ def test_a_fresh_install_says_how_to_create_the_first_administrator(anonymous_cl
 
 def test_once_there_are_accounts_the_sign_in_page_says_nothing_about_them(anonymous_client, lead_user):
     assert "remun user create" not in anonymous_client.get("/sign-in").get_data(as_text=True)
+
+
+# --- Sending links by email, when a mail server is configured -------------------------------------
+
+class _FakeSmtpHandler(socketserver.StreamRequestHandler):
+    """Just enough of SMTP (RFC 5321) to take messages, over a real socket."""
+
+    def handle(self):
+        def reply(line):
+            self.wfile.write(line.encode() + b"\r\n")
+
+        reply("220 fake.example ESMTP")
+        envelope = {"to": []}
+        while True:
+            line = self.rfile.readline().decode("utf-8", "replace").rstrip("\r\n")
+            if not line:
+                return
+            verb = line.split(" ", 1)[0].upper()
+            if verb in ("EHLO", "HELO"):
+                reply("250-fake.example")
+                reply("250 8BITMIME")
+            elif verb == "MAIL":
+                envelope = {"from": line.split(":", 1)[1].strip(" <>"), "to": []}
+                reply("250 OK")
+            elif verb == "RCPT":
+                envelope["to"].append(line.split(":", 1)[1].strip(" <>"))
+                reply("250 OK")
+            elif verb == "DATA":
+                reply("354 End data with <CR><LF>.<CR><LF>")
+                data = []
+                while (chunk := self.rfile.readline()) not in (b".\r\n", b".\n", b""):
+                    data.append(chunk[1:] if chunk.startswith(b"..") else chunk)
+                envelope["message"] = email.message_from_bytes(b"".join(data), policy=email.policy.default)
+                self.server.received.append(envelope)
+                reply("250 OK queued")
+            elif verb == "QUIT":
+                reply("221 Bye")
+                return
+            else:
+                reply("250 OK")
+
+
+@pytest.fixture
+def smtp_server():
+    server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), _FakeSmtpHandler)
+    server.daemon_threads = True
+    server.received = []
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+def _use_mail_server(app, port):
+    from remun.accounts import mail
+
+    app.extensions["remun.smtp"] = mail.SmtpSettings.from_config({
+        "REMUN_SMTP_HOST": "127.0.0.1", "REMUN_SMTP_PORT": str(port), "REMUN_SMTP_SECURITY": "none",
+        "REMUN_SMTP_FROM": "remun@example.org",
+    })
+
+
+def test_mail_settings_are_optional_and_checked():
+    from remun.accounts.mail import SmtpSettings
+
+    assert SmtpSettings.from_config({}) is None
+    settings = SmtpSettings.from_config({"REMUN_SMTP_HOST": "mail.example.org", "REMUN_SMTP_FROM": "r@example.org"})
+    assert (settings.port, settings.security) == (587, "starttls")
+    with pytest.raises(ValueError, match="REMUN_SMTP_FROM"):
+        SmtpSettings.from_config({"REMUN_SMTP_HOST": "mail.example.org"})
+    with pytest.raises(ValueError, match="REMUN_SMTP_SECURITY"):
+        SmtpSettings.from_config({"REMUN_SMTP_HOST": "m", "REMUN_SMTP_FROM": "r@example.org",
+                                  "REMUN_SMTP_SECURITY": "maybe"})
+
+
+def test_without_a_mail_server_the_link_is_only_shown(client, lead_user, smtp_server):
+    page = client.post(f"/accounts/{lead_user.id}/link/reset").get_data(as_text=True)
+    assert "/reset/" in page and "emailed" not in page
+    assert smtp_server.received == []
+
+
+def test_a_reset_link_is_emailed_when_a_mail_server_is_configured(app, client, client_for, lead_user, smtp_server):
+    _use_mail_server(app, smtp_server.server_address[1])
+    response = client.post(f"/accounts/{lead_user.id}/link/reset")
+    address = link_on(response)
+    assert "We have also emailed this link to lead@example.org" in response.get_data(as_text=True)
+    [sent] = smtp_server.received
+    assert sent["from"] == "remun@example.org" and sent["to"] == ["lead@example.org"]
+    message = sent["message"]
+    assert message["Subject"] == "Choose a new password for Remun"
+    body = message.get_content()
+    assert "/reset/" in body
+    emailed_address = re.search(r"https?://\S+/reset/\S+", body).group(0).split("localhost", 1)[-1]
+    assert emailed_address == address
+    # The emailed link works, once.
+    assert client_for(None).post(emailed_address, data={"password": "an emailed password",
+                                                        "confirm": "an emailed password"}).status_code == 302
+    assert client_for(None).get(emailed_address).status_code == 404
+
+
+def test_an_invitation_is_emailed_in_the_persons_language(app, client, db_session, smtp_server):
+    _use_mail_server(app, smtp_server.server_address[1])
+    person = Person(name="Ola Nowak", email="ola@example.org", preferred_language="pl")
+    db_session.add(person)
+    db_session.commit()
+    response = client.post(f"/people/{person.id}/account", data={"email": "ola@example.org"})
+    assert "/invitation/" in link_on(response)
+    [sent] = smtp_server.received
+    assert sent["to"] == ["ola@example.org"]
+    assert "/invitation/" in sent["message"].get_content()
+
+
+def test_a_mail_server_that_is_down_does_not_lose_the_link(app, client, lead_user, smtp_server):
+    port = smtp_server.server_address[1]
+    smtp_server.shutdown()
+    smtp_server.server_close()  # nothing listens there now
+    _use_mail_server(app, port)
+    response = client.post(f"/accounts/{lead_user.id}/link/reset")
+    assert "/reset/" in link_on(response)
+    assert "We could not email this link to them" in response.get_data(as_text=True)
+
+
+def test_the_command_line_emails_links_when_configured(cli_env, smtp_server):  # noqa: F811
+    env = dict(cli_env, REMUN_ARGON2_PROFILE="test", REMUN_SMTP_HOST="127.0.0.1",
+               REMUN_SMTP_PORT=str(smtp_server.server_address[1]), REMUN_SMTP_SECURITY="none",
+               REMUN_SMTP_FROM="remun@example.org")
+    assert run(env, "migrate").returncode == 0
+    invited = run(env, "user", "invite", "lead@example.org", "--role", "lead", "--base-url", "https://remun.example.org")
+    assert invited.returncode == 0, invited.stderr
+    assert "emailed to lead@example.org" in invited.stdout
+    [sent] = smtp_server.received
+    printed = re.search(r"^https://remun\.example\.org/invitation/\S+$", invited.stdout, re.M).group(0)
+    assert printed in sent["message"].get_content()
+    assert sent["message"]["Subject"] == "Your invitation to sign in to Remun"
+
+
+# --- Sign-in limits shared by several workers ---------------------------------------------------------
+
+@pytest.fixture
+def redis_url(tmp_path):
+    """A Redis server of this test's own (Flask-Limiter's shared store for several workers)."""
+    import shutil
+    import socket
+    import subprocess
+    import time
+
+    server = shutil.which("redis-server")
+    if server is None:
+        pytest.skip("redis-server is not installed")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen([server, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                                "--dir", str(tmp_path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_two_workers_share_the_sign_in_counts_through_the_configured_store(redis_url, tmp_path, monkeypatch):
+    from remun import create_app
+    from remun.database import upgrade
+
+    url = f"sqlite:///{tmp_path / 'workers.sqlite3'}"
+    upgrade(url)
+    monkeypatch.setenv("REMUN_DATABASE_URL", url)
+    monkeypatch.setenv("REMUN_INSTANCE_PATH", str(tmp_path / "instance"))
+    settings = {"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "x", "REMUN_ARGON2_PROFILE": "test",
+                "REMUN_RATELIMIT_STORAGE_URI": redis_url, "REMUN_SIGN_IN_LIMIT_PER_ACCOUNT": "3 per hour"}
+    first, second = create_app(dict(settings)), create_app(dict(settings))
+    assert first.config["RATELIMIT_STORAGE_URI"] == redis_url
+    for _ in range(3):
+        assert sign_in(first.test_client(), "someone@example.org", "wrong guess").status_code == 200
+    # The other worker knows: the account is refused there too.
+    assert sign_in(second.test_client(), "someone@example.org", "wrong guess").status_code == 429
+    assert sign_in(second.test_client(), "another@example.org", "wrong guess").status_code == 200
+    # Each worker alone (memory://) would not have known.
+    alone = create_app(dict(settings, REMUN_RATELIMIT_STORAGE_URI="memory://"))
+    assert sign_in(alone.test_client(), "someone@example.org", "wrong guess").status_code == 200
+    for app in (first, second, alone):
+        with app.app_context():
+            from remun.web.extensions import db
+
+            db.engine.dispose()

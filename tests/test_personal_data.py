@@ -8,7 +8,7 @@ import json
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from remun.accounts import users
 from remun.accounts.models import AuditEvent, TokenPurpose, User
@@ -143,3 +143,71 @@ def test_erasure_runs_the_ledgers_own_steps(db_session, morag, monkeypatch):
     assert users.personal_data(db_session, morag)["ledger"] == {"owed": "0.00"}
     users.erase_person(db_session, morag)
     assert seen == [morag.id]
+
+
+def test_their_claims_and_ledger_are_in_the_download_and_survive_erasure(client, db_session, morag):
+    from remun.ledger.models import Claim, ClaimKind, LedgerTransaction
+
+    project = db_session.scalar(select(Project))
+    client.get(f"/projects/{project.id}/claims")  # their attendance becomes claims
+    time_claim = db_session.scalar(select(Claim).where(Claim.kind == ClaimKind.TIME))
+    expenses = db_session.scalar(select(Claim).where(Claim.kind == ClaimKind.EXPENSES))
+    client.post(f"/projects/{project.id}/claims", data={"claim_id": [str(time_claim.id)]})
+    client.post(f"/projects/{project.id}/claims/{expenses.id}/reject",
+                data={"reason": "Morag, the taxi from Leith was not agreed"})
+    data = users.personal_data(db_session, morag)
+    assert {(c["kind"], c["status"]) for c in data["claims"]} == {("time", "approved"), ("expenses", "rejected")}
+    assert any(c["reason_given"] and "Leith" in c["reason_given"] for c in data["claims"])
+    assert sorted(entry["account"] for entry in data["ledger"]) == ["owed"]
+    owed_before = data["ledger"][0]["amount"]
+    json.dumps(data)
+
+    client.post(f"/people/{morag.id}/erase")
+    db_session.expire_all()
+    assert db_session.get(Claim, expenses.id).decision_reason is None
+    after = users.personal_data(db_session, morag)
+    assert after["ledger"][0]["amount"] == owed_before  # the ledger is whole
+    assert db_session.scalar(select(func.count()).select_from(LedgerTransaction)) == 1
+    for address in (f"/people/{morag.id}/statement", f"/projects/{project.id}/claims", f"/projects/{project.id}/ledger",
+                    f"/people/{morag.id}/data.json", "/audit/"):
+        body = client.get(address).get_data(as_text=True)
+        for clue in ("Morag", "Leith", "SUP-0042", "morag@"):
+            assert clue not in body, f"{clue} on {address}"
+
+
+def test_erasure_removes_receipts_and_the_benefits_answer_and_clears_choice_details(app, client, db_session, morag):
+    from remun.reciprocity import receipts
+    from remun.reciprocity.models import BenefitsAnswer, ChoicePart, Receipt, ReciprocityChoice
+
+    now = dt.datetime(2026, 5, 7, 10, 0, tzinfo=dt.timezone.utc)
+    db_session.add(ReciprocityChoice(person_id=morag.id, summary=Reciprocity.DONATION, chosen_at=now,
+                                     reason="Morag gives to the food bank in Leith",
+                                     parts=[ChoicePart(method=Reciprocity.DONATION, percent=Decimal("100"),
+                                                       detail="Leith Food Bank")]))
+    db_session.add(BenefitsAnswer(person_id=morag.id, receives_benefits=True, answered_at=now))
+    expense = db_session.scalar(select(Expense))
+    receipt = receipts.store(db_session, expense, b"\x89PNG\r\n\x1a\n" + b"0" * 64, "image/png", "morag-taxi.png",
+                             app.instance_path, None)
+    db_session.commit()
+    stored = receipts.path_of(receipt, app.instance_path)
+    assert stored.exists()
+    held = users.personal_data(db_session, morag)
+    assert held["benefits_answer"]["receives_benefits"] is True
+    assert held["choices"][0]["parts"][0]["detail"] == "Leith Food Bank"
+    assert held["receipts"][0]["file_name"] == "morag-taxi.png"
+    json.dumps(held)
+
+    assert client.post(f"/people/{morag.id}/erase").status_code == 302
+    db_session.expire_all()
+    assert not stored.exists()  # the file itself is gone
+    assert db_session.scalar(select(func.count()).select_from(Receipt)) == 0
+    assert db_session.get(BenefitsAnswer, morag.id) is None
+    [choice] = db_session.scalars(select(ReciprocityChoice)).all()
+    assert choice.summary is Reciprocity.DONATION and choice.reason is None and choice.parts[0].detail is None
+    after = json.dumps(users.personal_data(db_session, morag))
+    for clue in ("Morag", "Leith", "morag-taxi"):
+        assert clue not in after
+    for address in (f"/people/{morag.id}", f"/people/{morag.id}/home", f"/people/{morag.id}/sessions",
+                    "/finance/donations", "/audit/"):
+        body = client.get(address).get_data(as_text=True)
+        assert "Leith" not in body and "Morag" not in body, address

@@ -34,6 +34,16 @@ ACTIONS = {
     "person.removed": "A person was removed",
     "person.exported": "Everything held about a person was downloaded",
     "person.erased": "A person's identity was erased",
+    "person.statement_viewed": "A person's statement of pay was viewed",
+    "claims.approved": "Claims were approved",
+    "claim.rejected": "A claim was rejected",
+    "claim.reversed": "An approved claim was reversed",
+    "claims.settled_in_kind": "Vouchers, training and donations were recorded as given",
+    "batch.created": "A payment batch was created",
+    "batch.paid": "A payment batch was marked paid",
+    "batch.exported": "A payment batch file was downloaded",
+    "ledger.exported": "The ledger was exported",
+    "month.closed": "A month was closed",
     "role.created": "A role was added, with its first pay terms",
     "role_terms.saved": "A role's pay terms were saved",
     "user.signed_in": "Signed in",
@@ -48,6 +58,7 @@ ACTIONS = {
     "user.reset_link": "A password reset link was made",
     "user.password_set": "A password was set from a link",
     "user.password_changed": "A password was changed",
+    "user.language_chosen": "A language was chosen",
 }
 
 #: Columns whose values are personal: only their names are logged, never the values.

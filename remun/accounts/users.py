@@ -273,6 +273,7 @@ def personal_data(session: Session, person: Person) -> dict[str, Any]:
     if user is not None:
         data["account"] = {
             "email": user.email, "role": user.role.value, "active": user.active,
+            "preferred_language": user.preferred_language,
             "created_at": _iso(user.created_at), "last_sign_in_at": _iso(user.last_sign_in_at),
             "has_password": bool(user.password_hash),
             "links": [
@@ -294,9 +295,76 @@ def personal_data(session: Session, person: Person) -> dict[str, Any]:
          "detail": audit.decode(e.detail)}
         for e in session.scalars(about_them.order_by(AuditEvent.id))
     ]
+    data.update(_ledger_data(session, person))
+    data.update(_reciprocity_data(session, person))
     for name, section in EXPORT_SECTIONS.items():
         data[name] = section(session, person)
     return data
+
+
+def _ledger_data(session: Session, person: Person) -> dict[str, Any]:
+    """Their claims, what was posted to the ledger for them, and the payment batches they were in."""
+    from remun.ledger.models import BatchItem, Claim, LedgerTransaction, Posting
+
+    claims = session.scalars(select(Claim).where(Claim.person_id == person.id).order_by(Claim.id)).all()
+    postings = session.execute(
+        select(Posting, LedgerTransaction).join(LedgerTransaction, Posting.transaction_id == LedgerTransaction.id)
+        .where(Posting.person_id == person.id).order_by(LedgerTransaction.sequence, Posting.id)
+    ).all()
+    items = session.scalars(select(BatchItem).where(BatchItem.person_id == person.id).order_by(BatchItem.id)).all()
+    return {
+        "claims": [
+            {"claim": c.id, "project": c.project.name, "kind": c.kind.value, "status": c.status.value,
+             "amount": _money(c.amount), "rate": _money(c.rate), "hours": _money(c.hours),
+             "submitted_at": _iso(c.submitted_at), "decided_at": _iso(c.decided_at),
+             "reason_given": c.decision_reason, "settled_as": c.settled_as.value if c.settled_as else None,
+             "settled_at": _iso(c.settled_at)}
+            for c in claims
+        ],
+        "ledger": [
+            {"transaction": t.id, "posted_on": _iso(t.posted_on), "kind": t.kind.value, "account": p.account.value,
+             "amount": _money(p.amount), "description": t.description, "reason": t.reason}
+            for p, t in postings
+        ],
+        "payment_batches": [
+            {"batch": i.batch_id, "claim": i.claim_id, "amount": _money(i.amount), "status": i.batch.status.value,
+             "paid_at": _iso(i.batch.paid_at)}
+            for i in items
+        ],
+    }
+
+
+def _reciprocity_data(session: Session, person: Person) -> dict[str, Any]:
+    """How they chose to be thanked over time, their benefits answer, their receipts and what was given."""
+    from remun.reciprocity.models import BenefitsAnswer, Receipt, ReciprocityChoice, SettlementPart
+
+    choices = session.scalars(select(ReciprocityChoice).where(ReciprocityChoice.person_id == person.id)
+                              .order_by(ReciprocityChoice.chosen_at, ReciprocityChoice.id)).all()
+    answer = session.get(BenefitsAnswer, person.id)
+    receipts = session.scalars(select(Receipt).join(Expense, Receipt.expense_id == Expense.id)
+                               .join(Attendance, Expense.attendance_id == Attendance.id)
+                               .where(Attendance.person_id == person.id).order_by(Receipt.id)).all()
+    parts = session.scalars(select(SettlementPart).where(SettlementPart.person_id == person.id)
+                            .order_by(SettlementPart.id)).all()
+    return {
+        "choices": [
+            {"chosen_at": _iso(c.chosen_at), "summary": c.summary.value, "reason": c.reason,
+             "parts": [{"method": p.method.value, "percent": str(p.percent), "detail": p.detail} for p in c.parts]}
+            for c in choices
+        ],
+        "benefits_answer": None if answer is None else {
+            "receives_benefits": answer.receives_benefits, "answered_at": _iso(answer.answered_at)},
+        "receipts": [
+            {"file_name": r.original_name, "type": r.content_type, "bytes": r.size, "uploaded_at": _iso(r.uploaded_at),
+             "expense": r.expense_id}
+            for r in receipts
+        ],
+        "settlements": [
+            {"claim": p.claim_id, "method": p.method.value, "amount": _money(p.amount), "detail": p.detail,
+             "given_at": _iso(p.given_at)}
+            for p in parts
+        ],
+    }
 
 
 @dataclass
@@ -306,13 +374,15 @@ class Erasure:
     account_closed: bool
     notes_cleared: int
     fields: list[str] = field(default_factory=list)
+    #: Stored receipt files to delete once the erasure is committed (``remove_receipt_files``).
+    receipt_files: list[str] = field(default_factory=list)
 
 
 def erase_person(session: Session, person: Person, by_id: int | None = None) -> Erasure:
     """Replace the person's identity with a pseudonym; keep their roles, sessions and pay.
 
-    Name becomes "Erased person <id>"; email, payee reference and expense notes
-    are cleared and the language reset. A linked account is deactivated, its
+    Name becomes "Erased person <id>"; email, payee reference, expense notes
+    and the reasons given for rejected claims are cleared and the language reset. A linked account is deactivated, its
     email replaced and its password and links removed. The finance records stay
     whole, under the pseudonym, for the retention period (see docs/privacy.md).
     """
@@ -329,16 +399,71 @@ def erase_person(session: Session, person: Person, by_id: int | None = None) -> 
     ):
         expense.note = None
         notes += 1
+    reasons = _clear_claim_reasons(session, person)
+    receipt_files = _clear_reciprocity(session, person)
     user = account_of(session, person)
     if user is not None:
         user.email = ERASED_EMAIL.format(id=user.id)
         user.password_hash = None
+        user.preferred_language = None
         user.active = False
         tokens.cancel_all(session, user)
     for step in ERASURE_STEPS:
         step(session, person)
     fields = ["name", "email", "payee_reference", "preferred_language"]
     audit.record(session, by_id, "person.erased", "person", person.id,
-                 {"fields": fields, "expense_notes_cleared": notes, "account": user.id if user else None})
+                 {"fields": fields, "expense_notes_cleared": notes, "claim_reasons_cleared": reasons,
+                  "receipts_removed": len(receipt_files), "account": user.id if user else None})
     return Erasure(person_id=person.id, pseudonym=pseudonym, account_closed=user is not None,
-                   notes_cleared=notes, fields=fields)
+                   notes_cleared=notes, fields=fields, receipt_files=receipt_files)
+
+
+def _clear_reciprocity(session: Session, person: Person) -> list[str]:
+    """Clear what could identify them in how they are thanked; remove receipts and their benefits answer.
+
+    Kept: each choice's kind, share and date, and what was settled how (the finance
+    record). Cleared: the free text (a reason, a charity or the person paid
+    instead). Removed: the benefits answer and receipt records (a receipt can show a
+    name or an address); returns the receipts' stored file names, to delete after commit.
+    """
+    from remun.reciprocity.models import BenefitsAnswer, Receipt, ReciprocityChoice, SettlementPart
+
+    answer = session.get(BenefitsAnswer, person.id)
+    if answer is not None:
+        session.delete(answer)
+    for choice in session.scalars(select(ReciprocityChoice).where(ReciprocityChoice.person_id == person.id)):
+        choice.reason = None
+        for part in choice.parts:
+            part.detail = None
+    for part in session.scalars(select(SettlementPart).where(SettlementPart.person_id == person.id)):
+        part.detail = None
+    receipts = session.scalars(select(Receipt).join(Expense, Receipt.expense_id == Expense.id)
+                               .join(Attendance, Expense.attendance_id == Attendance.id)
+                               .where(Attendance.person_id == person.id)).all()
+    names = [receipt.stored_name for receipt in receipts]
+    for receipt in receipts:
+        session.delete(receipt)
+    return names
+
+
+def remove_receipt_files(names: Iterable[str], instance_path: str) -> None:
+    """Delete erased receipts' files, after the erasure is committed (a missing file is fine)."""
+    from remun.reciprocity.receipts import folder
+
+    for name in names:
+        (folder(instance_path) / name).unlink(missing_ok=True)
+
+
+def _clear_claim_reasons(session: Session, person: Person) -> int:
+    """Why a claim was rejected is free text written to the person, so it may name them: clear it.
+
+    (The ledger's own transactions are append-only and hold no free text about
+    people except a reversal's reason; see docs/privacy.md.)
+    """
+    from remun.ledger.models import Claim
+
+    cleared = 0
+    for claim in session.scalars(select(Claim).where(Claim.person_id == person.id, Claim.decision_reason.is_not(None))):
+        claim.decision_reason = None
+        cleared += 1
+    return cleared

@@ -5,12 +5,14 @@ Sign-in attempts that fail are counted per account and per address with
 Flask-Limiter's storage (``REMUN_RATELIMIT_STORAGE_URI``; memory:// by default,
 which only works for one process: several workers need a shared store such as
 redis://). No mail server is assumed: links are shown to the administrator or
-project lead who made them, to hand over.
+project lead who made them, to hand over, and also emailed to the account when
+a mail server is configured (``REMUN_SMTP_*``, see ``remun.accounts.mail``).
 """
 
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from typing import Any
 
 from flask import (
@@ -26,6 +28,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_limiter import Limiter
@@ -46,7 +49,7 @@ from wtforms import PasswordField, RadioField, SelectField, SelectMultipleField,
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from remun.accounts import audit as audit_log
-from remun.accounts import passwords, users
+from remun.accounts import mail, passwords, users
 from remun.accounts.models import TokenPurpose, User, UserRole
 from remun.models import Person, Project
 from remun.web.extensions import db
@@ -66,6 +69,10 @@ ROLE_HINTS = {
     UserRole.FINANCE: _l("Can see every project and person, to pay people. Cannot change roles or people’s details."),
     UserRole.PARTICIPANT: _l("Can see only their own details."),
 }
+
+#: Optional mail server for sending links (remun.accounts.mail); read from the environment.
+SMTP_SETTINGS = ("REMUN_SMTP_HOST", "REMUN_SMTP_PORT", "REMUN_SMTP_SECURITY", "REMUN_SMTP_USERNAME",
+                 "REMUN_SMTP_PASSWORD", "REMUN_SMTP_FROM")
 
 DEFAULT_LIMIT_PER_ACCOUNT = "10 per hour"
 DEFAULT_LIMIT_PER_ADDRESS = "30 per hour"
@@ -331,8 +338,53 @@ LINK_ENDPOINTS = {TokenPurpose.INVITATION: "auth.accept_invitation", TokenPurpos
 
 def _show_link(user: User, link, back_url: str):
     db.session.commit()
+    url = _link_url(LINK_ENDPOINTS[link.purpose], link.token)
     return render_template("auth/link.html", title=_("Give them this link"), account=user, link=link,
-                           url=_link_url(LINK_ENDPOINTS[link.purpose], link.token), back_url=back_url)
+                           url=url, back_url=back_url, emailed=email_link(user, link, url))
+
+
+def smtp_settings(app: Flask | None = None) -> mail.SmtpSettings | None:
+    return (app or current_app).extensions.get("remun.smtp")
+
+
+def link_email(user: User, link, url: str) -> tuple[str, str]:
+    """The subject and body of the email carrying a personal link, in the person's language."""
+    from remun.web.formatting import long_date
+    from remun.web.languages import LOCALES, language_code
+
+    language = language_code(getattr(user, "preferred_language", None)) or (
+        language_code(user.person.preferred_language) if user.person is not None else None)
+    with force_locale(LOCALES[language]) if language else nullcontext():
+        if link.purpose is TokenPurpose.INVITATION:
+            subject = _("Your invitation to sign in to Remun")
+            opening = _("You have been invited to sign in to Remun. Open this personal link to choose your password:")
+            lasts = _("It works once, until %(when)s.", when=long_date(link.expires_at))
+        else:
+            subject = _("Choose a new password for Remun")
+            opening = _("Open this personal link to choose a new password for Remun:")
+            lasts = _("It works once, for 24 hours.")
+        closing = _("Do not share this link: anyone with it can sign in as you. "
+                    "If you were not expecting this email, you can ignore it.")
+        return subject, f"{opening}\n\n{url}\n\n{lasts}\n\n{closing}\n"
+
+
+def email_link(user: User, link, url: str, app: Flask | None = None) -> bool | None:
+    """Email the link to the account when a mail server is configured.
+
+    None when there is no mail server, True when sent, False when sending failed
+    (the reason goes to the log; the person who made the link hands it over).
+    """
+    settings = smtp_settings(app)
+    if settings is None or not user.active:
+        return None
+    subject, body = link_email(user, link, url)
+    try:
+        mail.send(settings, user.email, subject, body)
+    except mail.MailProblem as problem:
+        (app or current_app).logger.error("Could not email a %s link to account %s: %s",
+                                          link.purpose.value, user.id, problem)
+        return False
+    return True
 
 
 # --- Signing in and out --------------------------------------------------------------------------
@@ -632,10 +684,18 @@ def init_app(app: Flask) -> None:
     # "test" makes hashing fast and weak: for the test suite only.
     app.config.setdefault("REMUN_ARGON2_PROFILE", os.environ.get("REMUN_ARGON2_PROFILE", "default"))
     passwords.hasher(app.config["REMUN_ARGON2_PROFILE"])  # an unknown profile stops start-up
+    for name in SMTP_SETTINGS:
+        if os.environ.get(name):
+            app.config.setdefault(name, os.environ[name])
+    # Bad mail settings stop start-up, naming the setting.
+    app.extensions["remun.smtp"] = mail.SmtpSettings.from_config(app.config)
     login_manager.init_app(app)
     app.teardown_request(_discard_unsaved_audit)
-    limiter = Limiter(get_remote_address, app=app, default_limits=[], headers_enabled=False,
-                      storage_uri=app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+    # The deployment's shared store when it sets one (several workers must share the counts).
+    storage_uri = (app.config.get("REMUN_RATELIMIT_STORAGE_URI") or app.config.get("RATELIMIT_STORAGE_URI")
+                   or os.environ.get("REMUN_RATELIMIT_STORAGE_URI") or "memory://")
+    app.config["RATELIMIT_STORAGE_URI"] = storage_uri
+    limiter = Limiter(get_remote_address, app=app, default_limits=[], headers_enabled=False, storage_uri=storage_uri)
     app.extensions["remun.limiter"] = limiter
     app.register_error_handler(429, _too_many_requests)
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS

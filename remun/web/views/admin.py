@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, Response, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
@@ -34,6 +34,16 @@ ACTION_LABELS = {
     "person.removed": _l("A person was removed"),
     "person.exported": _l("Everything held about a person was downloaded"),
     "person.erased": _l("A person's identity was erased"),
+    "person.statement_viewed": _l("A person's statement of pay was viewed"),
+    "claims.approved": _l("Claims were approved"),
+    "claim.rejected": _l("A claim was rejected"),
+    "claim.reversed": _l("An approved claim was reversed"),
+    "claims.settled_in_kind": _l("Vouchers, training and donations were recorded as given"),
+    "batch.created": _l("A payment batch was created"),
+    "batch.paid": _l("A payment batch was marked paid"),
+    "batch.exported": _l("A payment batch file was downloaded"),
+    "ledger.exported": _l("The ledger was exported"),
+    "month.closed": _l("A month was closed"),
     "role.created": _l("A role was added, with its first pay terms"),
     "role_terms.saved": _l("A role's pay terms were saved"),
     "user.signed_in": _l("Signed in"),
@@ -48,6 +58,7 @@ ACTION_LABELS = {
     "user.reset_link": _l("A password reset link was made"),
     "user.password_set": _l("A password was set from a link"),
     "user.password_changed": _l("A password was changed"),
+    "user.language_chosen": _l("A language was chosen"),
 }
 
 
@@ -120,6 +131,7 @@ def erase_person(person_id: int):
     if form.validate_on_submit():
         erasure = users.erase_person(db.session, person, actor_id())
         db.session.commit()
+        users.remove_receipt_files(erasure.receipt_files, current_app.instance_path)
         flash(_("Their identity has been erased. They are now known as %(name)s.", name=erasure.pseudonym), "success")
         return redirect(back)
     form.submit.label.text = _("Erase their identity")

@@ -15,6 +15,7 @@ from remun.ledger import periods, settlement
 from remun.ledger.models import Account, BatchStatus, Claim, ClaimStatus, LedgerTransaction, PaymentBatch, Posting
 from remun.ledger.posting import LedgerError, PeriodClosed
 from remun.models import Attendance, Meeting, Person, Project
+from remun.web.auth import audit
 from remun.web.extensions import db
 from remun.web.forms import CloseMonthForm, ConfirmForm, ReasonForm, options
 from remun.web.pages import current_user_id, not_found_unless, rate_book
@@ -56,6 +57,8 @@ def claims(project_id: int):
             db.session.rollback()
             flash(_closed_message(problem), "important")
         else:
+            if result.approved:
+                audit("claims.approved", "project", project.id, claims=result.approved)
             db.session.commit()
             flash(ngettext("%(num)d claim approved", "%(num)d claims approved", len(result.approved)), "success")
         return redirect(url_for("ledger.claims", project_id=project.id))
@@ -75,7 +78,7 @@ def claims(project_id: int):
                            active_section="projects")
 
 
-def _reason_page(project: Project, claim: Claim, title: str, action, done: str):
+def _reason_page(project: Project, claim: Claim, title: str, action, done: str, event: str):
     form = ReasonForm()
     back = url_for("ledger.claims", project_id=project.id)
     if form.validate_on_submit():
@@ -90,6 +93,8 @@ def _reason_page(project: Project, claim: Claim, title: str, action, done: str):
             flash(_("This claim cannot be changed now: it may already have been decided, paid or put in a payment batch."),
                   "important")
             return redirect(back)
+        if changed is not False:
+            audit(event, "claim", claim.id, project=project.id)  # not the reason: it may name someone
         db.session.commit()
         if changed is not False:
             flash(done, "success")
@@ -103,7 +108,7 @@ def reject(project_id: int, claim_id: int):
     project, claim = _project(project_id), _claim_in(project_id, claim_id)
     return _reason_page(project, claim, _("Reject this claim"),
                         lambda reason: ledger_claims.reject(db.session, claim.id, reason, current_user_id()),
-                        _("Claim rejected. The person will see your reason."))
+                        _("Claim rejected. The person will see your reason."), "claim.rejected")
 
 
 @bp.route("/projects/<int:project_id>/claims/<int:claim_id>/reverse", methods=["GET", "POST"])
@@ -111,7 +116,7 @@ def reverse(project_id: int, claim_id: int):
     project, claim = _project(project_id), _claim_in(project_id, claim_id)
     return _reason_page(project, claim, _("Reverse this approved claim"),
                         lambda reason: ledger_claims.reverse_claim(db.session, claim.id, reason, current_user_id()),
-                        _("Claim reversed. Its attendance can now be corrected."))
+                        _("Claim reversed. Its attendance can now be corrected."), "claim.reversed")
 
 
 @bp.get("/projects/<int:project_id>/ledger")
@@ -167,6 +172,8 @@ def batches(project_id: int):
         action = request.form.get("action")
         if action == "create":
             batch = settlement.create_batch(db.session, project.id, current_user_id())
+            if batch is not None:
+                audit("batch.created", "batch", batch.id, project=project.id)
             db.session.commit()
             if batch is None:
                 flash(_("Nothing is waiting to be paid by bank."), "important")
@@ -180,6 +187,7 @@ def batches(project_id: int):
                 db.session.rollback()
                 flash(_closed_message(problem), "important")
             else:
+                audit("claims.settled_in_kind", "project", project.id)
                 db.session.commit()
                 count = len(result.settled) + (1 if result.declined else 0)
                 flash(_("Vouchers, training and donations recorded as given.") if count
@@ -208,6 +216,8 @@ def batch(project_id: int, batch_id: int):
             db.session.rollback()
             flash(_closed_message(problem), "important")
         else:
+            if paid:
+                audit("batch.paid", "batch", found.id, project=project.id)
             db.session.commit()
             flash(_("Batch marked as paid.") if paid else _("This batch was already marked as paid. Nothing was paid twice."),
                   "success" if paid else "important")
@@ -226,6 +236,8 @@ def batch(project_id: int, batch_id: int):
 @bp.get("/people/<int:person_id>/statement")
 def statement(person_id: int):
     person = db.get_or_abort(Person, person_id)
+    audit("person.statement_viewed", "person", person.id)
+    db.session.commit()
     # Years of sessions make a long list: newest first, a page at a time.
     page = max(int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1, 1)
     rows = db.session.execute(
@@ -265,7 +277,8 @@ def months():
     form.month.choices = options(candidates)
     if form.validate_on_submit():
         chosen = dt.date.fromisoformat(form.month.data)
-        periods.close_month(db.session, chosen, current_user_id())
+        if periods.close_month(db.session, chosen, current_user_id()):
+            audit("month.closed", "month", chosen.replace(day=1).isoformat())
         db.session.commit()
         flash(_("%(month)s is closed.", month=format_date(chosen, "MMMM y")), "success")
         return redirect(url_for("ledger.months"))
