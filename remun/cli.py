@@ -259,6 +259,18 @@ def _link(purpose, token: str, base_url: str) -> str:
     return base_url.rstrip("/") + path
 
 
+def _email_link(user, link, url: str) -> None:
+    """Also email the link when a mail server is configured (REMUN_SMTP_HOST)."""
+    from remun.web.auth import email_link
+
+    with current_app.test_request_context():
+        emailed = email_link(user, link, url)
+    if emailed:
+        click.echo(f"It has also been emailed to {user.email}.")
+    elif emailed is False:
+        click.echo("The email could not be sent (see the log); give them the link yourself.", err=True)
+
+
 def _account(email: str):
     from remun.accounts.users import by_email
 
@@ -329,7 +341,9 @@ def user_invite(email: str, role: str, projects: tuple[str, ...], person_id: int
         _account_problem(problem)
     session.commit()
     click.echo(f"Give {user.email} this link. It works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC:")
-    click.echo(_link(TokenPurpose.INVITATION, link.token, base_url))
+    url = _link(TokenPurpose.INVITATION, link.token, base_url)
+    click.echo(url)
+    _email_link(user, link, url)
 
 
 @user_group.command("reset-link")
@@ -351,7 +365,9 @@ def user_reset_link(email: str, base_url: str) -> None:
         _account_problem(problem)
     session.commit()
     click.echo(f"Give {user.email} this link. It works once, until {link.expires_at:%Y-%m-%d %H:%M} UTC:")
-    click.echo(_link(purpose, link.token, base_url))
+    url = _link(purpose, link.token, base_url)
+    click.echo(url)
+    _email_link(user, link, url)
 
 
 @user_group.command("list")
