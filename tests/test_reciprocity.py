@@ -309,3 +309,25 @@ def test_benefit_figures_come_from_the_rate_cards_with_sources(rate_book):
     higher = figures[benefits.ESA_HIGHER]
     assert higher.amount == Decimal("203.50") and higher.status == "unconfirmed"  # an honest estimate, labelled
     assert figures[benefits.UC_TAPER].amount == Decimal("55") and figures[benefits.UC_TAPER].url.startswith("https://")
+
+
+def test_a_reversed_claim_approved_again_is_settled_again_by_the_choice_then(session, rate_book):
+    # Vouchers given for £80, the claim reversed (a mistake: 2 h, not 3 h), corrected to
+    # 2 h + 1 h prep at £20 = £60, approved again, and given as a donation (a change of mind).
+    project = build_project(session, {"Kit": Reciprocity.NOT_CHOSEN})
+    kit = _person(session, "Kit")
+    choices.record_choice(session, kit, [Part(Reciprocity.VOUCHERS, H, "Tesco")], user_id=None)
+    approve_all(session, project, rate_book)
+    settlement.settle_in_kind(session, project.id, None)
+    time_claim = _time_claim(session, kit)
+    claims.reverse_claim(session, time_claim.id, "Wrong hours", None)
+    attendance = session.scalar(select(Attendance).where(Attendance.person_id == kit.id))
+    attendance.hours = Decimal("2")
+    session.flush()
+    choices.record_choice(session, kit, [Part(Reciprocity.DONATION, H, "SAMH")], user_id=None)
+    approve_all(session, project, rate_book)
+    result = settlement.settle_in_kind(session, project.id, None)
+    assert result.settled[Reciprocity.DONATION] == Decimal("60.00")
+    assert (time_claim.amount, time_claim.settled_as) == (Decimal("60.00"), Reciprocity.DONATION)
+    row = balances.person_balance(session, kit.id)
+    assert (row.in_kind, row.owed) == (Decimal("60.00"), Decimal("6.40"))  # the £80 of vouchers was reversed

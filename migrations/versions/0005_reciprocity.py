@@ -119,6 +119,7 @@ def upgrade() -> None:
     sa.Column('choice_id', sa.Integer(), nullable=True),
     sa.Column('batch_id', sa.Integer(), nullable=True),
     sa.Column('transaction_id', sa.Integer(), nullable=True),
+    sa.Column('accrual_id', sa.Integer(), nullable=True),
     sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
     sa.Column('given_at', sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint('amount > 0', name=op.f('ck_settlement_parts_amount_positive')),
@@ -128,6 +129,7 @@ def upgrade() -> None:
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_settlement_parts_person_id_people'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['project_id'], ['projects.id'], name=op.f('fk_settlement_parts_project_id_projects'), ondelete='RESTRICT'),
     sa.ForeignKeyConstraint(['transaction_id'], ['ledger_transactions.id'], name=op.f('fk_settlement_parts_transaction_id_ledger_transactions'), ondelete='RESTRICT'),
+    sa.ForeignKeyConstraint(['accrual_id'], ['ledger_transactions.id'], name=op.f('fk_settlement_parts_accrual_id_ledger_transactions'), ondelete='RESTRICT'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_settlement_parts'))
     )
     with op.batch_alter_table('settlement_parts', schema=None) as batch_op:

@@ -36,7 +36,7 @@ from remun.models import Person
 from remun.money import ZERO
 from remun.reciprocity.choices import CurrentChoice, current_choice
 from remun.reciprocity.models import SettlementPart
-from remun.reciprocity.routing import RoutedPart, route
+from remun.reciprocity.routing import RoutedPart, current_accruals, for_this_approval, route
 
 IN_KIND_ACCOUNT = {
     Reciprocity.VOUCHERS: Account.VOUCHERS,
@@ -75,6 +75,7 @@ class Pending:
     parts: list[RoutedPart]
     stored: list[SettlementPart]
     choice_id: int | None
+    accrual_id: int | None = None
 
 
 @dataclass
@@ -109,8 +110,10 @@ def waiting(session: Session, project_id: int | None = None) -> Waiting:
                                     .order_by(SettlementPart.id)):
             stored[part.claim_id].append(part)
     choices = _choices(session, {claim.person_id for claim, _ in rows})
+    accruals = current_accruals(session, claim_ids)
     for claim, batch_item_id in rows:
-        if claim.id in stored:
+        stored[claim.id] = for_this_approval(accruals.get(claim.id), stored.get(claim.id, []))
+        if stored[claim.id]:
             # Fixed when first settled: only what is neither given nor in a batch still waits.
             open_parts = [part for part in stored[claim.id] if part.given_at is None and part.batch_id is None]
             parts = [RoutedPart(part.method, part.amount, part.detail) for part in open_parts]
@@ -126,7 +129,7 @@ def waiting(session: Session, project_id: int | None = None) -> Waiting:
             choice_id = choice.choice_id if claim.kind == ClaimKind.TIME else None
         if not parts:
             continue
-        result.pending.append(Pending(claim, parts, stored.get(claim.id, []), choice_id))
+        result.pending.append(Pending(claim, parts, stored.get(claim.id, []), choice_id, accruals.get(claim.id)))
         methods = {part.method for part in parts}
         if len(parts) > 1:
             result.split.append((claim, parts))
@@ -147,7 +150,7 @@ def _fix_parts(session: Session, item: Pending) -> list[SettlementPart]:
     item.stored = [
         SettlementPart(claim_id=item.claim.id, person_id=item.claim.person_id, project_id=item.claim.project_id,
                        method=part.method, amount=part.amount, detail=part.detail, choice_id=item.choice_id,
-                       created_at=created)
+                       accrual_id=item.accrual_id, created_at=created)
         for part in item.parts
     ]
     session.add_all(item.stored)
@@ -203,7 +206,8 @@ def mark_paid(session: Session, batch_id: int, user_id: int | None, posted_on: d
                            description=f"Claim {item.claim_id}: paid by bank in batch {batch.id}",
                            lines=[Line(Account.OWED, item.amount, item.person_id),
                                   Line(Account.BANK, -item.amount, item.person_id)])
-        parts = list(session.scalars(select(SettlementPart).where(SettlementPart.claim_id == item.claim_id)))
+        parts = for_this_approval(current_accruals(session, [item.claim_id]).get(item.claim_id), list(session.scalars(
+            select(SettlementPart).where(SettlementPart.claim_id == item.claim_id))))
         if not parts:  # batched before settlement parts existed
             item.claim.settled_as = Reciprocity.BANK_TRANSFER
             item.claim.settled_at = now()

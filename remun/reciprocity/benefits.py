@@ -32,7 +32,7 @@ from remun.money import HUNDRED, ZERO, round_money
 from remun.rates import RateBook, RateEntry
 from remun.reciprocity.choices import current_choice
 from remun.reciprocity.models import SettlementPart
-from remun.reciprocity.routing import split_amount
+from remun.reciprocity.routing import current_accruals, for_this_approval, split_amount
 
 ESA_HIGHER = "benefits/esa-permitted-work-higher"
 ESA_LOWER = "benefits/esa-permitted-work-lower"
@@ -140,7 +140,8 @@ def income_between(session: Session, person: Person, start: dt.date, end: dt.dat
     ).all()
     choice = None
     for claim in claims:
-        parts = session.scalars(select(SettlementPart).where(SettlementPart.claim_id == claim.id)).all()
+        parts = for_this_approval(current_accruals(session, [claim.id]).get(claim.id), session.scalars(
+            select(SettlementPart).where(SettlementPart.claim_id == claim.id)).all())
         if parts:
             for part in parts:
                 income.add(part.method, part.amount)

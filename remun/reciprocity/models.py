@@ -90,6 +90,8 @@ class SettlementPart(Base):
     choice_id: Mapped[int | None] = mapped_column(ForeignKey("reciprocity_choices.id", ondelete="RESTRICT"))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("payment_batches.id", ondelete="RESTRICT"), index=True)
     transaction_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id", ondelete="RESTRICT"))
+    #: The approval (accrual) it settles: a reversed claim approved again gets new parts.
+    accrual_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id", ondelete="RESTRICT"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
     #: When it was paid or given (posted); None while waiting.
     given_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))

@@ -18,7 +18,7 @@ from remun.models import Appointment, Attendance, Meeting, Person, Role
 from remun.money import ZERO
 from remun.reciprocity.choices import CurrentChoice, current_choice
 from remun.reciprocity.models import SettlementPart
-from remun.reciprocity.routing import route
+from remun.reciprocity.routing import current_accruals, for_this_approval, route
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,11 @@ def project_overview(session: Session, project_id: int) -> ProjectOverview:
     stored: dict[int, list[SettlementPart]] = defaultdict(list)
     for part in session.scalars(select(SettlementPart).where(SettlementPart.project_id == project_id)):
         stored[part.claim_id].append(part)
+    accruals = current_accruals(session, [claim.id for claim in claims])
     for claim in claims:
-        if claim.id in stored:
-            for part in stored[claim.id]:
+        parts_now = for_this_approval(accruals.get(claim.id), stored.get(claim.id, []))
+        if parts_now:
+            for part in parts_now:
                 totals[part.method] += part.amount
         elif claim.settled_as is not None and claim.settled_as != Reciprocity.SPLIT:
             totals[claim.settled_as] += claim.amount

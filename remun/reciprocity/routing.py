@@ -48,3 +48,30 @@ def route(claim: Claim, choice: CurrentChoice) -> list[RoutedPart] | None:
     if not choice.chosen:
         return None
     return split_amount(claim.amount, [(part.method, part.percent, part.detail) for part in choice.parts])
+
+
+
+def current_accruals(session, claim_ids: list[int]) -> dict[int, int]:
+    """Each claim's current approval: its newest accrual transaction (a re-approval posts a new one)."""
+    from sqlalchemy import func, select
+
+    from remun.ledger.models import LedgerTransaction, TransactionKind
+
+    found: dict[int, int] = {}
+    for start in range(0, len(claim_ids), 500):
+        found.update(session.execute(
+            select(LedgerTransaction.claim_id, func.max(LedgerTransaction.id))
+            .where(LedgerTransaction.claim_id.in_(claim_ids[start:start + 500]),
+                   LedgerTransaction.kind == TransactionKind.ACCRUAL)
+            .group_by(LedgerTransaction.claim_id)
+        ).all())
+    return found
+
+
+def for_this_approval(accrual_id: int | None, parts: list) -> list:
+    """A claim's settlement parts from its current approval only.
+
+    A reversed claim can be corrected and approved again; the parts of its
+    earlier approval (given, then reversed in the ledger) no longer apply.
+    """
+    return [part for part in parts if part.accrual_id == accrual_id]

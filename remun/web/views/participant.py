@@ -80,7 +80,8 @@ def home(person_id: int):
         .where(Claim.person_id == person.id, Claim.status == ClaimStatus.SUBMITTED)
     )
     return render_template(
-        "participant/home.html", title=_("Your home") if _is_self(person) else person.name, person=person,
+        "participant/home.html",
+        title=_("Your home") if _is_self(person) else _("Home page of %(name)s", name=person.name), person=person,
         own=_is_self(person), sessions=sessions, hours_given=Decimal(hours_given), pending=Decimal(pending),
         balance=ledger_balances.person_balance(db.session, person.id),
         choice=choices.current_choice(db.session, person), history=choices.history(db.session, person.id),
