@@ -21,6 +21,8 @@ from tests.test_browser import ADMIN_EMAIL, ADMIN_PASSWORD, CHROMIUM, WIDTHS, _c
 if not os.path.exists(CHROMIUM):
     pytest.skip("Chromium is not installed", allow_module_level=True)
 
+from playwright.sync_api import expect  # noqa: E402
+
 pytestmark = pytest.mark.browser
 
 PASSWORD = "a long participant passphrase 42"
@@ -99,6 +101,7 @@ def test_participant_from_invitation_to_vouchers_given(world, browser, tmp_path)
     page.locator("#password").fill(PASSWORD)
     page.locator("#confirm").fill(PASSWORD)
     page.get_by_role("button", name="Save password").click()
+    page.wait_for_url(f"**/people/{person}")
     # On a phone the menu is folded away: follow its "Your home" link.
     page.goto(base + page.locator("a", has_text="Your home").first.get_attribute("href"))
     assert page.url.endswith(f"/people/{person}/home")
@@ -109,6 +112,7 @@ def test_participant_from_invitation_to_vouchers_given(world, browser, tmp_path)
     page.get_by_role("link", name="Choose how you would like to be thanked").click()
     _check(page, "/participant/choose", "phone")
     page.get_by_role("button", name="Continue").click()  # nothing chosen: a clear error, nothing saved
+    page.locator(".govuk-error-summary").wait_for()
     assert page.title().startswith("Error:")
     assert "Select how you would like to be thanked" in page.locator(".govuk-error-summary").inner_text()
     _check(page, "/participant/choose-error", "phone")
@@ -118,6 +122,7 @@ def test_participant_from_invitation_to_vouchers_given(world, browser, tmp_path)
     _check(page, "/participant/choose-vouchers", "phone")
     page.get_by_label("Love2shop").check()
     page.get_by_role("button", name="Save my choice").click()
+    page.wait_for_url(f"**/people/{person}/home")
     assert "Vouchers (Love2shop)" in page.locator("#current-choice").inner_text()
 
     # Tell the project about a session, with an expense and a receipt photo.
@@ -132,7 +137,8 @@ def test_participant_from_invitation_to_vouchers_given(world, browser, tmp_path)
     receipt.write_bytes(PNG)
     page.locator("#receipt").set_input_files(str(receipt))
     page.get_by_role("button", name="Send to the project lead").click()
-    assert "Your project lead will check it" in page.content()
+    page.wait_for_url(f"**/people/{person}/home")
+    assert "Your project lead will check it" in page.locator(".govuk-notification-banner").inner_text()
     pending = _money(page.locator("#pending").inner_text())
     assert pending > Decimal("6.40")  # time and the £6.40 expense, waiting for the lead
     assert list((world["folder"] / "instance" / "receipts").glob("*.png")), "the receipt is stored under instance/"
@@ -141,6 +147,7 @@ def test_participant_from_invitation_to_vouchers_given(world, browser, tmp_path)
     lead = signed_in_page(browser, base)
     lead.goto(f"{base}/projects/{world['project_id']}/claims")
     lead.get_by_role("button", name=re.compile("Approve all")).click()
+    lead.locator(".govuk-notification-banner").wait_for()
     lead.goto(f"{base}/projects/{world['project_id']}/thanks")
     assert "Rowan Reid" in lead.locator("#people-choices").inner_text()
     _check(lead, "/reciprocity/project", "desktop")
@@ -155,6 +162,7 @@ def test_participant_from_invitation_to_vouchers_given(world, browser, tmp_path)
     # Finance records vouchers as given (and pays the expense by bank).
     lead.goto(f"{base}/projects/{world['project_id']}/batches")
     lead.get_by_role("button", name="Record vouchers, training and donations as given").click()
+    lead.locator(".govuk-notification-banner").wait_for()
     lead.goto(f"{base}/finance/vouchers")
     assert "Rowan Reid" in lead.locator("#vouchers").inner_text() and "Love2shop" in lead.locator("#vouchers").inner_text()
     _check(lead, "/reciprocity/vouchers", "desktop")
@@ -171,10 +179,28 @@ def test_participant_from_invitation_to_vouchers_given(world, browser, tmp_path)
     _check(page, "/participant/benefits-question", "phone")
     page.get_by_label("Yes").check()
     page.get_by_role("button", name="Save").click()
-    assert page.url.endswith("/benefits/information")
+    page.wait_for_url("**/benefits/information")
     assert "information, not advice" in page.content() and "Citizens Advice Scotland" in page.content()
     _check(page, "/participant/benefits-information", "phone")
     lead.goto(f"{base}/people/{person}/benefits/information")
     assert "403" in lead.title() or lead.locator("h1").inner_text() != "Benefits: information, not advice"
+
+    # The other choice pages, at phone width, and finance's lists.
+    for path in ("/thanks/split-by-percentage", "/thanks/no_bank", "/thanks/donation", "/thanks/third_party",
+                 "/thanks/no_payment", "/thanks/training"):
+        assert page.goto(f"{base}/people/{person}{path}").status == 200, path
+        _check(page, "/participant" + path.replace("/", "-"), "phone")
+    page.goto(f"{base}/people/{person}/thanks/split-by-percentage")
+    page.locator("#percent_bank_transfer").fill("60")
+    page.locator("#percent_vouchers").fill("30")
+    page.get_by_role("button", name="Save my choice").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("Fill in the details for vouchers")
+    page.locator("#voucher_provider").select_option("Tesco")
+    page.get_by_role("button", name="Save my choice").click()
+    expect(page.locator(".govuk-error-summary")).to_contain_text("must add up to 100")
+    _check(page, "/participant/split-error", "phone")
+    for path in ("/finance/training", "/finance/donations"):
+        lead.goto(base + path)
+        _check(lead, path, "desktop")
     page.close()
     lead.close()

@@ -80,6 +80,8 @@ def test_submitting_a_session_makes_claims_for_the_lead_with_the_receipt(client_
     assert receipt.content_type == "image/png"
     lead = client_for(setup["lead"])
     assert "Panel" in lead.get(f"/projects/{setup['project'].id}/claims").get_data(as_text=True)
+    thanks_page = lead.get(f"/projects/{setup['project'].id}/thanks").get_data(as_text=True)
+    assert f"/people/{person.id}/receipts/{receipt.id}" in thanks_page  # the lead can check it before approving
     download = lead.get(f"/people/{person.id}/receipts/{receipt.id}")
     assert download.status_code == 200 and download.data == PNG
     download.close()

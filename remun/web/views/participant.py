@@ -250,6 +250,9 @@ def _split_form(offers):
     return Form()
 
 
+SPLIT_DETAIL_FIELDS = {Reciprocity.VOUCHERS: "voucher_provider", Reciprocity.THIRD_PARTY: "third_party_name",
+                      Reciprocity.DONATION: "charity"}
+
 SPLIT_PROBLEMS = {
     "nothing_chosen": _l("Enter a percentage for at least two ways"),
     "bad_percent": _l("Enter each percentage as a number from 0 to 100, with at most two decimal places"),
@@ -275,7 +278,7 @@ def choose_split(person_id: int):
                    Reciprocity.TRAINING: form.training.data}
         parts = [choices.Part(method, form[f"percent_{method.value}"].data or ZERO, details.get(method))
                  for method in SPLIT_METHODS]
-        problem = None
+        problem, field = None, f"percent_{SPLIT_METHODS[0].value}"
         given = [part for part in parts if part.percent]
         if len(given) < 2:
             problem = SPLIT_PROBLEMS["nothing_chosen"]
@@ -286,12 +289,14 @@ def choose_split(person_id: int):
                 message = SPLIT_PROBLEMS.get(error.code, SPLIT_PROBLEMS["bad_percent"])
                 problem = (str(message) % {"total": error.facts.get("total", ""),
                                            "method": str(RECIPROCITY_LABELS.get(error.facts.get("method"), "")).lower()})
+                # The message goes by the field that needs fixing, so the error summary links to it.
+                field = SPLIT_DETAIL_FIELDS.get(error.facts.get("method"), field) if error.code == "needs_detail" else field
         if problem is None:
             db.session.commit()
             flash(_("Your choice is saved. It applies to everything not yet paid or given."), "success")
             return redirect(url_for("participant.home", person_id=person.id))
         db.session.rollback()
-        form[f"percent_{SPLIT_METHODS[0].value}"].errors = [str(problem)]
+        form[field].errors = [str(problem)]
     return render_template("participant/split.html", title=_("Share it between ways"), form=form, person=person,
                            methods=SPLIT_METHODS, cancel_url=url_for("participant.choose", person_id=person.id),
                            breadcrumbs=_crumbs(person), active_section="home")

@@ -8,8 +8,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from remun.enums import Reciprocity
-from remun.models import Person, Project
-from remun.reciprocity.models import SettlementPart
+from remun.ledger.models import Claim, ClaimKind, ClaimStatus
+from remun.models import Attendance, Expense, Meeting, Person, Project
+from remun.reciprocity.models import Receipt, SettlementPart
 from remun.reciprocity.offers import load_offers, make_up
 from remun.reciprocity.overview import project_overview
 from remun.web.extensions import db
@@ -22,8 +23,22 @@ bp = Blueprint("reciprocity", __name__)
 def project(project_id: int):
     found = db.get_or_abort(Project, project_id)
     return render_template("reciprocity/project.html", title=_("How people are thanked"), project=found,
-                           overview=project_overview(db.session, found.id), breadcrumbs=project_crumbs(found),
-                           active_section="projects")
+                           overview=project_overview(db.session, found.id), receipts=_receipts_waiting(found.id),
+                           breadcrumbs=project_crumbs(found), active_section="projects")
+
+
+def _receipts_waiting(project_id: int):
+    """Receipts for expenses whose claims wait for the lead, so they can be checked before approving."""
+    return db.session.execute(
+        select(Receipt, Expense, Person, Meeting)
+        .join(Expense, Receipt.expense_id == Expense.id)
+        .join(Attendance, Expense.attendance_id == Attendance.id)
+        .join(Meeting, Attendance.meeting_id == Meeting.id)
+        .join(Person, Attendance.person_id == Person.id)
+        .join(Claim, (Claim.attendance_id == Attendance.id) & (Claim.kind == ClaimKind.EXPENSES))
+        .where(Meeting.project_id == project_id, Claim.status == ClaimStatus.SUBMITTED)
+        .order_by(Meeting.date.desc(), Person.name, Receipt.id)
+    ).all()
 
 
 def _given(method: Reciprocity):
