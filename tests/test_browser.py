@@ -53,6 +53,8 @@ def live_server(tmp_path_factory):
     with app.app_context():
         load_demo(db.session, app.extensions["remun.rates"])
         create_user(db.session, ADMIN_EMAIL, "admin", password=ADMIN_PASSWORD, using=hasher("test"))
+        for code in LANGUAGE_CODES:  # one account per language, so choosing a language changes no other test
+            create_user(db.session, admin_for(code), "admin", password=ADMIN_PASSWORD, using=hasher("test"))
         db.session.commit()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -82,6 +84,11 @@ def browser():
 
 
 ADMIN_EMAIL, ADMIN_PASSWORD = "admin@example.org", "browser tests password"
+LANGUAGE_CODES = ("en", "gd", "pl")
+
+
+def admin_for(code: str) -> str:
+    return f"admin-{code}@example.org"
 
 
 def signed_in_page(browser, live_server, email=ADMIN_EMAIL, password=ADMIN_PASSWORD, **options):
@@ -103,44 +110,127 @@ PAGES = [
     "/projects/1",
     "/projects/1/edit",
     "/projects/1/groups/new",
+    "/projects/1/groups/1/edit",
     "/projects/1/roles/new",
     "/projects/1/roles/1",
+    "/projects/1/roles/1/edit",
     "/projects/1/roles/1/terms/new",
     "/projects/1/appointments/new",
     "/projects/1/sessions/",
+    "/projects/1/sessions/new",
     "/projects/1/sessions/1",
+    "/projects/1/sessions/1/edit",
     "/projects/1/sessions/1/attendance/new",
     "/projects/1/parity",
+    "/projects/1/claims",
+    "/projects/1/ledger",
+    "/projects/1/batches",
+    "/projects/1/thanks",
+    "/projects/1/budget",
     "/parity",
     "/calculator",
+    "/budgets/",
+    "/budgets/new",
+    "/exports/",
+    "/finance/periods",
+    "/finance/vouchers",
+    "/finance/training",
+    "/finance/donations",
     "/people/",
     "/people/1",
+    "/people/1/edit",
+    "/people/1/statement",
+    "/people/1/data",
+    "/people/1/account",
+    "/people/1/home",
+    "/people/1/thanks",
+    "/people/1/thanks/vouchers",
+    "/people/1/thanks/split-by-percentage",
+    "/people/1/sessions",
     "/people/new",
     "/import/",
     "/rates/",
+    "/accounts/",
+    "/accounts/new",
+    "/audit/",
+    "/account",
+    "/account/password",
+    "/glossary",
     "/no-such-page",
 ]
+#: Checked at phone width in Gaelic and Polish too (every page is checked at phone width in English).
+PHONE_SAMPLE = ["/", "/projects/1", "/projects/1/parity", "/people/1/statement", "/people/1/home",
+                "/people/1/thanks", "/exports/", "/glossary"]
 
 
-def _check(page, label: str, width_name: str) -> None:
+def _check(page, label: str, width_name: str, screenshot: bool = True) -> None:
     results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{width_name}{label.strip('/').replace('/', '_') or '_home'}.png"),
-                    full_page=True)
+    if screenshot:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SCREENSHOTS / f"{width_name}_{label.strip('/').replace('/', '_') or 'home'}.png"),
+                        full_page=True)
     assert results.violations_count == 0, f"{label} at {width_name} width:\n{results.generate_report()}"
 
 
-@pytest.mark.parametrize("width_name", WIDTHS)
-def test_every_page_passes_axe(live_server, browser, width_name):
-    page = signed_in_page(browser, live_server, viewport={"width": WIDTHS[width_name], "height": 900})
-    problems = []
+#: (language, width, pages): every page in every language at desktop width, every page at phone
+#: width in English, and a sample at phone width in Gaelic and Polish.
+RUNS = [("en", "desktop", PAGES), ("en", "phone", PAGES), ("gd", "desktop", PAGES), ("pl", "desktop", PAGES),
+        ("gd", "phone", PHONE_SAMPLE), ("pl", "phone", PHONE_SAMPLE)]
+
+PAGE_FACTS = """() => ({
+  lang: document.documentElement.lang,
+  h1: Array.from(document.querySelectorAll('h1')).map(h => h.innerText.trim()),
+  charts: Array.from(document.querySelectorAll('main svg')).map(svg => {
+    if (svg.getAttribute('aria-hidden') === 'true') return 'hidden';
+    const ids = (svg.getAttribute('aria-labelledby') || '').split(/\\s+/).filter(Boolean);
+    const name = ids.map(id => (document.getElementById(id) || {}).textContent || '').join(' ').trim()
+                 || svg.getAttribute('aria-label') || '';
+    return svg.getAttribute('role') === 'img' ? name : '';
+  }),
+  wordlessTags: Array.from(document.querySelectorAll('main .govuk-tag')).filter(t => !t.innerText.trim()).length,
+})"""
+
+
+def choose_language(page, live_server: str, code: str) -> None:
+    """Use the switcher at the top of the page, as a person would."""
+    from remun.web.languages import LANGUAGES
+
+    if page.evaluate("document.documentElement.lang") == code:
+        return  # chosen already (the account remembers it)
+    page.get_by_role("link", name=LANGUAGES[code], exact=True).first.click()
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.lang") == code
+
+
+@pytest.mark.parametrize(("code", "width_name", "pages"), RUNS, ids=[f"{code}-{width}" for code, width, _p in RUNS])
+def test_every_page_passes_axe_in_every_language(live_server, browser, code, width_name, pages):
+    page = signed_in_page(browser, live_server, email=admin_for(code),
+                          viewport={"width": WIDTHS[width_name], "height": 900})
+    choose_language(page, live_server, code)
+    problems, titles = [], {}
     page.on("console", lambda message: problems.append((page.url, message.text)) if message.type == "error" else None)
-    for path in PAGES:
+    for path in pages:
         response = page.goto(live_server + path)
         assert response.status == (404 if path == "/no-such-page" else 200), path
-        assert page.title().endswith("– Remun"), path
         assert "/sign-in" not in page.url, path
-        _check(page, path, width_name)
+        facts = page.evaluate(PAGE_FACTS)
+        assert facts["lang"] == code, path
+        # One meaningful heading per page, which the page title repeats.
+        assert len(facts["h1"]) == 1 and facts["h1"][0], (path, facts["h1"])
+        title = page.title()
+        assert title.endswith("– Remun"), path
+        assert facts["h1"][0] in title or title.split(" – ")[0] in facts["h1"][0], (path, title, facts["h1"])
+        titles[path] = title
+        # Charts are pictures with a text name (their figures are in a table too); tags carry words, not only colour.
+        assert all(facts["charts"]), (path, facts["charts"])
+        assert facts["wordlessTags"] == 0, path
+        # Screenshots: every page in English; the main pages in Gaelic and Polish.
+        _check(page, path, width_name if code == "en" else f"{width_name}-{code}",
+               screenshot=code == "en" or path in PHONE_SAMPLE)
+    # Page titles say which page this is: no two pages share one.
+    repeated = {title: [path for path, other in titles.items() if other == title]
+                for title in set(titles.values()) if list(titles.values()).count(title) > 1}
+    assert repeated == {}
     # Scripts run without errors (the strict Content-Security-Policy blocks nothing we need);
     # the only complaint allowed is the browser noting the 404 page's own status.
     assert [problem for problem in problems if not problem[0].endswith("/no-such-page")] == []
