@@ -418,6 +418,16 @@ def test_user_commands(cli_env):  # noqa: F811
     created = run(env, "user", "create", "First@Example.org", "--role", "admin", input_text="the first password\n")
     assert created.returncode == 0, created.stderr
     assert "first@example.org" in created.stdout
+    # The password read from standard input is the one that works, and only an argon2 hash is kept.
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(env["REMUN_DATABASE_URL"])
+    with engine.connect() as connection:
+        role, stored = connection.execute(text("SELECT role, password_hash FROM users")).one()
+    engine.dispose()
+    assert role == "admin" and stored.startswith("$argon2id$") and "the first password" not in stored
+    assert passwords.verify_password(stored, "the first password", passwords.hasher("test"))
+    assert not passwords.verify_password(stored, "the first password\n", passwords.hasher("test"))
     again = run(env, "user", "create", "first@example.org", "--role", "admin", input_text="the first password\n")
     assert again.returncode == 1 and "already an account" in again.stderr and "Traceback" not in again.stderr
     weak = run(env, "user", "create", "second@example.org", "--role", "finance", input_text="short\n")
