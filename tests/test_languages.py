@@ -241,3 +241,15 @@ def test_terms_on_real_pages_link_to_the_glossary(client, db_session):
     db_session.commit()
     html = client.get(f"/projects/{project.id}/parity").get_data(as_text=True)
     assert 'href="/glossary#parity"' in html or 'href="/glossary#equal-role"' in html
+
+
+def test_a_long_page_is_linked_near_the_top_and_otherwise_left_exactly_as_it_was():
+    from remun.web.glossary_links import SCAN_CHARACTERS
+
+    patterns = [("ledger", _pattern("ledger", True)), ("accrual", _pattern("accrual", True))]
+    rows = "<tr><td>row</td></tr>" * (SCAN_CHARACTERS // 10)
+    html = f"<main><p>The ledger.</p><table>{rows}</table><p>An accrual.</p></main>"
+    linked = link_terms(html, patterns, "/glossary")
+    assert linked.count('href="/glossary#ledger"') == 1
+    assert "#accrual" not in linked  # beyond the part that is read
+    assert linked.replace('<a class="govuk-link remun-term" href="/glossary#ledger">ledger</a>', "ledger") == html

@@ -21,6 +21,9 @@ from remun.glossary import TERMS
 SKIP = {"a", "button", "label", "legend", "h1", "h2", "h3", "h4", "h5", "h6", "title", "script", "style",
         "option", "select", "textarea", "summary", "caption", "svg", "code", "pre", "dt", "time"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+#: Only this much of the page after <main> is read: terms first appear near the top, and long
+#: tables (a ledger, an audit log) would otherwise cost more time than the links are worth.
+SCAN_CHARACTERS = 60_000
 #: Classes whose text is hidden or already explains something (error summaries, hints).
 SKIP_CLASSES = ("visually-hidden", "govuk-error-summary", "govuk-error-message", "govuk-hint", "govuk-tag")
 
@@ -36,7 +39,10 @@ class _TextFinder(HTMLParser):
 
     def __init__(self, source: str, patterns: list[tuple[str, re.Pattern[str]]]):
         super().__init__(convert_charrefs=False)
-        self.patterns = patterns
+        # One search per piece of text: every term in one pattern, each in a named group.
+        self.slugs = {f"term{index}": slug for index, (slug, _pattern) in enumerate(patterns)}
+        self.combined = re.compile("|".join(f"(?P<term{index}>{pattern.pattern})"
+                                            for index, (_slug, pattern) in enumerate(patterns)), re.IGNORECASE)
         self.found: dict[str, tuple[int, int]] = {}
         self.stack: list[tuple[str, bool]] = []  # (tag, skipped)
         self.in_main = False
@@ -71,24 +77,20 @@ class _TextFinder(HTMLParser):
                 break
 
     def handle_data(self, data):
-        if not self.in_main or self._skipping() or not data.strip():
+        if not self.in_main or len(self.found) == len(self.slugs) or self._skipping() or not data.strip():
             return
         start = self._offset()
-        taken = [span for span in self.found.values() if start <= span[0] < start + len(data)]
-        for slug, pattern in self.patterns:
-            if slug in self.found:
-                continue
-            for match in pattern.finditer(data):
-                span = (start + match.start(1), start + match.end(1))
-                if not any(span[0] < other[1] and other[0] < span[1] for other in taken):
-                    self.found[slug] = span
-                    taken.append(span)
-                    break
+        for match in self.combined.finditer(data):
+            slug = self.slugs[match.lastgroup]
+            if slug not in self.found:
+                self.found[slug] = (start + match.start(match.lastgroup), start + match.end(match.lastgroup))
 
 
 def link_terms(html: str, patterns: list[tuple[str, re.Pattern[str]]], glossary_url: str) -> str:
-    finder = _TextFinder(html, patterns)
-    finder.feed(html)
+    main = html.find("<main")
+    end = html.rfind("<", 0, main + SCAN_CHARACTERS) if 0 <= main < len(html) - SCAN_CHARACTERS else len(html)
+    finder = _TextFinder(html[:end], patterns)
+    finder.feed(html[:end])
     finder.close()
     pieces, position = [], 0
     for slug, (start, end) in sorted(finder.found.items(), key=lambda item: item[1][0]):
