@@ -37,6 +37,7 @@ def live_server(tmp_path_factory):
     from werkzeug.serving import make_server
 
     from remun import create_app
+    from remun.catalogues import compile_catalogues
     from remun.accounts.passwords import hasher
     from remun.accounts.users import create_user
     from remun.database import upgrade
@@ -44,6 +45,7 @@ def live_server(tmp_path_factory):
     from remun.web.extensions import db
 
     folder = tmp_path_factory.mktemp("browser")
+    compile_catalogues()  # Gaelic and Polish pages need the compiled catalogues (make does this too)
     url = f"sqlite:///{folder / 'browser.sqlite3'}"
     upgrade(url)
     previous = {name: os.environ.get(name) for name in ("REMUN_DATABASE_URL", "REMUN_INSTANCE_PATH")}

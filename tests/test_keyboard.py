@@ -40,6 +40,7 @@ def world(tmp_path_factory):
     from werkzeug.serving import make_server
 
     from remun import create_app
+    from remun.catalogues import compile_catalogues
     from remun.accounts.models import UserRole
     from remun.accounts.passwords import hasher
     from remun.accounts.users import create_user
@@ -50,6 +51,7 @@ def world(tmp_path_factory):
     from remun.web.extensions import db
 
     folder = tmp_path_factory.mktemp("keyboard")
+    compile_catalogues()  # Gaelic and Polish pages need the compiled catalogues (make does this too)
     url = f"sqlite:///{folder / 'keyboard.sqlite3'}"
     upgrade(url)
     previous = {name: os.environ.get(name) for name in ("REMUN_DATABASE_URL", "REMUN_INSTANCE_PATH")}
