@@ -645,3 +645,13 @@ def test_two_workers_share_the_sign_in_counts_through_the_configured_store(redis
             from remun.web.extensions import db
 
             db.engine.dispose()
+
+
+def test_signed_in_pages_are_not_cached_and_https_is_kept(client, anonymous_client):
+    assert client.get("/people/").headers["Cache-Control"] == "no-store"
+    stylesheet = anonymous_client.get("/static/remun.css")
+    stylesheet.close()
+    assert "no-store" not in stylesheet.headers.get("Cache-Control", "")
+    assert "Strict-Transport-Security" not in anonymous_client.get("/sign-in").headers
+    secure = anonymous_client.get("/sign-in", base_url="https://remun.example.org")
+    assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
