@@ -655,3 +655,15 @@ def test_signed_in_pages_are_not_cached_and_https_is_kept(client, anonymous_clie
     assert "Strict-Transport-Security" not in anonymous_client.get("/sign-in").headers
     secure = anonymous_client.get("/sign-in", base_url="https://remun.example.org")
     assert secure.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_a_mail_server_without_starttls_is_refused_rather_than_sent_in_the_clear(app, client, lead_user, smtp_server):
+    from remun.accounts import mail
+
+    app.extensions["remun.smtp"] = mail.SmtpSettings.from_config({
+        "REMUN_SMTP_HOST": "127.0.0.1", "REMUN_SMTP_PORT": str(smtp_server.server_address[1]),
+        "REMUN_SMTP_FROM": "remun@example.org",  # starttls by default, which this server does not offer
+    })
+    response = client.post(f"/accounts/{lead_user.id}/link/reset")
+    assert "We could not email this link to them" in response.get_data(as_text=True)
+    assert smtp_server.received == []
