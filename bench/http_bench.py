@@ -67,8 +67,9 @@ def parse_wrk(output: str) -> dict:
     latency = {share: _ms(*re.search(rf"^\s+{share}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M).groups())
                for share in ("50", "99")}
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
+    timeouts = re.search(r"Socket errors:.*timeout (\d+)", output)  # wrk gives up on a request after 2 s
     return {"requests_per_second": rate, "p50_ms": latency["50"], "p99_ms": latency["99"],
-            "non_2xx": int(errors.group(1)) if errors else 0}
+            "non_2xx": int(errors.group(1)) if errors else 0, "timeouts": int(timeouts.group(1)) if timeouts else 0}
 
 
 def main(argv=None) -> list[dict]:
@@ -130,7 +131,7 @@ def main(argv=None) -> list[dict]:
                 met = figures["requests_per_second"] >= target[0] and figures["p99_ms"] < target[1]
                 verdict = f"  {'met' if met else 'NOT met'} (target >= {target[0]} req/s, p99 < {target[1]} ms)"
             print(f"  {name:12} {figures['requests_per_second']:8.1f} req/s   p50 {figures['p50_ms']:7.1f} ms   "
-                  f"p99 {figures['p99_ms']:7.1f} ms   non-2xx {figures['non_2xx']}{verdict}", flush=True)
+                  f"p99 {figures['p99_ms']:7.1f} ms   non-2xx {figures['non_2xx']}   timeouts {figures['timeouts']}{verdict}", flush=True)
             results.append({"case": name, **figures})
     finally:
         server.send_signal(signal.SIGTERM)
