@@ -176,7 +176,7 @@ def test_ledger_cells_are_typed_and_formatted_and_totals_equal_the_balances(expo
     assert any(row[10] is not None and row[10] < 0 for row in values)
 
 
-MONEY_HEADINGS = {"Debit", "Credit", "Time", "Expenses", "Project cost", "Paid by bank", "Vouchers", "Training",
+MONEY_HEADINGS = {"Debit", "Credit", "Time", "Expenses", "Project cost", "Paid as money", "Vouchers", "Training",
                   "Donations", "Declined", "Still owed", "Amount", "Given in the period", "Still to give",
                   "Pay per session", "Pay per hour", "Comparator pay per hour"}
 DATE_HEADINGS = {"Date", "Session date", "Approved on", "Approved since"}
@@ -226,7 +226,7 @@ def test_summary_totals_are_formulas_over_the_ledger_sheet(exported):
     _project, path, result = exported
     summary = openpyxl.load_workbook(path)["Summary"]
     assert [cell.value for cell in summary[1]] == [
-        "Project", "Cost centre", "Currency", "Time", "Expenses", "Project cost", "Paid by bank", "Vouchers",
+        "Project", "Cost centre", "Currency", "Time", "Expenses", "Project cost", "Paid as money", "Vouchers",
         "Training", "Donations", "Declined", "Still owed", "Postings"]
     row = summary[2]
     assert [row[0].value, row[1].value, row[2].value] == ["Ledger test 7", "CC-9", "GBP"]

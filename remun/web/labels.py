@@ -58,7 +58,7 @@ ACCOUNT_LABELS = {
     Account.COST_TIME: _l("Project cost: time"),
     Account.COST_EXPENSES: _l("Project cost: expenses"),
     Account.OWED: _l("Owed to the person"),
-    Account.BANK: _l("Paid by bank"),
+    Account.BANK: _l("Paid as money"),
     Account.VOUCHERS: _l("Vouchers given"),
     Account.TRAINING: _l("Training given"),
     Account.DONATIONS: _l("Donations made"),
