@@ -253,3 +253,31 @@ def test_a_long_page_is_linked_near_the_top_and_otherwise_left_exactly_as_it_was
     assert linked.count('href="/glossary#ledger"') == 1
     assert "#accrual" not in linked  # beyond the part that is read
     assert linked.replace('<a class="govuk-link remun-term" href="/glossary#ledger">ledger</a>', "ledger") == html
+
+
+@pytest.mark.parametrize(("term", "language", "text"), [
+    ("równa rola", "pl", "Role w tej równej roli"),
+    ("wniosek", "pl", "Wnioski do zatwierdzenia"),
+    ("dreuchd cho-ionann", "gd", "ann an dreuchdan co-ionann"),
+    ("Fìor Thuarastal Bith-beò", "gd", "fon Fhìor Thuarastal Bith-beò"),
+])
+def test_terms_are_found_however_polish_and_gaelic_change_their_words(term, language, text):
+    pattern = _pattern(term, english=False, gaelic=language == "gd")
+    assert pattern.search(text)
+    assert not _pattern(term, english=False, gaelic=language == "gd").search("coś zupełnie innego")
+
+
+def test_a_polish_page_links_its_terms(client, db_session):
+    from remun.models import Project
+
+    project = Project(name="Projekt", cost_centre="GL-2")
+    db_session.add(project)
+    db_session.commit()
+    client.get("/language/pl?next=/")
+    html = client.get(f"/projects/{project.id}/parity").get_data(as_text=True)
+    assert html_lang_of(html) == "pl"
+    assert 'href="/glossary#equal-role"' in html or 'href="/glossary#parity"' in html
+
+
+def html_lang_of(html: str) -> str:
+    return re.search(r'<html lang="([^"]+)"', html).group(1)

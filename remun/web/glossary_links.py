@@ -28,10 +28,27 @@ SCAN_CHARACTERS = 60_000
 SKIP_CLASSES = ("visually-hidden", "govuk-error-summary", "govuk-error-message", "govuk-hint", "govuk-tag")
 
 
-def _pattern(words: str, english: bool) -> re.Pattern[str]:
-    # English plurals ("claims", "batches"); other languages: a short inflected ending.
-    ending = r"(?:s|es)?" if english else r"\w{0,3}"
-    return re.compile(r"(?<!\w)(" + re.escape(words) + ending + r")(?!\w)", re.IGNORECASE)
+def _pattern(words: str, english: bool, gaelic: bool = False) -> re.Pattern[str]:
+    """The term as it appears in running text.
+
+    English: the words, or their plural ("claims", "batches"). Polish and Gaelic change
+    the ends of words ("równa rola", "równej roli"), so each word matches by its stem;
+    Gaelic also adds or drops an h after the first letter ("dreuchd cho-ionann",
+    "dreuchdan co-ionann").
+    """
+    if english:
+        body = re.escape(words) + r"(?:s|es)?"
+    else:
+        body = r"\s+".join(_stem(word, gaelic) for word in words.split())
+    return re.compile(r"(?<!\w)(" + body + r")(?!\w)", re.IGNORECASE)
+
+
+def _stem(word: str, gaelic: bool) -> str:
+    stem = word if len(word) < 4 else word[:max(3, len(word) - 2)]
+    if gaelic and len(stem) > 2 and stem[0].lower() in "bcdfgmpst":
+        rest = stem[2:] if stem[1].lower() == "h" else stem[1:]
+        return re.escape(stem[0]) + "h?" + re.escape(rest) + r"\w*"
+    return re.escape(stem) + r"\w*"
 
 
 class _TextFinder(HTMLParser):
@@ -105,10 +122,10 @@ def current_patterns() -> list[tuple[str, re.Pattern[str]]]:
     from flask_babel import get_locale
 
     locale = get_locale()
-    english = locale is None or locale.language == "en"
+    language = locale.language if locale is not None else "en"
     # Longest first, so "equal role" is found before a shorter term inside it.
     terms = sorted((term for term in TERMS if term.linked), key=lambda term: -len(_(term.term)))
-    return [(term.slug, _pattern(_(term.term), english)) for term in terms]
+    return [(term.slug, _pattern(_(term.term), language == "en", language == "gd")) for term in terms]
 
 
 def register(app: Flask) -> None:
