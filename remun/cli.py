@@ -213,6 +213,9 @@ from remun import cli_ledger  # noqa: E402  (ledger commands live in their own m
 
 cli_ledger.register(cli)
 from remun import cli_exports  # noqa: E402,F401  (registers `remun export` and `remun batch export`)
+from remun.reciprocity import cli as reciprocity_cli  # noqa: E402  (issue 6: `remun thanks`)
+
+reciprocity_cli.register(cli)
 
 
 # --- Accounts -------------------------------------------------------------------------------------
