@@ -103,3 +103,19 @@ def test_benefits_answer_is_private_and_its_value_never_audited(client_for, setu
         assert client_for(other).get(f"/people/{person.id}/benefits/information").status_code == 403
     overview = client_for(setup["lead"]).get(f"/projects/{setup['project'].id}/thanks").get_data(as_text=True)
     assert person.name in overview and "receive benefits" not in overview
+
+
+def test_a_lead_can_record_a_choice_they_were_told_and_their_look_is_audited(client_for, setup, db_session):
+    person, lead = setup["person"], client_for(setup["lead"])
+    page = lead.get(f"/people/{person.id}/home").get_data(as_text=True)
+    assert "You have not chosen yet" in page
+    assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "person.viewed",
+                                                      AuditEvent.object_id == str(person.id))) is not None
+    assert lead.post(f"/people/{person.id}/thanks/no_bank", data={"way": "cheque"}).status_code == 302
+    choice = choices.history(db_session, person.id)[0]
+    assert (choice.summary, choice.parts[0].detail, choice.chosen_by_id) == (
+        Reciprocity.CHEQUE, "A cheque", setup["lead"].id)
+    # The person's own home is not audited as someone else's look.
+    client_for(setup["user"]).get(f"/people/{person.id}/home")
+    assert len(db_session.scalars(select(AuditEvent).where(AuditEvent.action == "person.viewed",
+                                                           AuditEvent.object_id == str(person.id))).all()) == 1

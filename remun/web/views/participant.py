@@ -70,6 +70,9 @@ def _is_self(person: Person) -> bool:
 @bp.get("/people/<int:person_id>/home")
 def home(person_id: int):
     person = _person(person_id)
+    if not _is_self(person):  # someone else looking at a person's money and choices
+        audit_log.record(db.session, current_user_id(), "person.viewed", "person", person.id, {"page": "home"})
+        db.session.commit()
     sessions, hours_given = db.session.execute(
         select(func.count(Attendance.id),
                func.coalesce(func.sum(Attendance.hours + Attendance.prep_hours + Attendance.travel_hours), 0))
