@@ -154,3 +154,10 @@ def test_the_measure_tells_plain_words_from_officialese():
 def test_prose_leaves_out_names_amounts_and_dates():
     html = "<main><h1>Pat Example</h1><p>You are owed £1,234.50 for 3 sessions on 05/03/2026.</p></main>"
     assert prose(html, ("Pat Example",)) == "You are owed  for  sessions on ."
+
+
+def test_the_glossary_explains_its_words_plainly():
+    """Everyone reads the glossary, participants too: its sentences together at grade 5 or below."""
+    from remun.glossary import TERMS
+
+    assert grade(" ".join(term.meaning for term in TERMS)) <= PAGE_GRADE
