@@ -12,7 +12,6 @@ import sys
 import click
 from flask import current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
 
 from remun.enums import Reciprocity
 from remun.models import Person

@@ -32,7 +32,7 @@ from remun.reciprocity import benefits, choices, receipts
 from remun.reciprocity.models import BenefitsAnswer, Receipt
 from remun.reciprocity.offers import load_offers
 from remun.web.extensions import db
-from remun.web.forms import PlainDecimalField, choices as label_choices, hours_field, options, required
+from remun.web.forms import PlainDecimalField, choices as label_choices, hours_field, options
 from remun.web.labels import EXPENSE_LABELS, RECIPROCITY_LABELS
 from remun.web.pages import current_user_id, rate_book
 
