@@ -332,22 +332,3 @@ def test_a_reversed_claim_approved_again_is_settled_again_by_the_choice_then(ses
     row = balances.person_balance(session, kit.id)
     assert (row.in_kind, row.owed) == (Decimal("60.00"), Decimal("6.40"))  # the £80 of vouchers was reversed
 
-
-def test_personal_details_can_be_listed_and_erased_while_the_kinds_stay(session, tmp_path):
-    from remun.reciprocity import personal
-    from remun.reciprocity.models import BenefitsAnswer
-
-    person = Person(name="Lou")
-    session.add(person)
-    session.flush()
-    choices.record_choice(session, person, [Part(Reciprocity.THIRD_PARTY, H, "My sister Ann")], user_id=None)
-    session.add(BenefitsAnswer(person_id=person.id, receives_benefits=True,
-                               answered_at=dt.datetime.now(dt.timezone.utc)))
-    session.flush()
-    held = personal.held_about(session, person)
-    assert held["choices"][0]["parts"][0]["detail"] == "My sister Ann" and held["receives_benefits"] is True
-    personal.erase(session, person, tmp_path)
-    session.expire_all()
-    held = personal.held_about(session, person)
-    assert held["choices"][0]["parts"] == [{"way": "third_party", "percent": "100.00", "detail": None}]
-    assert held["receives_benefits"] is None
