@@ -145,6 +145,16 @@ def test_rejection_needs_a_reason_and_posts_nothing(session, rate_book):
     assert session.get(Claim, claim.id).decision_reason == "This session was cancelled."
     assert not claims.reject(session, claim.id, "Again", None)
     assert session.scalar(select(func.count(LedgerTransaction.id))) == 0
+    # Syncing again (any page visit or import does) leaves the decision and its reason alone...
+    assert claims.sync_claims(session, rate_book, project_id=project.id).updated == 0
+    session.refresh(claim)
+    assert (claim.status, claim.decision_reason) == (ClaimStatus.REJECTED, "This session was cancelled.")
+    # ...until the attendance is corrected: then it comes back for a new decision.
+    session.get(Attendance, claim.attendance_id).hours += Decimal("1")
+    session.flush()
+    assert claims.sync_claims(session, rate_book, project_id=project.id).updated == 1
+    session.refresh(claim)
+    assert (claim.status, claim.decision_reason) == (ClaimStatus.SUBMITTED, None)
 
 
 def test_a_reversal_puts_an_approved_claim_right(session, rate_book):

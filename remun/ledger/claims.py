@@ -103,7 +103,10 @@ def sync_claims(session: Session, book: RateBook, *, project_id: int | None = No
                 session.add(claim)
                 result.created += 1
                 continue
-            changed = claim.status != ClaimStatus.SUBMITTED or any(getattr(claim, key) != value for key, value in facts.items())
+            changed = claim.person_id != attendance.person_id or any(
+                getattr(claim, key) != value for key, value in facts.items())
+            # A rejected or reversed claim comes back for a decision only when its attendance
+            # was corrected; otherwise the decision, and the reason the person sees, stand.
             if changed:
                 for key, value in facts.items():
                     setattr(claim, key, value)
