@@ -224,13 +224,21 @@ def test_the_glossary_is_translated(anonymous_client):
 
 
 def test_a_term_is_linked_where_it_first_appears_and_only_there():
-    patterns = [("equal-role", _pattern("equal role", True)), ("parity", _pattern("parity", True))]
-    html = ('<main><h1>Parity</h1><p>Roles in an equal role get parity.</p><p>More parity.</p>'
-            '<a href="/x">equal roles</a><label>parity</label></main>')
+    patterns = [("equal-role", _pattern("equal role", True)), ("parity", _pattern("parity", True)),
+                ("ledger", _pattern("ledger", True))]
+    html = ('<main><h1>Parity</h1><p>The “Parity group” has parity.</p><p>Roles in an equal role get parity now.</p>'
+            '<p>More parity here.</p><a href="/x">equal roles</a><label>parity</label><p>A ledger.</p></main>')
     linked = link_terms(html, patterns, "/glossary")
-    assert linked == ('<main><h1>Parity</h1><p>Roles in an <a class="govuk-link remun-term" href="/glossary#equal-role">'
-                      'equal role</a> get <a class="govuk-link remun-term" href="/glossary#parity">parity</a>.</p>'
-                      '<p>More parity.</p><a href="/x">equal roles</a><label>parity</label></main>')
+    # Not in the heading, the quoted name, against a full stop, a link or a label: the first between spaces.
+    assert linked == ('<main><h1>Parity</h1><p>The “Parity group” has parity.</p><p>Roles in an '
+                      '<a class="govuk-link remun-term" href="/glossary#equal-role">equal role</a> get '
+                      '<a class="govuk-link remun-term" href="/glossary#parity">parity</a> now.</p>'
+                      '<p>More parity here.</p><a href="/x">equal roles</a><label>parity</label><p>A ledger.</p></main>')
+
+    def text(markup):
+        return " ".join(re.sub(r"<[^>]+>", " ", markup).split())
+
+    assert text(linked) == text(html)  # the words read exactly as before
 
 
 def test_terms_on_real_pages_link_to_the_glossary(client, db_session):
@@ -248,7 +256,7 @@ def test_a_long_page_is_linked_near_the_top_and_otherwise_left_exactly_as_it_was
 
     patterns = [("ledger", _pattern("ledger", True)), ("accrual", _pattern("accrual", True))]
     rows = "<tr><td>row</td></tr>" * (SCAN_CHARACTERS // 10)
-    html = f"<main><p>The ledger.</p><table>{rows}</table><p>An accrual.</p></main>"
+    html = f"<main><p>The ledger is here.</p><table>{rows}</table><p>An accrual is there.</p></main>"
     linked = link_terms(html, patterns, "/glossary")
     assert linked.count('href="/glossary#ledger"') == 1
     assert "#accrual" not in linked  # beyond the part that is read

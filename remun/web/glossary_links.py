@@ -1,7 +1,8 @@
 """Links each glossary term to its explanation where it first appears on a page.
 
 After a page is rendered, the text inside ``<main>`` is scanned and the first
-use of each term (in the reader's language) becomes a link to the glossary.
+use of each term (in the reader's language) that stands between spaces becomes
+a link to the glossary.
 Only text is touched, never markup, and never text inside links, buttons,
 form labels, headings or hidden text, so nothing interactive is nested.
 """
@@ -99,8 +100,11 @@ class _TextFinder(HTMLParser):
         start = self._offset()
         for match in self.combined.finditer(data):
             slug = self.slugs[match.lastgroup]
-            if slug not in self.found:
-                self.found[slug] = (start + match.start(match.lastgroup), start + match.end(match.lastgroup))
+            begin, end = match.start(match.lastgroup), match.end(match.lastgroup)
+            # Only a term standing between spaces: never inside a quoted name (“Lived experience
+            # co-chair”) or against punctuation, so the words read exactly as before.
+            if slug not in self.found and (begin == 0 or data[begin - 1].isspace()) and data[end:end + 1].isspace():
+                self.found[slug] = (start + begin, start + end)
 
 
 def link_terms(html: str, patterns: list[tuple[str, re.Pattern[str]]], glossary_url: str) -> str:
