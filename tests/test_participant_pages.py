@@ -101,6 +101,8 @@ def test_benefits_answer_is_private_and_its_value_never_audited(client_for, setu
     assert "You told us you do not receive benefits" in page
     for other in (setup["lead"], finance_user):
         assert client_for(other).get(f"/people/{person.id}/benefits/information").status_code == 403
+    project_page = client_for(setup["lead"]).get(f"/projects/{setup['project'].id}").get_data(as_text=True)
+    assert f"/projects/{setup['project'].id}/thanks" in project_page  # reached from the project page
     overview = client_for(setup["lead"]).get(f"/projects/{setup['project'].id}/thanks").get_data(as_text=True)
     assert person.name in overview and "receive benefits" not in overview
 
