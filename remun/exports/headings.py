@@ -12,8 +12,7 @@ from remun.enums import ExpenseCategory, PayBasis, Reciprocity, RoleKind
 from remun.ledger.models import Account, ClaimKind
 
 
-def N_(message: str) -> str:  # noqa: N802  (Babel's name for "mark for translation, translate later")
-    return message
+from remun.translation import N_
 
 
 # --- Sheet names (31 characters at most, none of : \ / ? * [ ]) -------------------------------

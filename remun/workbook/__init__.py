@@ -16,6 +16,4 @@ can translate them: ``gettext(message_id) % params``.
 from __future__ import annotations
 
 
-def N_(message: str) -> str:  # noqa: N802 — the usual name for this marker
-    """Mark a message for translation without translating it now."""
-    return message
+from remun.translation import N_  # noqa: F401  (re-exported for the workbook modules)

@@ -6,7 +6,6 @@ import json
 
 from flask import Blueprint, Response, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from remun.accounts import audit as audit_log
@@ -24,42 +23,6 @@ def date_time(value) -> str:
     from flask_babel import format_datetime
 
     return "–" if value is None else format_datetime(value, format="medium")
-
-
-#: The audit log's actions in words (remun.accounts.audit.ACTIONS, translated).
-ACTION_LABELS = {
-    "person.viewed": _l("A person's details were viewed"),
-    "person.created": _l("A person was added"),
-    "person.changed": _l("A person's details were changed"),
-    "person.removed": _l("A person was removed"),
-    "person.exported": _l("Everything held about a person was downloaded"),
-    "person.erased": _l("A person's identity was erased"),
-    "person.statement_viewed": _l("A person's statement of pay was viewed"),
-    "claims.approved": _l("Claims were approved"),
-    "claim.rejected": _l("A claim was rejected"),
-    "claim.reversed": _l("An approved claim was reversed"),
-    "claims.settled_in_kind": _l("Vouchers, training and donations were recorded as given"),
-    "batch.created": _l("A payment batch was created"),
-    "batch.paid": _l("A payment batch was marked paid"),
-    "batch.exported": _l("A payment batch file was downloaded"),
-    "ledger.exported": _l("The ledger was exported"),
-    "month.closed": _l("A month was closed"),
-    "role.created": _l("A role was added, with its first pay terms"),
-    "role_terms.saved": _l("A role's pay terms were saved"),
-    "user.signed_in": _l("Signed in"),
-    "user.sign_in_failed": _l("A sign-in failed"),
-    "user.sign_in_refused": _l("Sign-in refused: too many attempts"),
-    "user.signed_out": _l("Signed out"),
-    "user.created": _l("An account was created"),
-    "user.changed": _l("An account's access was changed"),
-    "user.deactivated": _l("An account was deactivated"),
-    "user.reactivated": _l("An account was reactivated"),
-    "user.invited": _l("An invitation link was made"),
-    "user.reset_link": _l("A password reset link was made"),
-    "user.password_set": _l("A password was set from a link"),
-    "user.password_changed": _l("A password was changed"),
-    "user.language_chosen": _l("A language was chosen"),
-}
 
 
 def _int_arg(name: str) -> int | None:
@@ -86,7 +49,7 @@ def audit_index():
         )
     }
     return render_template("admin/audit.html", title=_("Audit log"), page=page, filters=filters, actions=actions,
-                           query={key: value for key, value in filters.items() if value}, descriptions=ACTION_LABELS, decode=audit_log.decode, people=people,
+                           query={key: value for key, value in filters.items() if value}, descriptions={code: _(text) for code, text in audit_log.ACTIONS.items()}, decode=audit_log.decode, people=people,
                            active_section="audit")
 
 
