@@ -188,6 +188,13 @@ def test_participant_from_invitation_to_vouchers_given(world, browser, tmp_path)
     page.wait_for_url("**/benefits/information")
     assert "information, not advice" in page.content() and "Citizens Advice Scotland" in page.content()
     _check(page, "/participant/benefits-information", "phone")
+    page.locator("#period_day").fill("40")
+    page.get_by_role("button", name="Work it out").click()
+    expect(page.locator("#period_day-error")).to_contain_text("from 1 to 31")
+    _check(page, "/participant/benefits-period-error", "phone")
+    page.locator("#period_day").fill("15")
+    page.get_by_role("button", name="Work it out").click()
+    expect(page.locator("#estimate")).to_contain_text("Assessment period")
     assert lead.goto(f"{base}/people/{person}/benefits/information").status == 403  # the person's own
 
     # The other choice pages, at phone width, and finance's lists.

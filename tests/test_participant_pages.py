@@ -99,6 +99,10 @@ def test_benefits_answer_is_private_and_its_value_never_audited(client_for, setu
     assert len(events) == 2 and all(event.detail is None for event in events)
     page = client.get(f"/people/{person.id}/benefits/information").get_data(as_text=True)
     assert "You told us you do not receive benefits" in page
+    page = client.get(f"/people/{person.id}/benefits/information?period_day=15").get_data(as_text=True)
+    assert "Assessment period" in page
+    assert "Enter a day of the month from 1 to 31" in client.get(
+        f"/people/{person.id}/benefits/information?period_day=40").get_data(as_text=True)
     for other in (setup["lead"], finance_user):
         assert client_for(other).get(f"/people/{person.id}/benefits/information").status_code == 403
     project_page = client_for(setup["lead"]).get(f"/projects/{setup['project'].id}").get_data(as_text=True)

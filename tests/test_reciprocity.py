@@ -332,3 +332,26 @@ def test_a_reversed_claim_approved_again_is_settled_again_by_the_choice_then(ses
     row = balances.person_balance(session, kit.id)
     assert (row.in_kind, row.owed) == (Decimal("60.00"), Decimal("6.40"))  # the £80 of vouchers was reversed
 
+
+
+def test_benefits_estimate_by_an_assessment_period_the_person_gives(session, rate_book):
+    # Assessment periods starting on the 15th: 4 June 2025 is in 15 May to 14 June, which holds the
+    # £180 week (3 and 5 June) but not 20 June: £180. With the £684 work allowance nothing is tapered.
+    person = _june_2025(session, rate_book, [Part(Reciprocity.BANK_TRANSFER, H)])
+    estimate = benefits.estimate(session, person, rate_book, dt.date(2025, 6, 4), period_starts_on=15)
+    assert (estimate.month_start, estimate.month_end) == (dt.date(2025, 5, 15), dt.date(2025, 6, 14))
+    assert estimate.month.money == Decimal("180.00")
+    assert estimate.taper[0].reduction == Decimal("0.00")
+    # 20 June is in 15 June to 14 July: £604; (604 − 411) × 55% = 193 × 0.55 = £106.15.
+    later = benefits.estimate(session, person, rate_book, dt.date(2025, 6, 20), period_starts_on=15)
+    assert later.month.money == Decimal("604.00") and later.taper[1].reduction == Decimal("106.15")
+
+
+@pytest.mark.parametrize("day, starts_on, period", [
+    (dt.date(2025, 6, 4), None, (dt.date(2025, 6, 1), dt.date(2025, 6, 30))),
+    (dt.date(2025, 3, 1), 31, (dt.date(2025, 2, 28), dt.date(2025, 3, 30))),  # a claim made on the 31st
+    (dt.date(2025, 1, 31), 31, (dt.date(2025, 1, 31), dt.date(2025, 2, 27))),
+    (dt.date(2025, 12, 20), 15, (dt.date(2025, 12, 15), dt.date(2026, 1, 14))),
+])
+def test_assessment_periods_follow_the_day_the_claim_started(day, starts_on, period):
+    assert benefits.assessment_period(day, starts_on) == period

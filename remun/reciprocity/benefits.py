@@ -12,8 +12,9 @@ estimate counts approved pay for time by the date of the session:
 * time whose way of being thanked is not chosen yet is counted as money, so the
   estimate is never too low.
 
-Universal Credit assesses monthly from the day a claim started; Remun does not
-know that day, so it uses calendar months and says so.
+Universal Credit assesses monthly from the day a claim started. The person may
+type that day on the page (it is used for the estimate and never stored);
+otherwise calendar months are used, and the page says so.
 """
 
 from __future__ import annotations
@@ -123,10 +124,21 @@ def _week(day: dt.date) -> tuple[dt.date, dt.date]:
     return start, start + dt.timedelta(days=6)
 
 
-def _month(day: dt.date) -> tuple[dt.date, dt.date]:
-    start = day.replace(day=1)
-    following = (start + dt.timedelta(days=32)).replace(day=1)
-    return start, following - dt.timedelta(days=1)
+def _on_day_of(year: int, month: int, day_of_month: int) -> dt.date:
+    """That day of a month, or the month's last day when it is shorter (as Universal Credit does)."""
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return dt.date(year, month, min(day_of_month, (following - dt.timedelta(days=1)).day))
+
+
+def assessment_period(day: dt.date, starts_on: int | None = None) -> tuple[dt.date, dt.date]:
+    """The monthly period holding ``day``: from the day of the month it starts on (1: the calendar month)."""
+    starts_on = min(max(starts_on or 1, 1), 31)
+    start = _on_day_of(day.year, day.month, starts_on)
+    if start > day:
+        previous = day.replace(day=1) - dt.timedelta(days=1)
+        start = _on_day_of(previous.year, previous.month, starts_on)
+    after = start.replace(day=1) + dt.timedelta(days=32)
+    return start, _on_day_of(after.year, after.month, starts_on) - dt.timedelta(days=1)
 
 
 def income_between(session: Session, person: Person, start: dt.date, end: dt.date) -> Income:
@@ -161,9 +173,15 @@ def income_between(session: Session, person: Person, start: dt.date, end: dt.dat
     return income
 
 
-def estimate(session: Session, person: Person, book: RateBook, day: dt.date) -> Estimate:
+def estimate(session: Session, person: Person, book: RateBook, day: dt.date,
+             period_starts_on: int | None = None) -> Estimate:
+    """The estimate for the week and the assessment period holding ``day``.
+
+    ``period_starts_on`` is the day of the month the person's Universal Credit
+    assessment period starts, if they told the page (it is never stored); else calendar months.
+    """
     week_start, week_end = _week(day)
-    month_start, month_end = _month(day)
+    month_start, month_end = assessment_period(day, period_starts_on)
     week = income_between(session, person, week_start, week_end)
     month = income_between(session, person, month_start, month_end)
     figures = figures_on(book, day)

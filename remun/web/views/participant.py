@@ -357,8 +357,13 @@ def benefits_information(person_id: int):
             day = dt.date.fromisoformat(request.args["day"])
         except ValueError:
             pass
+    # The day their Universal Credit assessment period starts: used for this page only, never stored.
+    typed = request.args.get("period_day", "").strip()
+    period_day = int(typed) if typed.isdigit() and 1 <= int(typed) <= 31 else None
+    period_error = _("Enter a day of the month from 1 to 31") if typed and period_day is None else None
     return render_template("participant/benefits.html", title=_("Benefits: information, not advice"), person=person,
-                           answer=answer, estimate=benefits.estimate(db.session, person, rate_book(), day),
+                           answer=answer, period_day=period_day, typed=typed, period_error=period_error,
+                           estimate=benefits.estimate(db.session, person, rate_book(), day, period_day),
                            refs={"esa_higher": benefits.ESA_HIGHER, "esa_lower": benefits.ESA_LOWER,
                                  "carers": benefits.CARERS_LIMIT, "taper": benefits.UC_TAPER},
                            breadcrumbs=_crumbs(person), active_section="home")
