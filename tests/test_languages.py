@@ -289,3 +289,22 @@ def test_a_polish_page_links_its_terms(client, db_session):
 
 def html_lang_of(html: str) -> str:
     return re.search(r'<html lang="([^"]+)"', html).group(1)
+
+
+def test_the_default_offers_words_are_marked_for_translation_and_shown_translated(client_for, participant_user):
+    """offers.toml is settings, not code: its default words are listed in offer_texts.py to be translated."""
+    import tomllib
+
+    from remun.reciprocity.offer_texts import DEFAULT_OFFER_TEXTS
+    from remun.reciprocity.offers import DEFAULT_OFFERS
+
+    data = tomllib.loads(DEFAULT_OFFERS.read_text(encoding="utf-8"))
+    words = {text for offer in data.get("no_bank_account", []) for text in (offer["name"], offer.get("explanation"))}
+    words.add(data.get("training", {}).get("explanation"))
+    assert words - {None, ""} == set(DEFAULT_OFFER_TEXTS)
+
+    browser = client_for(participant_user)
+    browser.get("/language/pl?next=/account")
+    page = browser.get(f"/people/{participant_user.person_id}/thanks/no_bank").get_data(as_text=True)
+    assert html_lang_of(page) == "pl"
+    assert "A prepaid payment card" not in page and "We post a cheque to you" not in page

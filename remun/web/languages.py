@@ -68,9 +68,21 @@ def remember_choice(response, code: str):
     return response
 
 
+def offer_text(text: str | None) -> str:
+    """Words an organisation keeps in a settings file (remun/reciprocity/offers.toml): Remun's own
+    default words are translated (remun/reciprocity/offer_texts.py marks them); words the
+    organisation wrote itself are shown as written."""
+    if not text:
+        return ""  # gettext("") would give the catalogue's header
+    from flask_babel import gettext
+
+    return gettext(text)
+
+
 def register(app) -> None:
     """Choose each request's language afresh (Flask-Babel caches it on the app context,
     which can outlive one request, for example in tests)."""
     from flask_babel import refresh
 
     app.before_request(refresh)
+    app.jinja_env.globals["offer_text"] = offer_text

@@ -32,6 +32,7 @@ from remun.reciprocity import benefits, choices, receipts
 from remun.reciprocity.models import BenefitsAnswer, Receipt
 from remun.reciprocity.offers import load_offers
 from remun.web.extensions import db
+from remun.web.languages import offer_text
 from remun.web.forms import PlainDecimalField, choices as label_choices, hours_field, options
 from remun.web.labels import EXPENSE_LABELS, RECIPROCITY_LABELS
 from remun.web.pages import current_user_id, rate_book
@@ -109,12 +110,12 @@ def _option_texts(offers) -> dict[str, tuple[str, str]]:
                           _("We pay the money into your bank account after each session is approved.")),
         "no_bank": (_("Payment without a bank account"),
                     _("If you do not have a bank account, or would rather not use it: %(ways)s.",
-                      ways=", ".join(option.name.lower() for option in offers.no_bank_account) or _("ask your project lead"))),
+                      ways=", ".join(offer_text(option.name).lower() for option in offers.no_bank_account) or _("ask your project lead"))),
         "third_party": (_("Payment to someone else for me"),
                         _("We pay the money to a person or organisation you name, on your behalf.")),
         "vouchers": (_("Vouchers"), _("Shopping vouchers of the same value. We offer: %(providers)s.",
                                       providers=vouchers or _("ask your project lead"))),
-        "training": (_("Training of the same value"), offers.training_explanation or
+        "training": (_("Training of the same value"), offer_text(offers.training_explanation) or
                      _("A course or learning budget of the same value.")),
         "donation": (_("A donation to a charity I choose"), _("We give the same value to a charity you name.")),
         "no_payment": (_("No payment"), _("You can choose not to be paid. You do not have to say why.")),
@@ -173,7 +174,7 @@ def _detail_page(option: str, offers):
     if option == "vouchers":
         return (_("Which vouchers would you like?"), None, ["provider"], None, False)
     if option == "training":
-        return (_("What training would you like? (optional)"), offers.training_explanation or None, ["detail"],
+        return (_("What training would you like? (optional)"), offer_text(offers.training_explanation) or None, ["detail"],
                 _("The course or kind of learning, if you know"), False)
     if option == "donation":
         return (_("Which charity should we give to?"), _("We give the same value to the charity you name."), ["detail"],
@@ -193,7 +194,7 @@ def choose_details(person_id: int, option: str):
     offers = _offers()
     title, intro, fields, detail_label, detail_required = _detail_page(option, offers)
     form = DetailForm()
-    form.way.choices = options((item.method.value, item.name) for item in offers.no_bank_account)
+    form.way.choices = options((item.method.value, offer_text(item.name)) for item in offers.no_bank_account)
     form.provider.choices = options((item.provider, item.provider) for item in offers.vouchers)
     if detail_label:
         form.detail.label.text = detail_label
