@@ -135,7 +135,7 @@ def test_sign_in_goes_back_only_to_this_site(anonymous_client, lead_user):
 
 def test_a_participant_lands_on_their_own_page(anonymous_client, participant_user):
     response = sign_in(anonymous_client, participant_user.email)
-    assert response.headers["Location"] == f"/people/{participant_user.person_id}"
+    assert response.headers["Location"] == f"/people/{participant_user.person_id}/home"
 
 
 def test_changing_the_password_ends_other_sessions(client_for, lead_user):
@@ -174,7 +174,7 @@ def test_admin_invites_a_participant_who_sets_their_own_password(client, client_
     visitor = client_for(None)
     assert visitor.get(address).status_code == 200
     response = visitor.post(address, data={"password": "my own password", "confirm": "my own password"})
-    assert response.status_code == 302 and response.headers["Location"] == f"/people/{person.id}"
+    assert response.status_code == 302 and response.headers["Location"] == f"/people/{person.id}/home"
     assert visitor.get(f"/people/{person.id}").status_code == 200
     # The link works once.
     assert client_for(None).get(address).status_code == 404

@@ -256,8 +256,10 @@ def test_people(client, db_session, project):
         "name": "Iain Macleod", "email": "", "preferred_language": "en", "reciprocity": "vouchers"})
     assert response.status_code == 302
     db_session.refresh(person)
-    assert person.email is None and person.reciprocity == Reciprocity.VOUCHERS
-    assert "Vouchers" in client.get(f"/people/{person.id}").get_data(as_text=True)
+    # Their choice of thanks is not changed here: it has its own pages, which keep its history.
+    assert person.email is None and person.reciprocity == Reciprocity.NOT_CHOSEN
+    page = client.get(f"/people/{person.id}").get_data(as_text=True)
+    assert "Not chosen yet" in page and f"/people/{person.id}/thanks" in page
     assert client.post(f"/people/{person.id}/delete").status_code == 302
     assert db_session.get(Person, person.id) is None
 

@@ -309,7 +309,7 @@ def show_problem(form: FlaskForm, problem: users.AccountProblem) -> None:
 def landing_url() -> str:
     if current_user.role is UserRole.PARTICIPANT:
         if current_user.person_id:
-            return url_for("people.show", person_id=current_user.person_id)
+            return url_for("participant.home", person_id=current_user.person_id)
         return url_for("auth.account")
     return url_for("home.index")
 

@@ -20,9 +20,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from remun.enums import Reciprocity
 from remun.money import NotANumber, to_decimal
-from remun.web.labels import BASIS_LABELS, EXPENSE_LABELS, KIND_LABELS, RECIPROCITY_LABELS
+from remun.web.labels import BASIS_LABELS, EXPENSE_LABELS, KIND_LABELS
 
 def options(pairs) -> list[SelectChoice]:
     """Choices for a select or radio field from (value, label) pairs."""
@@ -241,13 +240,8 @@ class PersonForm(FlaskForm):
         widget=GovTextInput(),
         description=_l("The number finance uses to pay this person, such as a supplier number."),
     )
-    reciprocity = RadioField(
-        _l("How would they like to be thanked?"),
-        choices=choices(RECIPROCITY_LABELS),
-        default=Reciprocity.NOT_CHOSEN.value,
-        widget=GovRadioInput(),
-        description=_l("Only record what the person has told you. Never assume someone does not want payment."),
-    )
+    # How they would like to be thanked is not asked here: it is recorded, with its history and
+    # details, on its own pages (remun.reciprocity), by the person or by a lead for them.
     submit = SubmitField(_l("Save person"), widget=GovSubmitInput())
 
 

@@ -7,7 +7,6 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from remun.enums import Reciprocity
 from remun.models import Appointment, Person, Project
 from remun.web.auth import audit_changes, audit_created, audit_removed, audit_viewed
 from remun.web.extensions import db
@@ -19,7 +18,7 @@ from remun.web.views.projects import project_crumbs
 
 bp = Blueprint("people", __name__)
 
-PERSON_FIELDS = ["name", "email", "preferred_language", "payee_reference", "reciprocity"]
+PERSON_FIELDS = ["name", "email", "preferred_language", "payee_reference"]
 APPOINTMENT_FIELDS = ["person_id", "role_id", "start_date", "end_date"]
 
 
@@ -36,7 +35,6 @@ def _fill_person(person: Person, form: PersonForm) -> None:
     person.email = (form.email.data or "").strip().lower() or None
     person.preferred_language = form.preferred_language.data
     person.payee_reference = (form.payee_reference.data or "").strip() or None
-    person.reciprocity = Reciprocity(form.reciprocity.data)
 
 
 @bp.get("/people/")
@@ -75,7 +73,7 @@ def show(person_id: int):
 @bp.route("/people/<int:person_id>/edit", methods=["GET", "POST"])
 def edit(person_id: int):
     person = db.get_or_abort(Person, person_id)
-    form = PersonForm(obj=person, reciprocity=person.reciprocity.value)
+    form = PersonForm(obj=person)
     _language_choices(form)
     if form.validate_on_submit():
         _fill_person(person, form)
