@@ -115,6 +115,9 @@ def test_a_lead_can_record_a_choice_they_were_told_and_their_look_is_audited(cli
     person, lead = setup["person"], client_for(setup["lead"])
     page = lead.get(f"/people/{person.id}/home").get_data(as_text=True)
     assert "You have not chosen yet" in page
+    recording_for = "You are recording this for"
+    assert recording_for in lead.get(f"/people/{person.id}/thanks").get_data(as_text=True)
+    assert recording_for not in client_for(setup["user"]).get(f"/people/{person.id}/thanks").get_data(as_text=True)
     assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "person.viewed",
                                                       AuditEvent.object_id == str(person.id))) is not None
     assert lead.post(f"/people/{person.id}/thanks/no_bank", data={"way": "cheque"}).status_code == 302
