@@ -90,3 +90,29 @@ def test_closing_a_month(client, db_session):
     response = client.post("/finance/periods", data={"month": month})
     assert response.status_code == 302
     assert "is closed" in text_of(client.get(response.headers["Location"]))
+
+
+def test_the_batches_page_counts_money_from_splits_and_every_way_of_paying(client, db_session, rate_book):
+    from decimal import Decimal
+
+    from remun.ledger import claims
+    from remun.reciprocity import choices
+    from remun.reciprocity.choices import Part
+
+    project = build_project(db_session, {"Ann": Reciprocity.NOT_CHOSEN, "Cal": Reciprocity.NOT_CHOSEN})
+    ann = db_session.scalar(select(Person).where(Person.name == "Ann"))
+    cal = db_session.scalar(select(Person).where(Person.name == "Cal"))
+    # Ann: half paid by cheque, half vouchers; Cal: paid by payment card.
+    choices.record_choice(db_session, ann, [Part(Reciprocity.CHEQUE, Decimal("50"), "A cheque"),
+                                            Part(Reciprocity.VOUCHERS, Decimal("50"), "Tesco")], user_id=None)
+    choices.record_choice(db_session, cal, [Part(Reciprocity.PAYMENT_CARD, Decimal("100"), "A payment card")], user_id=None)
+    claims.sync_claims(db_session, rate_book, project_id=project.id)
+    db_session.commit()
+    client.post(f"/projects/{project.id}/claims", data={"all": "1"})
+
+    page = text_of(client.get(f"/projects/{project.id}/batches"))
+    # Each has £80.00 of time and £6.40 expenses: Ann £40.00 + £6.40 as money, Cal £86.40.
+    assert "card, cheque or to someone else): 4 claims, £132.80" in page
+    assert "Shared between ways, as people chose: 1 claims" in page
+    client.post(f"/projects/{project.id}/batches", data={"action": "create"})
+    assert db_session.scalar(select(PaymentBatch)).total == Decimal("132.80")

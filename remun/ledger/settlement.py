@@ -94,6 +94,10 @@ class Waiting:
     def money_total(self) -> Decimal:
         return sum((part.amount for item in self.pending for part in item.parts if part.method.is_money), ZERO)
 
+    def money_claims(self) -> int:
+        """Claims with money to pay, whole or as part of a split."""
+        return sum(1 for item in self.pending if any(part.method.is_money for part in item.parts))
+
 
 def _choices(session: Session, person_ids: set[int]) -> dict[int, CurrentChoice]:
     people = session.scalars(select(Person).where(Person.id.in_(person_ids))) if person_ids else []
