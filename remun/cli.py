@@ -119,13 +119,17 @@ def demo() -> None:
     """Load the demo project (does nothing if it is already there)."""
     from remun.demo import load_demo
     from remun.ledger.demo import load_demo_ledger
+    from remun.reciprocity.demo import record_demo_changes_of_mind, record_demo_choices
 
     from remun.config import instance_path
     from remun.demo_accounts import ensure_demo_accounts
 
     session = _session()
     project = load_demo(session, _rates())
+    session.flush()
+    record_demo_choices(session, project)
     load_demo_ledger(session, _rates(), project)
+    record_demo_changes_of_mind(session)
     session.flush()
     accounts = ensure_demo_accounts(session, project, instance_path(), using=_hasher())
     session.commit()

@@ -282,3 +282,31 @@ def test_demo_accounts_are_made_once_with_private_random_passwords(session, rate
     assert [p.id for p in by_role["lead"].led_projects] == [project.id]
     assert by_role["participant"].person.email == DEMO_PARTICIPANT_EMAIL
     assert authenticate(session, first[0].email, "not the password", using=hasher("test")) is None
+
+
+def test_demo_choices_are_recorded_with_details_and_two_change_their_minds(session, rate_book):
+    from remun.ledger.demo import load_demo_ledger
+    from remun.reciprocity.choices import current_choice, history
+    from remun.reciprocity.demo import record_demo_changes_of_mind, record_demo_choices
+
+    project = load_demo(session, rate_book, today=TODAY)
+    session.flush()
+    record_demo_choices(session, project)
+    load_demo_ledger(session, rate_book, project, today=TODAY)
+    record_demo_changes_of_mind(session)
+    record_demo_choices(session, project)  # a second run changes nothing
+    record_demo_changes_of_mind(session)
+
+    def choice_of(email):
+        person = session.scalar(select(Person).where(Person.email == email))
+        return person, current_choice(session, person)
+
+    _, eilidh = choice_of("eilidh.fraser@example.org")
+    assert [(p.method, p.detail) for p in eilidh.parts] == [(Reciprocity.VOUCHERS, "Love2shop")]
+    graham, split = choice_of("graham.birrell@example.org")
+    assert split.summary == Reciprocity.SPLIT and [p.percent for p in split.parts] == [Decimal("50"), Decimal("50")]
+    assert len(history(session, graham.id)) == 1
+    _, kirsty = choice_of("kirsty.paterson@example.org")
+    assert kirsty.summary == Reciprocity.PAYMENT_CARD
+    _, jamie = choice_of("jamie.robertson@example.org")
+    assert not jamie.chosen  # nothing is assumed for anyone who has not chosen
