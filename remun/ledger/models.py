@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from remun.accounts import models as _accounts  # noqa: F401  (the users table the ledger refers to)
@@ -59,6 +59,7 @@ class Claim(Base):
     __table_args__ = (
         UniqueConstraint("attendance_id", "kind"),
         CheckConstraint("amount >= 0", name="amount_not_negative"),
+        Index("ix_claims_person_attendance", "person_id", "attendance_id"),  # a person's statement (0007)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -123,7 +124,13 @@ class Posting(Base):
     """One line of a transaction: an amount in one account (debit positive, credit negative)."""
 
     __tablename__ = "postings"
-    __table_args__ = (CheckConstraint("amount <> 0", name="amount_not_zero"),)
+    __table_args__ = (
+        CheckConstraint("amount <> 0", name="amount_not_zero"),
+        # Balances and ledger pages at scale (migration 0007): each covers what its query sums.
+        Index("ix_postings_project_account", "project_id", "account", "person_id", "amount"),
+        Index("ix_postings_project_transaction", "project_id", "transaction_id"),
+        Index("ix_postings_person_project", "person_id", "project_id", "account", "amount"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     transaction_id: Mapped[int] = mapped_column(ForeignKey("ledger_transactions.id", ondelete="RESTRICT"), index=True)
