@@ -33,6 +33,9 @@ preload_app = True
 accesslog = os.environ.get("REMUN_ACCESS_LOG") or None
 errorlog = "-"
 forwarded_allow_ips = os.environ.get("REMUN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+# gunicorn 24+ opens an admin socket at one fixed path in the home folder, so a second server on the
+# machine (a benchmark, a second site) would take it over; Remun does not use it.
+control_socket_disable = True
 
 
 def on_starting(server) -> None:
