@@ -2,7 +2,9 @@
 
     .venv/bin/python bench/export_bench.py                 # 100,000 and 1,000,000 postings
     .venv/bin/python bench/export_bench.py --rows 20000    # a quick run
-    make bench                                             # the same, installing XlsxWriter first
+    .venv/bin/python bench/export_bench.py --url postgresql+psycopg://postgres@127.0.0.1/remun_bench
+                                       # every posting of a database filled by bench/generate
+    make bench                         # all the benchmarks (bench/run_all.py), this one included
 
 For each size it builds a temporary SQLite database with that many postings
 (SQLAlchemy Core bulk inserts into a migrated schema: inserting is allowed, the
