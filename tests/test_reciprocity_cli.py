@@ -35,7 +35,11 @@ def test_choose_show_and_project_totals(cli_env):  # noqa: F811
     assert "bank_transfer 70%; vouchers 30% (Tesco)" in good.stdout
     assert run(cli_env, "thanks", "choose", "--person-id", str(person), "--way", "no_payment").returncode == 0
     shown = run(cli_env, "thanks", "show", "--person-id", str(person))
-    assert shown.stdout.splitlines()[0].endswith("no_payment 100%") and len(shown.stdout.splitlines()) == 3  # history kept
+    lines = shown.stdout.splitlines()
+    # In force first, then the history, newest first: both new choices and the demo's first one are kept.
+    assert lines[0].endswith("no_payment 100%")
+    assert [line.split("  ")[-1] for line in lines[1:]] == [
+        "no_payment 100%", "bank_transfer 70%; vouchers 30%", "bank_transfer 100%"]
     report = run(cli_env, "thanks", "project", "--project", PROJECT, "--json")
     assert report.returncode == 0, report.stderr
     data = json.loads(report.stdout)
