@@ -45,7 +45,7 @@ def test_attendance_to_paid_through_the_pages(client, db_session):
     bea = db_session.scalar(select(Person).where(Person.name == "Bea"))
     statement = text_of(client.get(f"/people/{bea.id}/statement"))
     assert "Given as vouchers, training or a donation £80.00" in statement
-    assert "Paid to your bank £6.40" in statement
+    assert "Paid to you £6.40" in statement
     filtered = text_of(client.get(f"/projects/{project.id}/ledger?person={bea.id}&account=vouchers"))
     assert "1 entry" in filtered
 
@@ -116,3 +116,16 @@ def test_the_batches_page_counts_money_from_splits_and_every_way_of_paying(clien
     assert "Shared between ways, as people chose: 1 claims" in page
     client.post(f"/projects/{project.id}/batches", data={"action": "create"})
     assert db_session.scalar(select(PaymentBatch)).total == Decimal("132.80")
+
+
+def test_the_statement_and_home_show_the_money_as_a_picture_with_the_numbers(client, db_session, rate_book):
+    project = build_project(db_session, {"Ann": Reciprocity.BANK_TRANSFER})
+    db_session.commit()
+    client.post(f"/projects/{project.id}/claims", data={"all": "1"})
+    ann = db_session.scalar(select(Person).where(Person.name == "Ann"))
+    for page in (client.get(f"/people/{ann.id}/statement"), client.get(f"/people/{ann.id}/home")):
+        html = page.get_data(as_text=True)
+        picture = html[html.index('<figure class="remun-chart"'):html.index("</figure>")]
+        # A picture with a text alternative, and the amount written beside its bar.
+        assert 'role="img"' in picture and "<title" in picture and "<desc" in picture
+        assert "Owed to you now" in picture and "£86.40" in picture

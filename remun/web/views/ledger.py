@@ -15,6 +15,7 @@ from remun.ledger import periods, settlement
 from remun.ledger.models import Account, BatchStatus, Claim, ClaimStatus, LedgerTransaction, PaymentBatch, Posting
 from remun.ledger.posting import LedgerError, PeriodClosed
 from remun.models import Attendance, Meeting, Person, Project
+from remun.web.statement_picture import money_picture
 from remun.web.auth import audit
 from remun.web.extensions import db
 from remun.web.forms import CloseMonthForm, ConfirmForm, ReasonForm, options
@@ -254,10 +255,11 @@ def statement(person_id: int):
         select(func.count(Attendance.id), func.coalesce(func.sum(Attendance.hours + Attendance.prep_hours + Attendance.travel_hours), 0))
         .where(Attendance.person_id == person.id)
     ).one()
+    balance = ledger_balances.person_balance(db.session, person.id)
     return render_template("ledger/statement.html", title=_("Statement for %(name)s", name=person.name), person=person,
                            rows=rows, sessions=given[0], hours_given=given[1], page=page,
                            pages=max((claims_count + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-                           balance=ledger_balances.person_balance(db.session, person.id),
+                           balance=balance, picture=money_picture(balance),
                            breadcrumbs=[{"text": _("People"), "href": url_for("people.index")},
                                         {"text": person.name, "href": url_for("people.show", person_id=person.id)}],
                            active_section="people")

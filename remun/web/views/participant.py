@@ -31,6 +31,7 @@ from remun.money import HUNDRED, ZERO
 from remun.reciprocity import benefits, choices, receipts
 from remun.reciprocity.models import BenefitsAnswer, Receipt
 from remun.reciprocity.offers import load_offers
+from remun.web.statement_picture import money_picture
 from remun.web.extensions import db
 from remun.web.languages import offer_text
 from remun.web.forms import PlainDecimalField, choices as label_choices, hours_field, options
@@ -83,11 +84,12 @@ def home(person_id: int):
         select(func.coalesce(func.sum(Claim.amount), 0))
         .where(Claim.person_id == person.id, Claim.status == ClaimStatus.SUBMITTED)
     )
+    balance = ledger_balances.person_balance(db.session, person.id)
     return render_template(
         "participant/home.html",
         title=_("Your home") if _is_self(person) else _("Home page of %(name)s", name=person.name), person=person,
         own=_is_self(person), sessions=sessions, hours_given=Decimal(hours_given), pending=Decimal(pending),
-        balance=ledger_balances.person_balance(db.session, person.id),
+        balance=balance, picture=money_picture(balance, Decimal(pending)),
         choice=choices.current_choice(db.session, person), history=choices.history(db.session, person.id),
         open_sessions=_open_sessions(person), active_section="home",
     )
