@@ -33,7 +33,6 @@ from remun.exports.context import ExportFilters
 from remun.models import Attendance, Expense, Meeting, Person, Project, Role
 from remun.money import ZERO, round_money
 from remun.reciprocity.models import SettlementPart
-from remun.reciprocity.routing import RoutedPart
 
 CHUNK = 5_000
 
@@ -186,22 +185,47 @@ class ToGive:
     details: tuple[str, ...]
 
 
-def _waiting_parts(session: Session, filters: ExportFilters) -> Iterator[tuple[Claim, RoutedPart]]:
+@dataclass(frozen=True)
+class WaitingPart:
+    """One part of one claim that settlement says is still to pay or give: plain values, no ORM objects."""
+
+    project_id: int
+    person_id: int
+    claim_id: int
+    method: Reciprocity
+    detail: str | None
+    amount: Decimal
+    decided_at: dt.datetime | None
+
+
+def waiting_parts(session: Session, filters: ExportFilters) -> list[WaitingPart]:
     """What settlement says is still to pay or give, part by part (money already in a batch is not here).
 
     The same parts ``remun.ledger.settlement`` will batch or give, splits included, so the
-    workbook never disagrees with what finance will be asked to do.
+    workbook never disagrees with what finance will be asked to do. Asked one project at a
+    time and kept as plain values: ``waiting`` loads every approved, unsettled claim as an ORM
+    object, and for the whole organisation at once that held hundreds of megabytes.
     """
     from remun.ledger.settlement import waiting
 
-    for project_id in (None,) if filters.project_ids is None else filters.project_ids:
+    if filters.project_ids is not None:
+        project_ids = filters.project_ids
+    else:
+        project_ids = tuple(session.scalars(select(Project.id).order_by(Project.id)))
+    found: list[WaitingPart] = []
+    for project_id in project_ids:
         for pending in waiting(session, project_id).pending:
-            for part in pending.parts:
-                yield pending.claim, part
+            claim = pending.claim
+            found.extend(WaitingPart(claim.project_id, claim.person_id, claim.id, part.method, part.detail,
+                                     part.amount, claim.decided_at) for part in pending.parts)
+    return found
 
 
-def payments_due(session: Session, filters: ExportFilters) -> list[Due]:
-    """Per project, payee and way of paying: approved money not yet paid, in an open batch or still to batch."""
+def payments_due(session: Session, filters: ExportFilters, waiting: list[WaitingPart] | None = None) -> list[Due]:
+    """Per project, payee and way of paying: approved money not yet paid, in an open batch or still to batch.
+
+    ``waiting`` is ``waiting_parts``' answer when the caller has it already.
+    """
     rows: list[tuple[int, int, Reciprocity, str | None, int, Decimal, int | None, dt.datetime | None]] = []
     in_batch = (
         select(BatchItem.claim_id, BatchItem.person_id, Claim.project_id, BatchItem.amount, PaymentBatch.id,
@@ -218,10 +242,10 @@ def payments_due(session: Session, filters: ExportFilters) -> list[Due]:
         # Batched before settlement parts existed: a bank transfer.
         rows.append((project_id, person_id, method or Reciprocity.BANK_TRANSFER, detail, claim_id,
                      as_decimal(amount), batch_id, decided_at))
-    for claim, part in _waiting_parts(session, filters):
+    for part in waiting_parts(session, filters) if waiting is None else waiting:
         if part.method.is_money:
-            rows.append((claim.project_id, claim.person_id, part.method, part.detail, claim.id, part.amount, None,
-                         claim.decided_at))
+            rows.append((part.project_id, part.person_id, part.method, part.detail, part.claim_id, part.amount, None,
+                         part.decided_at))
 
     grouped: dict[tuple, dict] = {}
     for project_id, person_id, method, detail, claim_id, amount, batch_id, decided_at in rows:
@@ -248,14 +272,15 @@ def payments_due(session: Session, filters: ExportFilters) -> list[Due]:
                                         row.detail or ""))
 
 
-def waiting_in_kind(session: Session, filters: ExportFilters, choice: Reciprocity) -> dict[tuple[int, int], ToGive]:
+def waiting_in_kind(session: Session, filters: ExportFilters, choice: Reciprocity,
+                    waiting: list[WaitingPart] | None = None) -> dict[tuple[int, int], ToGive]:
     """Per project and person: approved time still to give as ``choice`` (a split's share included)."""
     found: dict[tuple[int, int], dict] = {}
-    for claim, part in _waiting_parts(session, filters):
+    for part in waiting_parts(session, filters) if waiting is None else waiting:
         if part.method != choice:
             continue
-        entry = found.setdefault((claim.project_id, claim.person_id), {"claims": set(), "amount": ZERO, "details": []})
-        entry["claims"].add(claim.id)
+        entry = found.setdefault((part.project_id, part.person_id), {"claims": set(), "amount": ZERO, "details": []})
+        entry["claims"].add(part.claim_id)
         entry["amount"] += part.amount
         if part.detail and part.detail not in entry["details"]:
             entry["details"].append(part.detail)

@@ -234,9 +234,12 @@ def write_finance_workbook(
 
     ledger_last = _write_ledger(book, ledger, session, filters, total, progress, chunk)
     result.postings = ledger_last - 1
-    _write_payments_due(book, due, session, filters)
+    # Asked once for the four sheets that show what is still to pay or give.
+    waiting = queries.waiting_parts(session, filters)
+    _write_payments_due(book, due, session, filters, waiting)
     for ws, account, choice in in_kind:
-        _write_in_kind(book, ws, session, filters, account, choice)
+        _write_in_kind(book, ws, session, filters, account, choice, waiting)
+    del waiting
     _write_expenses(book, expenses, session, filters, chunk)
     _write_parity(book, parity, session, chosen, rate_book, filters)
     _write_summary(book, summary, ledger, chosen, ledger_last)
@@ -364,14 +367,14 @@ def _write_summary(book: Book, ws, ledger, chosen, ledger_last: int) -> None:
                          currencies, count_columns=(13,))
 
 
-def _write_payments_due(book: Book, ws, session, filters) -> None:
+def _write_payments_due(book: Book, ws, session, filters, waiting: list[queries.WaitingPart]) -> None:
     t = book.t
     methods = {method: t(label) for method, label in H.MONEY_METHODS.items()}
     guard = TextGuard(ws)
     date_cell = book.styled(ws, book.formats.date)
     money = CurrencyCells(book, ws, 1)
     row_number, currencies = 1, []
-    for due in queries.payments_due(session, filters):
+    for due in queries.payments_due(session, filters, waiting):
         row_number += 1
         currency = safe_currency(due.currency)
         if currency not in currencies:
@@ -392,9 +395,10 @@ def _write_payments_due(book: Book, ws, session, filters) -> None:
                          count_columns=(5,))
 
 
-def _write_in_kind(book: Book, ws, session, filters, account: Account, choice: Reciprocity) -> None:
+def _write_in_kind(book: Book, ws, session, filters, account: Account, choice: Reciprocity,
+                   waiting_parts: list[queries.WaitingPart]) -> None:
     given = queries.account_totals(session, filters, (account,))
-    waiting = queries.waiting_in_kind(session, filters, choice)
+    waiting = queries.waiting_in_kind(session, filters, choice, waiting_parts)
     keys = {(project_id, person_id) for project_id, person_id, _a in given} | set(waiting)
     projects = {project_id: (name, cost_centre, safe_currency(currency))
                 for project_id, name, cost_centre, currency in queries.projects(session, filters)}

@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session
 
 from remun.enums import Reciprocity
@@ -55,7 +55,9 @@ def _unsettled(session: Session, project_id: int | None = None):
     query = (
         select(Claim, BatchItem.id)
         .outerjoin(BatchItem, BatchItem.claim_id == Claim.id)
-        .where(Claim.status == ClaimStatus.APPROVED, Claim.settled_at.is_(None), Claim.amount > 0)
+        .where(Claim.status == ClaimStatus.APPROVED, Claim.settled_at.is_(None), Claim.amount > 0,
+               # Batched with no settlement parts: ``waiting`` skips these, so they are not loaded.
+               or_(BatchItem.id.is_(None), exists().where(SettlementPart.claim_id == Claim.id)))
         .order_by(Claim.id)
     )
     if project_id is not None:
