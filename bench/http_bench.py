@@ -115,7 +115,7 @@ def main(argv=None) -> list[dict]:
                 time.sleep(0.2)
         workers = env.get("REMUN_WORKERS", str(os.cpu_count()))
         print(f"gunicorn, {workers} sync workers; wrk {args.threads} threads, {args.connections} connections, "
-              f"{args.seconds} s per page")
+              f"{args.seconds} s per page; load average {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
         for name, path, target in (("parity page", f"/projects/{project_id}/parity", (300, 100)),
                                    ("statement", f"/people/{person_id}/statement", None)):
             request = urllib.request.Request(base + path, headers={"Cookie": f"session={cookie}"})
@@ -132,7 +132,7 @@ def main(argv=None) -> list[dict]:
                 verdict = f"  {'met' if met else 'NOT met'} (target >= {target[0]} req/s, p99 < {target[1]} ms)"
             print(f"  {name:12} {figures['requests_per_second']:8.1f} req/s   p50 {figures['p50_ms']:7.1f} ms   "
                   f"p99 {figures['p99_ms']:7.1f} ms   non-2xx {figures['non_2xx']}   timeouts {figures['timeouts']}{verdict}", flush=True)
-            results.append({"case": name, **figures})
+            results.append({"case": name, **figures, "load_average": os.getloadavg()[0]})
     finally:
         server.send_signal(signal.SIGTERM)
         try:

@@ -36,6 +36,11 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
 
 
+def load_average() -> str:
+    """The 1, 5 and 15 minute load averages: other work on the machine slows every figure."""
+    return " ".join(f"{value:.2f}" for value in os.getloadavg())
+
+
 def timed(function, arguments: list, runs: int) -> tuple[list[float], list[float]]:
     """Wall-clock and this process's CPU milliseconds of each run (CPU leaves out the database server's share)."""
     function(arguments[0])  # warm caches and compile templates
@@ -91,7 +96,8 @@ def main(argv=None) -> list[dict]:
             raise SystemExit("Fill the database with bench/generate first.")
         key = session_key(admin)
         book = app.extensions["remun.rates"]
-        print(f"{backend}: {len(projects):,} projects, {len(people):,} people, {postings:,} postings")
+        print(f"{backend}: {len(projects):,} projects, {len(people):,} people, {postings:,} postings; "
+              f"load average {load_average()}")
         chosen_projects = rng.sample(projects, min(len(projects), args.runs))
         chosen_people = rng.sample(people, min(len(people), args.runs))
 
@@ -122,6 +128,7 @@ def main(argv=None) -> list[dict]:
     results.append(report("GET statement", timed(lambda p: get(f"/people/{p}/statement"), chosen_people, args.runs), 50))
     results.append(report("GET project ledger (first page)",
                           timed(lambda p: get(f"/projects/{p}/ledger"), chosen_projects, args.runs), 50))
+    print(f"  (load average at the end {load_average()})", flush=True)
     return results
 
 

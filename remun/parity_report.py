@@ -159,17 +159,25 @@ def _attended(session: Session, project_ids: list[int] | None = None) -> _Attend
         else (lambda query: query)
     terms = _terms_in_force(project_ids)
     priced_on = type_coerce(case((terms.c.rate_card_ref.is_(None), null()), else_=Meeting.date), Date)
-    keys = (Meeting.project_id, Attendance.person_id, Person.name, Attendance.role_id, terms.c.terms_id, priced_on,
+    keys = (Meeting.project_id, Attendance.person_id, Attendance.role_id, terms.c.terms_id, priced_on.label("priced_on"),
             Attendance.hours, Attendance.prep_hours, Attendance.travel_hours)
-    rows = session.execute(in_project(
-        select(*keys, func.count())
+    # Grouped first and named afterwards: the people's names are not sort or hash keys for every
+    # attendance row, and only the grouped rows are ordered (PostgreSQL then hashes the groups in
+    # memory instead of sorting every attendance on disk).
+    grouped = in_project(
+        select(*keys, func.count().label("attendances"))
         .select_from(Attendance)
         .join(Meeting, Attendance.meeting_id == Meeting.id)
-        .join(Person, Attendance.person_id == Person.id)
         .join(terms, and_(terms.c.role_id == Attendance.role_id,
                           or_(terms.c.position == 1, terms.c.starts <= Meeting.date),
                           or_(terms.c.ends.is_(None), Meeting.date < terms.c.ends)))
-    ).group_by(*keys).order_by(Meeting.project_id, Attendance.person_id, Attendance.role_id))
+    ).group_by(*keys).subquery()
+    rows = session.execute(
+        select(grouped.c.project_id, grouped.c.person_id, Person.name, grouped.c.role_id, grouped.c.terms_id,
+               grouped.c.priced_on, grouped.c.hours, grouped.c.prep_hours, grouped.c.travel_hours, grouped.c.attendances)
+        .join(Person, grouped.c.person_id == Person.id)
+        .order_by(grouped.c.project_id, grouped.c.person_id, grouped.c.role_id)
+    )
     for project_id, *rest in rows:
         found.paid[project_id].append(rest)
     attended = select(Meeting.project_id, Attendance.role_id, func.count(distinct(Attendance.meeting_id))) \

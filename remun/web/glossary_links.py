@@ -9,6 +9,7 @@ form labels, headings or hidden text, so nothing interactive is nested.
 
 from __future__ import annotations
 
+import functools
 import re
 from html.parser import HTMLParser
 
@@ -52,6 +53,34 @@ def _stem(word: str, gaelic: bool) -> str:
     return re.escape(stem) + r"\w*"
 
 
+@functools.lru_cache(maxsize=32)
+def _combined(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """Every term in one pattern, each in a named group, compiled once per language.
+
+    Each term can only start at the start of a word, with one of a few letters; checking those
+    two things once at each position (before trying every term in turn) passes over most of the
+    text quickly. It only repeats conditions each term already has, so the matches are the same.
+    """
+    alternatives = "|".join(f"(?P<term{index}>{pattern})" for index, pattern in enumerate(patterns))
+    firsts = {_first_character(pattern) for pattern in patterns}
+    if None in firsts:
+        return re.compile(alternatives, re.IGNORECASE)
+    return re.compile(r"(?<!\w)(?=[" + "".join(sorted(firsts)) + "])(?:" + alternatives + ")", re.IGNORECASE)
+
+
+def _first_character(pattern: str) -> str | None:
+    """The escaped first character a term's pattern can match, or None when it is not plain."""
+    prefix = r"(?<!\w)("
+    if not pattern.startswith(prefix):
+        return None
+    body = pattern[len(prefix):]
+    if body[:1] == "\\" and len(body) > 1 and not body[1].isalnum():
+        return body[:2]
+    if body[:1].isalpha():
+        return body[0]
+    return None
+
+
 class _TextFinder(HTMLParser):
     """Finds the first linkable use of each term in <main>, as (start, end, slug) in the source."""
 
@@ -59,8 +88,7 @@ class _TextFinder(HTMLParser):
         super().__init__(convert_charrefs=False)
         # One search per piece of text: every term in one pattern, each in a named group.
         self.slugs = {f"term{index}": slug for index, (slug, _pattern) in enumerate(patterns)}
-        self.combined = re.compile("|".join(f"(?P<term{index}>{pattern.pattern})"
-                                            for index, (_slug, pattern) in enumerate(patterns)), re.IGNORECASE)
+        self.combined = _combined(tuple(pattern.pattern for _slug, pattern in patterns))
         self.found: dict[str, tuple[int, int]] = {}
         self.stack: list[tuple[str, bool]] = []  # (tag, skipped)
         self.in_main = False

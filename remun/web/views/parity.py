@@ -24,8 +24,9 @@ def _threshold() -> int:
 
 
 def _report(project_id: int):
-    db.get_or_abort(Project, project_id)
-    return project_parity(db.session, project_id, rate_book(), threshold=_threshold())
+    """The project and its parity report (the project is held, so the page does not load it twice)."""
+    project = db.get_or_abort(Project, project_id)
+    return project, project_parity(db.session, project_id, rate_book(), threshold=_threshold())
 
 
 def group_chart(group, living_wage):
@@ -38,8 +39,7 @@ def group_chart(group, living_wage):
 
 @bp.get("/projects/<int:project_id>/parity")
 def project(project_id: int):
-    report = _report(project_id)
-    project = db.session.get(Project, project_id)
+    project, report = _report(project_id)
     return render_template(
         "parity/project.html", title=_("Pay parity"), report=report, project=project,
         charts={group.name: group_chart(group, report.living_wage) for group in report.groups},
@@ -49,7 +49,8 @@ def project(project_id: int):
 
 @bp.get("/projects/<int:project_id>/parity.json")
 def project_json(project_id: int):
-    return jsonify(report_as_json(_report(project_id)))
+    _project, report = _report(project_id)
+    return jsonify(report_as_json(report))
 
 
 @bp.get("/parity")
