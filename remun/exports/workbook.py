@@ -456,9 +456,25 @@ def _write_expenses(book: Book, ws, session, filters, chunk: int) -> None:
         _currency_totals(book, ws, 2, row_number, "J", [9], len(H.EXPENSES_COLUMNS), 2, currencies)
 
 
-def _write_parity(book: Book, ws, session, chosen, rate_book, filters) -> None:
-    from remun.parity_report import project_parity
+def _parity_reports(session, chosen, rate_book, filters):
+    """Each chosen project's parity report, in ``chosen``'s order.
 
+    Every project at once in a fixed number of queries when the export is of all of them
+    (a report per project asks the database eight times: 2,400 queries for 300 projects).
+    """
+    from remun.parity_report import organisation_parity, project_parity
+
+    if filters.project_ids is None:
+        reports = {report.project_id: report
+                   for report in organisation_parity(session, rate_book, filters.date_to).projects}
+        for project_id, *_rest in chosen:
+            yield reports.get(project_id) or project_parity(session, project_id, rate_book, filters.date_to)
+    else:
+        for project_id, *_rest in chosen:
+            yield project_parity(session, project_id, rate_book, filters.date_to)
+
+
+def _write_parity(book: Book, ws, session, chosen, rate_book, filters) -> None:
     t, formats = book.t, book.formats
     guard = TextGuard(ws)
     row_number = 1
@@ -468,8 +484,8 @@ def _write_parity(book: Book, ws, session, chosen, rate_book, filters) -> None:
     kinds = {kind: t(label) for kind, label in H.ROLE_KINDS.items()}
     bases = {basis: t(label) for basis, label in H.PAY_BASES.items()}
     yes, no = t(H.YES), t(H.NO)
-    for project_id, name, _cost_centre, currency in chosen:
-        report = project_parity(session, project_id, rate_book, filters.date_to)
+    for (_project_id, name, _cost_centre, currency), report in zip(chosen, _parity_reports(session, chosen, rate_book,
+                                                                                        filters)):
         currency = safe_currency(currency)
         money = formats.money(currency)
         for group in report.groups:
