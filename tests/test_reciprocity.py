@@ -355,3 +355,20 @@ def test_benefits_estimate_by_an_assessment_period_the_person_gives(session, rat
 ])
 def test_assessment_periods_follow_the_day_the_claim_started(day, starts_on, period):
     assert benefits.assessment_period(day, starts_on) == period
+
+
+def test_choices_in_force_for_many_people_match_one_at_a_time(session):
+    ann, bea, cal, dee = (Person(name=name) for name in ("Ann", "Bea", "Cal", "Dee"))
+    session.add_all([ann, bea, cal, dee])
+    session.flush()
+    choices.record_choice(session, ann, [Part(Reciprocity.VOUCHERS, Decimal("100"), "Tesco")], user_id=None)
+    choices.record_choice(session, ann, [Part(Reciprocity.BANK_TRANSFER, Decimal("60")),
+                                         Part(Reciprocity.DONATION, Decimal("40"), "Mind")], user_id=None)
+    choices.record_choice(session, bea, [Part(Reciprocity.TRAINING, Decimal("100"))], user_id=None)
+    bea.reciprocity = Reciprocity.NO_PAYMENT  # changed since by a workbook import
+    cal.reciprocity = Reciprocity.CHEQUE  # only ever set by an import
+    session.flush()
+    together = choices.current_choices(session, [ann, bea, cal, dee])
+    assert together == {p.id: choices.current_choice(session, p) for p in (ann, bea, cal, dee)}
+    assert together[ann.id].summary == Reciprocity.SPLIT and together[bea.id].summary == Reciprocity.NO_PAYMENT
+    assert not together[dee.id].chosen

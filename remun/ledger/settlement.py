@@ -34,7 +34,7 @@ from remun.ledger.models import (
 from remun.ledger.posting import Line, now, post
 from remun.models import Person
 from remun.money import ZERO
-from remun.reciprocity.choices import CurrentChoice, current_choice
+from remun.reciprocity.choices import CurrentChoice, current_choices
 from remun.reciprocity.models import SettlementPart
 from remun.reciprocity.routing import RoutedPart, current_accruals, for_this_approval, route
 
@@ -103,7 +103,7 @@ class Waiting:
 
 def _choices(session: Session, person_ids: set[int]) -> dict[int, CurrentChoice]:
     people = session.scalars(select(Person).where(Person.id.in_(person_ids))) if person_ids else []
-    return {person.id: current_choice(session, person) for person in people}
+    return current_choices(session, list(people))
 
 
 def waiting(session: Session, project_id: int | None = None) -> Waiting:

@@ -136,11 +136,28 @@ def current_choice(session: Session, person: Person) -> CurrentChoice:
     """The choice in force for a person.
 
     The newest recorded choice, unless Person.reciprocity was since changed
-    another way (a lead's edit or a workbook import): then that single kind,
-    at 100%, with no details. A "split" with no recorded parts counts as not
-    chosen, because nothing can be assumed about it.
+    another way (a workbook import): then that single kind, at 100%, with no
+    details. A "split" with no recorded parts counts as not chosen, because
+    nothing can be assumed about it.
     """
-    latest = _latest(session, person.id)
+    return _in_force(person, _latest(session, person.id))
+
+
+def current_choices(session: Session, people: list[Person]) -> dict[int, CurrentChoice]:
+    """The choice in force for each of many people, in two queries whatever their number."""
+    latest: dict[int, ReciprocityChoice] = {}
+    ids = [person.id for person in people]
+    for start in range(0, len(ids), 500):
+        for choice in session.scalars(
+            select(ReciprocityChoice).where(ReciprocityChoice.person_id.in_(ids[start:start + 500]))
+            .options(selectinload(ReciprocityChoice.parts))
+            .order_by(ReciprocityChoice.chosen_at, ReciprocityChoice.id)
+        ):
+            latest[choice.person_id] = choice  # ordered oldest first, so the newest stays
+    return {person.id: _in_force(person, latest.get(person.id)) for person in people}
+
+
+def _in_force(person: Person, latest: ReciprocityChoice | None) -> CurrentChoice:
     if latest is not None and latest.summary == person.reciprocity:
         return CurrentChoice(latest.summary, tuple(Part(p.method, p.percent, p.detail) for p in latest.parts),
                              latest.reason, latest.id, latest.chosen_at)

@@ -16,7 +16,7 @@ from remun.enums import Reciprocity, RoleKind
 from remun.ledger.models import Claim, ClaimKind, ClaimStatus
 from remun.models import Appointment, Attendance, Meeting, Person, Role
 from remun.money import ZERO
-from remun.reciprocity.choices import CurrentChoice, current_choice
+from remun.reciprocity.choices import CurrentChoice, current_choice, current_choices
 from remun.reciprocity.models import SettlementPart
 from remun.reciprocity.routing import current_accruals, for_this_approval, route
 
@@ -50,7 +50,9 @@ def people_in(session: Session, project_id: int) -> list[Person]:
 
 
 def project_overview(session: Session, project_id: int) -> ProjectOverview:
-    people = [PersonChoice(person, current_choice(session, person)) for person in people_in(session, project_id)]
+    everyone = people_in(session, project_id)
+    in_force = current_choices(session, everyone)
+    people = [PersonChoice(person, in_force[person.id]) for person in everyone]
     choices = {item.person.id: item.choice for item in people}
     totals: dict[Reciprocity, Decimal] = defaultdict(lambda: ZERO)
     claims = session.scalars(
