@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import threading
 from pathlib import Path
 
 import pytest
@@ -28,49 +27,26 @@ if not os.path.exists(CHROMIUM):
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 
+from tests.live_site import demo, served_app  # noqa: E402
+
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
 def live_server(tmp_path_factory):
     """The app with the demo project, served on 127.0.0.1 from a background thread."""
-    from werkzeug.serving import make_server
-
-    from remun import create_app
-    from remun.catalogues import compile_catalogues
     from remun.accounts.passwords import hasher
     from remun.accounts.users import create_user
-    from remun.database import upgrade
-    from remun.demo import load_demo
-    from remun.web.extensions import db
+
+    def fill(session):
+        demo(session)
+        create_user(session, ADMIN_EMAIL, "admin", password=ADMIN_PASSWORD, using=hasher("test"))
+        for code in LANGUAGE_CODES:  # one account per language, so choosing a language changes no other test
+            create_user(session, admin_for(code), "admin", password=ADMIN_PASSWORD, using=hasher("test"))
 
     folder = tmp_path_factory.mktemp("browser")
-    compile_catalogues()  # Gaelic and Polish pages need the compiled catalogues (make does this too)
-    url = f"sqlite:///{folder / 'browser.sqlite3'}"
-    upgrade(url)
-    previous = {name: os.environ.get(name) for name in ("REMUN_DATABASE_URL", "REMUN_INSTANCE_PATH")}
-    os.environ["REMUN_DATABASE_URL"] = url
-    os.environ["REMUN_INSTANCE_PATH"] = str(folder / "instance")
-    app = create_app({"SECRET_KEY": "browser-tests", "REMUN_ARGON2_PROFILE": "test"})
-    with app.app_context():
-        load_demo(db.session, app.extensions["remun.rates"])
-        create_user(db.session, ADMIN_EMAIL, "admin", password=ADMIN_PASSWORD, using=hasher("test"))
-        for code in LANGUAGE_CODES:  # one account per language, so choosing a language changes no other test
-            create_user(db.session, admin_for(code), "admin", password=ADMIN_PASSWORD, using=hasher("test"))
-        db.session.commit()
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
-    for name, value in previous.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    with served_app(f"sqlite:///{folder / 'browser.sqlite3'}", folder, fill, secret="browser-tests") as (url, _):
+        yield url
 
 
 @pytest.fixture(scope="module")

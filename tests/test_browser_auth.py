@@ -7,7 +7,6 @@ Debian's Chromium through Playwright, as in tests/test_browser.py.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import threading
 from decimal import Decimal
@@ -15,6 +14,8 @@ from decimal import Decimal
 import pytest
 
 from tests.test_browser import WIDTHS, _check, browser  # noqa: F401  (browser is a fixture)
+
+from tests.live_site import served_app  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -28,17 +29,30 @@ def site(backend, tmp_path_factory):
     """A served app holding a project whose people have hostile names; their ids; an admin and a participant.
 
     On each database backend (SQLite, and PostgreSQL when it is running)."""
-    from werkzeug.serving import make_server
-
-    from remun import create_app
     from remun.accounts.passwords import hasher
     from remun.accounts.users import create_user
-    from remun.database import upgrade
     from remun.enums import PayBasis, RoleKind
     from remun.models import Appointment, Attendance, Meeting, Person, Project, Role, RoleTerms
-    from remun.web.extensions import db
 
     from tests.conftest import create_postgres_database
+
+    def fill(session):
+        project = Project(name="Hostile names project", start_date=dt.date(2026, 4, 1))
+        role = Role(project=project, title="Peer researcher", kind=RoleKind.LIVED_EXPERIENCE)
+        role.terms.append(RoleTerms(effective_from=dt.date(2026, 4, 1), basis=PayBasis.HOUR, rate=Decimal("20"),
+                                    session_hours=Decimal("2")))
+        meeting = Meeting(project=project, date=dt.date(2026, 5, 1), title="Workshop", hours=Decimal("2"))
+        people = [Person(name=name) for name in HOSTILE]
+        session.add_all([project, meeting, *people])
+        session.flush()
+        for person in people:
+            session.add(Appointment(person=person, role=role, start_date=dt.date(2026, 4, 1)))
+            session.add(Attendance(meeting=meeting, person=person, role=role, hours=Decimal("2")))
+        create_user(session, ADMIN_EMAIL, "admin", password=ADMIN_PASSWORD, using=hasher("test"))
+        create_user(session, "participant@example.org", "participant", person_id=people[0].id,
+                    password=PARTICIPANT_PASSWORD, using=hasher("test"))
+        session.flush()
+        return {"project": project.id, "meeting": meeting.id, "role": role.id, "people": [p.id for p in people]}
 
     folder = tmp_path_factory.mktemp("browser-auth")
     drop = None
@@ -46,52 +60,12 @@ def site(backend, tmp_path_factory):
         url = f"sqlite:///{folder / 'browser.sqlite3'}"
     else:
         url, drop = create_postgres_database()
-    upgrade(url)
-    previous = {name: os.environ.get(name) for name in ("REMUN_DATABASE_URL", "REMUN_INSTANCE_PATH")}
-    os.environ["REMUN_DATABASE_URL"] = url
-    os.environ["REMUN_INSTANCE_PATH"] = str(folder / "instance")
-    app = create_app({"SECRET_KEY": "browser-auth-tests", "REMUN_ARGON2_PROFILE": "test"})
-
-    def fill():
-        with app.app_context():
-            session = db.session
-            project = Project(name="Hostile names project", start_date=dt.date(2026, 4, 1))
-            role = Role(project=project, title="Peer researcher", kind=RoleKind.LIVED_EXPERIENCE)
-            role.terms.append(RoleTerms(effective_from=dt.date(2026, 4, 1), basis=PayBasis.HOUR, rate=Decimal("20"),
-                                        session_hours=Decimal("2")))
-            meeting = Meeting(project=project, date=dt.date(2026, 5, 1), title="Workshop", hours=Decimal("2"))
-            people = [Person(name=name) for name in HOSTILE]
-            session.add_all([project, meeting, *people])
-            session.flush()
-            for person in people:
-                session.add(Appointment(person=person, role=role, start_date=dt.date(2026, 4, 1)))
-                session.add(Attendance(meeting=meeting, person=person, role=role, hours=Decimal("2")))
-            create_user(session, ADMIN_EMAIL, "admin", password=ADMIN_PASSWORD, using=hasher("test"))
-            create_user(session, "participant@example.org", "participant", person_id=people[0].id,
-                        password=PARTICIPANT_PASSWORD, using=hasher("test"))
-            session.commit()
-            return {"project": project.id, "meeting": meeting.id, "role": role.id, "people": [p.id for p in people]}
-
-    ids = _outside_the_browsers_event_loop(fill)
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}", ids
-    server.shutdown()
-    thread.join(timeout=10)
-
-    def dispose():
-        with app.app_context():
-            db.engine.dispose()
-
-    _outside_the_browsers_event_loop(dispose)
-    for name, value in previous.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
-    if drop:
-        drop()
+    try:
+        with served_app(url, folder, fill, secret="browser-auth-tests", run=_outside_the_browsers_event_loop) as site:
+            yield site
+    finally:
+        if drop:
+            drop()
 
 
 def _outside_the_browsers_event_loop(work):

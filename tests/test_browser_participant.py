@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
-import threading
 from decimal import Decimal
 
 import pytest
@@ -22,6 +21,8 @@ if not os.path.exists(CHROMIUM):
     pytest.skip("Chromium is not installed", allow_module_level=True)
 
 from playwright.sync_api import expect  # noqa: E402
+
+from tests.live_site import demo, served_app  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -38,58 +39,36 @@ PNG = bytes.fromhex(
 def world(tmp_path_factory):
     """The demo project, plus Rowan: in a lived-experience role, with a past session not yet recorded."""
     from sqlalchemy import select
-    from werkzeug.serving import make_server
 
-    from remun import create_app
     from remun.accounts.models import TokenPurpose, UserRole
     from remun.accounts.passwords import hasher
     from remun.accounts.users import create_user, issue_link
-    from remun.database import upgrade
-    from remun.demo import load_demo
     from remun.enums import PayBasis, RoleKind
     from remun.models import Appointment, Meeting, Person, Role
-    from remun.web.extensions import db
 
-    folder = tmp_path_factory.mktemp("browser-participant")
-    url = f"sqlite:///{folder / 'browser.sqlite3'}"
-    upgrade(url)
-    previous = {name: os.environ.get(name) for name in ("REMUN_DATABASE_URL", "REMUN_INSTANCE_PATH")}
-    os.environ["REMUN_DATABASE_URL"] = url
-    os.environ["REMUN_INSTANCE_PATH"] = str(folder / "instance")
-    app = create_app({"SECRET_KEY": "browser-tests", "REMUN_ARGON2_PROFILE": "test"})
-    with app.app_context():
-        load_demo(db.session, app.extensions["remun.rates"])
-        create_user(db.session, ADMIN_EMAIL, "admin", password=ADMIN_PASSWORD, using=hasher("test"))
-        roles = db.session.scalars(select(Role).where(Role.kind == RoleKind.LIVED_EXPERIENCE).order_by(Role.id)).all()
+    def fill(session):
+        demo(session)
+        create_user(session, ADMIN_EMAIL, "admin", password=ADMIN_PASSWORD, using=hasher("test"))
+        roles = session.scalars(select(Role).where(Role.kind == RoleKind.LIVED_EXPERIENCE).order_by(Role.id)).all()
         role = next(role for role in roles if role.terms and role.terms[0].basis != PayBasis.SALARY
                     and role.terms[0].rate is not None)
         day = dt.date.today() - dt.timedelta(days=2)
         rowan = Person(name="Rowan Reid", email="rowan@example.org")
         meeting = Meeting(project_id=role.project_id, date=day, title="Reciprocity check-in", hours=Decimal("2"))
-        db.session.add_all([rowan, meeting])
-        db.session.flush()
-        db.session.add(Appointment(person=rowan, role=role, start_date=day - dt.timedelta(days=30)))
-        create_user(db.session, LEAD_EMAIL, UserRole.LEAD, password=STAFF_PASSWORD, project_ids=[role.project_id],
+        session.add_all([rowan, meeting])
+        session.flush()
+        session.add(Appointment(person=rowan, role=role, start_date=day - dt.timedelta(days=30)))
+        create_user(session, LEAD_EMAIL, UserRole.LEAD, password=STAFF_PASSWORD, project_ids=[role.project_id],
                     using=hasher("test"))
-        create_user(db.session, FINANCE_EMAIL, UserRole.FINANCE, password=STAFF_PASSWORD, using=hasher("test"))
-        user = create_user(db.session, "rowan@example.org", UserRole.PARTICIPANT, person_id=rowan.id)
-        db.session.flush()
-        link = issue_link(db.session, user, TokenPurpose.INVITATION)
-        db.session.commit()
-        facts = {"person_id": rowan.id, "project_id": role.project_id, "meeting_id": meeting.id, "token": link.token}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", "folder": folder, **facts}
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
-    for name, value in previous.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+        create_user(session, FINANCE_EMAIL, UserRole.FINANCE, password=STAFF_PASSWORD, using=hasher("test"))
+        user = create_user(session, "rowan@example.org", UserRole.PARTICIPANT, person_id=rowan.id)
+        session.flush()
+        link = issue_link(session, user, TokenPurpose.INVITATION)
+        return {"person_id": rowan.id, "project_id": role.project_id, "meeting_id": meeting.id, "token": link.token}
+
+    folder = tmp_path_factory.mktemp("browser-participant")
+    with served_app(f"sqlite:///{folder / 'browser.sqlite3'}", folder, fill, secret="browser-tests") as (url, facts):
+        yield {"url": url, "folder": folder, **facts}
 
 
 def _money(text: str) -> Decimal:

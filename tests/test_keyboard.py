@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import threading
 
 import pytest
 
@@ -23,6 +22,8 @@ from tests.test_browser import CHROMIUM, WIDTHS, _check, browser  # noqa: F401
 
 if not os.path.exists(CHROMIUM):
     pytest.skip("Chromium is not installed", allow_module_level=True)
+
+from tests.live_site import demo, served_app  # noqa: E402
 
 pytestmark = pytest.mark.browser
 
@@ -37,57 +38,33 @@ def world(tmp_path_factory):
     import datetime as dt
 
     from sqlalchemy import select
-    from werkzeug.serving import make_server
 
-    from remun import create_app
-    from remun.catalogues import compile_catalogues
     from remun.accounts.models import UserRole
     from remun.accounts.passwords import hasher
     from remun.accounts.users import create_user
-    from remun.database import upgrade
-    from remun.demo import load_demo
     from remun.enums import RoleKind
     from remun.models import Appointment, Person, Project, Role
-    from remun.web.extensions import db
+
+    def fill(session):
+        demo(session)
+        project = Project(name=PROJECT)
+        session.add(project)
+        session.flush()
+        lead = create_user(session, LEAD, UserRole.LEAD, password=PASSWORD, using=hasher("test"))
+        lead.led_projects.append(project)
+        create_user(session, FINANCE, UserRole.FINANCE, password=PASSWORD, using=hasher("test"))
+        role = session.scalars(select(Role).where(Role.kind == RoleKind.LIVED_EXPERIENCE).order_by(Role.id)).first()
+        pat = Person(name="Pat Keys", email=PARTICIPANT)
+        session.add(pat)
+        session.flush()
+        session.add(Appointment(person=pat, role=role, start_date=dt.date.today() - dt.timedelta(days=30)))
+        create_user(session, PARTICIPANT, UserRole.PARTICIPANT, person_id=pat.id, password=PASSWORD,
+                    using=hasher("test"))
+        return {"project_id": project.id, "person_id": pat.id}
 
     folder = tmp_path_factory.mktemp("keyboard")
-    compile_catalogues()  # Gaelic and Polish pages need the compiled catalogues (make does this too)
-    url = f"sqlite:///{folder / 'keyboard.sqlite3'}"
-    upgrade(url)
-    previous = {name: os.environ.get(name) for name in ("REMUN_DATABASE_URL", "REMUN_INSTANCE_PATH")}
-    os.environ["REMUN_DATABASE_URL"] = url
-    os.environ["REMUN_INSTANCE_PATH"] = str(folder / "instance")
-    app = create_app({"SECRET_KEY": "keyboard-tests", "REMUN_ARGON2_PROFILE": "test"})
-    with app.app_context():
-        load_demo(db.session, app.extensions["remun.rates"])
-        project = Project(name=PROJECT)
-        db.session.add(project)
-        db.session.flush()
-        lead = create_user(db.session, LEAD, UserRole.LEAD, password=PASSWORD, using=hasher("test"))
-        lead.led_projects.append(project)
-        create_user(db.session, FINANCE, UserRole.FINANCE, password=PASSWORD, using=hasher("test"))
-        role = db.session.scalars(select(Role).where(Role.kind == RoleKind.LIVED_EXPERIENCE).order_by(Role.id)).first()
-        pat = Person(name="Pat Keys", email=PARTICIPANT)
-        db.session.add(pat)
-        db.session.flush()
-        db.session.add(Appointment(person=pat, role=role, start_date=dt.date.today() - dt.timedelta(days=30)))
-        create_user(db.session, PARTICIPANT, UserRole.PARTICIPANT, person_id=pat.id, password=PASSWORD,
-                    using=hasher("test"))
-        db.session.commit()
-        facts = {"project_id": project.id, "person_id": pat.id}
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield {"url": f"http://127.0.0.1:{server.server_port}", **facts}
-    server.shutdown()
-    thread.join(timeout=10)
-    with app.app_context():
-        db.engine.dispose()
-    for name, value in previous.items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    with served_app(f"sqlite:///{folder / 'keyboard.sqlite3'}", folder, fill, secret="keyboard-tests") as (url, facts):
+        yield {"url": url, **facts}
 
 
 # --- Moving with the keyboard ---------------------------------------------------------------------
