@@ -175,3 +175,15 @@ def test_parity_command_prints_json_and_a_table(app, db_session):
     assert "BELOW PARITY, below Real Living Wage" in table.output
     missing = runner.invoke(cli, ["parity", "--project", "No such project"])
     assert missing.exit_code == 2 and "There is no project called “No such project”" in missing.output
+
+
+def test_chart_labels_fit_beside_their_bars():
+    """A 30-character label (the longest the chart shows) fits in the label column at 16px (about 8px a character)."""
+    from decimal import Decimal
+
+    from remun.web.charts import LABEL_WIDTH, bar_chart
+
+    chart = bar_chart([("Staff focus group contributor *", Decimal("23.00"), True), ("Focus group contributor", Decimal("5.71"), False)],
+                      marker=Decimal("13.45"))
+    assert 30 * 8 + 8 <= LABEL_WIDTH
+    assert all(bar.width <= chart.width - LABEL_WIDTH - 60 for bar in chart.bars)  # room for the amount on the right

@@ -8,7 +8,7 @@ from decimal import Decimal
 from remun.money import ZERO
 
 CHART_WIDTH = 640
-LABEL_WIDTH = 220
+LABEL_WIDTH = 280  # room for 30 characters of a role title at 16px
 BAR_AREA = CHART_WIDTH - LABEL_WIDTH - 90  # room on the right for the value
 ROW_HEIGHT = 40
 BAR_HEIGHT = 22
