@@ -66,6 +66,21 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+class PayTermsColumns:
+    """How a role is paid: the columns a role's terms and a budget's planned role share."""
+
+    basis: Mapped[PayBasis] = mapped_column(_enum(PayBasis, "pay_basis"))
+    #: Rate per basis unit in the project currency (hourly for salaried roles).
+    rate: Mapped[Decimal | None] = mapped_column(Rate)
+    #: Or a rate-card entry, "source-id/key", whose figure in force on the day is used.
+    rate_card_ref: Mapped[str | None] = mapped_column(String(120))
+    session_hours: Mapped[Decimal] = mapped_column(Hours, default=ZERO)
+    prep_hours: Mapped[Decimal] = mapped_column(Hours, default=ZERO)
+    prep_paid: Mapped[bool] = mapped_column(Boolean, default=False)
+    travel_hours: Mapped[Decimal] = mapped_column(Hours, default=ZERO)
+    travel_paid: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
 class Timestamped:
     created_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), server_default=func.now()
@@ -154,7 +169,7 @@ class Role(Base):
         return self.terms[-1] if self.terms else None
 
 
-class RoleTerms(Base):
+class RoleTerms(PayTermsColumns, Base):
     """A role's pay terms from a date. A change adds a row; earlier sessions keep their terms."""
 
     __tablename__ = "role_terms"
@@ -172,16 +187,6 @@ class RoleTerms(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     role_id: Mapped[int] = mapped_column(ForeignKey("roles.id", ondelete="CASCADE"), index=True)
     effective_from: Mapped[dt.date] = mapped_column(Date)
-    basis: Mapped[PayBasis] = mapped_column(_enum(PayBasis, "pay_basis"))
-    #: Rate per basis unit in the project currency (hourly for salaried roles).
-    rate: Mapped[Decimal | None] = mapped_column(Rate)
-    #: Or a rate-card entry, "source-id/key", whose figure in force on the day is used.
-    rate_card_ref: Mapped[str | None] = mapped_column(String(120))
-    session_hours: Mapped[Decimal] = mapped_column(Hours, default=ZERO)
-    prep_hours: Mapped[Decimal] = mapped_column(Hours, default=ZERO)
-    prep_paid: Mapped[bool] = mapped_column(Boolean, default=False)
-    travel_hours: Mapped[Decimal] = mapped_column(Hours, default=ZERO)
-    travel_paid: Mapped[bool] = mapped_column(Boolean, default=False)
 
     role: Mapped[Role] = relationship(back_populates="terms")
 

@@ -38,8 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from remun.accounts import models as _accounts  # noqa: F401  (the users table a budget refers to)
-from remun.enums import PayBasis, RoleKind
-from remun.models import Base, Hours, Project, Rate, Role, Timestamped, _enum
+from remun.enums import RoleKind
+from remun.models import Base, Hours, PayTermsColumns, Project, Rate, Role, Timestamped, _enum
 from remun.money import ZERO
 
 #: Quantities of an item (hours, people, copies, miles): two decimal places.
@@ -99,7 +99,7 @@ class Budget(Timestamped, Base):
         return self.project_id is None
 
 
-class BudgetDraftRole(Base):
+class BudgetDraftRole(PayTermsColumns, Base):
     """A role planned in a draft budget, with the pay terms it is planned on.
 
     Becomes a project role (with these terms from the project's start) when the
@@ -122,15 +122,6 @@ class BudgetDraftRole(Base):
     kind: Mapped[RoleKind] = mapped_column(_enum(RoleKind, "role_kind"))
     #: The equal role it belongs to, by name (roles with the same name are compared).
     group_name: Mapped[str | None] = mapped_column(String(200))
-    basis: Mapped[PayBasis] = mapped_column(_enum(PayBasis, "pay_basis"))
-    rate: Mapped[Decimal | None] = mapped_column(Rate)
-    rate_card_ref: Mapped[str | None] = mapped_column(String(120))
-    session_hours: Mapped[Decimal] = mapped_column(Hours, default=ZERO)
-    prep_hours: Mapped[Decimal] = mapped_column(Hours, default=ZERO)
-    prep_paid: Mapped[bool] = mapped_column(Boolean, default=False)
-    travel_hours: Mapped[Decimal] = mapped_column(Hours, default=ZERO)
-    travel_paid: Mapped[bool] = mapped_column(Boolean, default=False)
-
     budget: Mapped[Budget] = relationship(back_populates="draft_roles")
 
 
