@@ -65,10 +65,6 @@ def _unsettled(session: Session, project_id: int | None = None):
     return session.execute(query).all()
 
 
-def payable_by_bank(claim: Claim, choice: Reciprocity) -> bool:
-    return claim.kind == ClaimKind.EXPENSES or choice.is_money
-
-
 @dataclass
 class Pending:
     """One claim's parts still waiting, and whether they were fixed already (stored parts)."""
