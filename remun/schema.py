@@ -5,5 +5,6 @@ from remun.accounts import models as account_models  # noqa: F401  (registers th
 from remun.ledger import models as ledger_models  # noqa: F401
 from remun.budget import models as budget_models  # noqa: F401
 from remun.reciprocity import models as reciprocity_models  # noqa: F401
+from remun.organisation import models as organisation_models  # noqa: F401
 
 metadata = models.Base.metadata

@@ -60,6 +60,7 @@ ACTIONS = {
     "user.password_set": N_("A password was set from a link"),
     "user.password_changed": N_("A password was changed"),
     "user.language_chosen": N_("A language was chosen"),
+    "settings.changed": N_("An organisation setting was changed"),
 }
 
 #: Columns whose values are personal: only their names are logged, never the values.

@@ -1,0 +1,1 @@
+"""The organisation's own settings, chosen by an administrator (remun/organisation/settings.py)."""

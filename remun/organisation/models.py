@@ -1,0 +1,21 @@
+"""One row per organisation setting that an administrator has changed from its default."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, ForeignKey, String, Text, func
+from sqlalchemy.orm import Mapped, mapped_column
+
+from remun.models import Base
+
+
+class OrganisationSetting(Base):
+    __tablename__ = "organisation_settings"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    #: JSON text of the value, read and checked by the setting's declaration in settings.py.
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now(),
+                                                    onupdate=func.now())
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
