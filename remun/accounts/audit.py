@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 from remun.accounts.models import AuditEvent, User
 from remun.translation import N_
 
-#: The actions Remun records, in words for the audit log page. Other parts add their own codes.
+#: Every action Remun records, in words for the audit log page: the one table (a new action is added
+#: here, never at import time elsewhere; tests/test_audit_actions.py checks every action written is here).
 ACTIONS = {
     "person.viewed": N_("A person's details were viewed"),
     "person.created": N_("A person was added"),
@@ -61,6 +62,14 @@ ACTIONS = {
     "user.password_changed": N_("A password was changed"),
     "user.language_chosen": N_("A language was chosen"),
     "settings.changed": N_("An organisation setting was changed"),
+    "budget.created": N_("A budget was started"),
+    "budget.removed": N_("A budget was removed"),
+    "budget.project_made": N_("A draft budget was turned into a project"),
+    "budget.exported": N_("A budget's workbook was downloaded"),
+    "reciprocity.chosen": N_("How a person would like to be thanked was recorded"),
+    "benefits.answered": N_("A person changed whether they say they receive benefits"),
+    "attendance.submitted": N_("A person told the project about a session they took part in"),
+    "receipt.viewed": N_("A receipt was viewed"),
 }
 
 #: Columns whose values are personal: only their names are logged, never the values.

@@ -13,19 +13,10 @@ from collections.abc import Hashable
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from remun.accounts import audit
-from remun.translation import N_
 from remun.accounts.models import ProjectLead, User, UserRole
 from remun.budget.models import Budget, BudgetDraftRole, BudgetItem, BudgetLine
 from remun.budget.planning import Plan, PlanItem, PlanLine, PlanRole, TermsFrom, month_start
 from remun.models import Project, Role, RoleTerms
-
-#: What the budget pages record in the audit log (remun/web/views/budget.py).
-audit.ACTIONS.setdefault("budget.created", N_("A budget was started"))
-audit.ACTIONS.setdefault("budget.removed", N_("A budget was removed"))
-audit.ACTIONS.setdefault("budget.project_made", N_("A draft budget was turned into a project"))
-audit.ACTIONS.setdefault("budget.exported", N_("A budget's workbook was downloaded"))
-
 
 def role_key(line: BudgetLine) -> Hashable:
     return ("role", line.role_id) if line.role_id is not None else ("draft", line.draft_role_id)

@@ -17,7 +17,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from remun.accounts import audit
-from remun.translation import N_
 from remun.enums import Reciprocity
 from remun.models import Person
 from remun.money import HUNDRED, ZERO
@@ -30,11 +29,6 @@ METHODS = (
     Reciprocity.BANK_TRANSFER, Reciprocity.PAYMENT_CARD, Reciprocity.CHEQUE, Reciprocity.THIRD_PARTY,
     Reciprocity.VOUCHERS, Reciprocity.TRAINING, Reciprocity.DONATION, Reciprocity.NO_PAYMENT,
 )
-
-audit.ACTIONS.setdefault("reciprocity.chosen", N_("How a person would like to be thanked was recorded"))
-audit.ACTIONS.setdefault("benefits.answered", N_("A person changed whether they say they receive benefits"))
-audit.ACTIONS.setdefault("attendance.submitted", N_("A person told the project about a session they took part in"))
-audit.ACTIONS.setdefault("receipt.viewed", N_("A receipt was viewed"))
 
 
 class ChoiceProblem(ValueError):
