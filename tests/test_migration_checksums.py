@@ -1,0 +1,62 @@
+"""Released migrations are never edited: each file's SHA-256 is pinned here.
+
+A database that has run a migration never runs it again, so an edit to a
+released one reaches new databases only (as 0005's did: see 0009). Change the
+schema with a new migration instead.
+
+When a migration is released (merged to main and deployed), add its file here:
+    sha256sum migrations/versions/NNNN_name.py
+and add a line ``"NNNN_name.py": "<that hash>",`` to ``RELEASED``. A file not yet
+released may still change (its ``down_revision`` is re-chained at merge), so it
+is not pinned until then; it must come after every pinned one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+VERSIONS = Path(__file__).resolve().parents[1] / "migrations" / "versions"
+
+RELEASED = {
+    "0001_foundation.py": "5c5aedff2be9a03c46219fd5711deef6d0ebb33588f1135be3f42753ea353e61",
+    "0002_accounts.py": "86d14cf58c8899d893a3cb661497522e3f51879c478a0ef5ebf4908ea72be66d",
+    "0003_ledger.py": "579d100c478eb5e6260944db101fafe149b85b8870967442d1a8e02f134b272f",
+    "0004_budgets.py": "1c97d95a67bdabab8117ec7127eafef7bc4fcba4f8a434b29b45b16a56188c97",
+    "0005_reciprocity.py": "7324bad63319525f8e53598173debf806cd89fb995e44de6af338fc64aacc7c5",
+    "0006_languages.py": "2f3471378595d89b2b1c41bd2ea49dd91222b8c1934f91828400a3a6cdac3b93",
+    "0007_scale_indexes.py": "f9e80aad2a6e795fa3c9ea901a9ff4a2e3c149d3ee4cf09efd35bf2fa682c3c6",
+    "0008_organisation_settings.py": "dd247ed5139b15be6e8cbe86e047619188bf03572eb0aa4392c55060ddbbfe06",
+}
+
+
+def checksum(path: Path) -> str:
+    # Line endings as git stores them, so a checkout with CRLF endings is not an edit.
+    return hashlib.sha256(path.read_bytes().replace(b"\r\n", b"\n")).hexdigest()
+
+
+def test_released_migrations_are_unchanged():
+    edited = {name: checksum(VERSIONS / name) for name, pinned in RELEASED.items()
+              if not (VERSIONS / name).exists() or checksum(VERSIONS / name) != pinned}
+    assert not edited, (
+        f"released migrations were edited or removed: {sorted(edited)}. Never edit a released migration: "
+        "undo the edit and make the change in a new migration."
+    )
+
+
+def test_every_migration_file_is_pinned_or_newer_than_the_released_ones():
+    files = sorted(path.name for path in VERSIONS.glob("*.py") if path.name != "__init__.py")
+    unpinned = [name for name in files if name not in RELEASED]
+    newest_released = max(RELEASED)
+    assert all(name > newest_released for name in unpinned), (
+        f"{[n for n in unpinned if n <= newest_released]} sit among released migrations without a pinned checksum"
+    )
+
+
+def test_an_edit_is_caught(tmp_path):
+    # The pin compares bytes: one changed character gives another checksum.
+    original = VERSIONS / "0005_reciprocity.py"
+    edited = tmp_path / original.name
+    edited.write_bytes(original.read_bytes().replace(b"accrual_id", b"accrual_ix", 1))
+    assert checksum(original) == RELEASED[original.name]
+    assert checksum(edited) != RELEASED[original.name]
