@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from flask import Flask
 
-__version__ = "0.1.0"
+from remun.version import __version__  # noqa: F401  (kept here too: ``remun.__version__``)
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> "Flask":

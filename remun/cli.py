@@ -13,11 +13,13 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from remun import create_app
+from remun import cli_exports, cli_ledger, create_app
+from remun.cli_common import project_named
 from remun.config import database_url
 from remun.database import downgrade as downgrade_database
 from remun.database import upgrade as upgrade_database
 from remun.rates import RateBook, RateCardError
+from remun.reciprocity import cli as reciprocity_cli
 
 
 def _rates() -> RateBook:
@@ -141,16 +143,7 @@ def demo() -> None:
 
 
 def _project_named(name: str):
-    from sqlalchemy import select
-
-    from remun.models import Project
-
-    project = _session().scalar(select(Project).where(Project.name == name))
-    if project is None:
-        names = _session().scalars(select(Project.name).order_by(Project.name)).all()
-        known = "; ".join(names) if names else "there are no projects yet"
-        raise click.UsageError(f"There is no project called “{name}”. Projects: {known}.")
-    return project
+    return project_named(name)
 
 
 @cli.command("parity")
@@ -213,13 +206,11 @@ def _parity_table(report) -> str:
     return "\n".join(lines)
 
 
-from remun import cli_ledger  # noqa: E402  (ledger commands live in their own module)
+# --- Commands kept in their own modules: registered here, the one place (none registers itself) ---
 
-cli_ledger.register(cli)
-from remun import cli_exports  # noqa: E402,F401  (registers `remun export` and `remun batch export`)
-from remun.reciprocity import cli as reciprocity_cli  # noqa: E402  (issue 6: `remun thanks`)
-
-reciprocity_cli.register(cli)
+cli_ledger.register(cli)  # approve, batch, settle, balances, close, verify
+cli_exports.register(cli)  # `remun export`; `remun batch export` joins the ledger's `batch` group, so after it
+reciprocity_cli.register(cli)  # `remun thanks`
 
 
 # --- Accounts -------------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Export commands: ``remun export`` (the finance workbook, and the Ledger as CSV) and
 ``remun batch export`` (a payment batch file).
 
-Registered by one line at the end of remun/cli.py; ``batch export`` joins the
+Registered with the others in remun/cli.py; ``batch export`` joins the
 ``batch`` group that remun/cli_ledger.py defines. Headings are in English
 (the app's default locale) unless ``--locale`` says otherwise.
 """
@@ -81,7 +81,7 @@ def _fail(message: str) -> None:
 def export(out: Path | None, project_names: tuple[str, ...], date_from, date_to, csv_path: Path | None,
            delimiter: str, locale: str) -> None:
     """Write the finance workbook (and optionally the Ledger as CSV) for some or all projects."""
-    from remun.cli import _project_named
+    from remun.cli_common import project_named as _project_named
     from remun.exports import ExportFilters, ExportTooLarge
     from remun.exports import queries
     from remun.exports.csv_export import write_ledger_csv
@@ -175,12 +175,3 @@ def register(group: click.Group) -> None:
         batch.add_command(batch_export)
     else:  # the ledger commands are not there: still offer it
         group.add_command(batch_export, "batch-export")
-
-
-def _register_with_the_cli() -> None:
-    from remun.cli import cli
-
-    register(cli)
-
-
-_register_with_the_cli()

@@ -31,33 +31,10 @@ from remun.enums import RoleKind
 from remun.models import Attendance, Meeting, Person, Project, Role, RoleTerms
 from remun.money import ZERO, round_money
 from remun.parity import GapClosure, GroupParity, PaidParity, RoleOffer, close_gap, compare_group, paid_parity
-from remun.pay import PayTerms, pay_for_attendance
+# pay_terms and NoRateOnDate (the one pricing rule) live in remun.pay; still importable from here.
+from remun.pay import NoRateOnDate, PayTerms, pay_for_attendance, pay_terms  # noqa: F401
 from remun.paygap import DEFAULT_THRESHOLD, PayGap, pay_gap
 from remun.rates import RateBook
-
-
-class NoRateOnDate(LookupError):
-    """A role's published rate has no figure in force on the date asked about."""
-
-
-def pay_terms(terms: RoleTerms, book: RateBook, day: dt.date) -> PayTerms:
-    """A role's stored terms as the pay rules' PayTerms, with any rate-card figure for ``day``."""
-    rate = terms.rate
-    if terms.rate_card_ref:
-        entry = book.lookup(terms.rate_card_ref, day)
-        if entry is None:
-            raise NoRateOnDate(terms.rate_card_ref)
-        rate = entry.amount
-    assert rate is not None  # the database requires a rate or a rate card
-    return PayTerms(
-        basis=terms.basis,
-        rate=rate,
-        session_hours=terms.session_hours,
-        prep_hours=terms.prep_hours,
-        prep_paid=terms.prep_paid,
-        travel_hours=terms.travel_hours,
-        travel_paid=terms.travel_paid,
-    )
 
 
 def report_date(project: Project, today: dt.date | None = None) -> dt.date:

@@ -12,12 +12,17 @@ that is the time a person gives up, whether or not it is paid.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
+from typing import TYPE_CHECKING, Protocol
 
 from remun.enums import PayBasis
 from remun.money import ZERO, round_money, to_decimal
+
+if TYPE_CHECKING:
+    from remun.rates import RateBook
 
 __all__ = [
     "PayTerms",
@@ -28,6 +33,8 @@ __all__ = [
     "exact_hourly_rate",
     "hourly_rate",
     "pay_for_attendance",
+    "NoRateOnDate",
+    "pay_terms",
 ]
 
 #: Arithmetic for unrounded figures. Fifty digits keeps every product of a rate
@@ -166,3 +173,48 @@ def pay_for_attendance(
         travel_paid=terms.travel_paid,
     )
     return pay_per_session(actual)
+
+
+# --- Pricing stored terms on a day: the one rule ---------------------------------------------------
+
+class NoRateOnDate(LookupError):
+    """A published rate (a rate card) has no figure in force on the day asked about."""
+
+
+class StoredTerms(Protocol):
+    """Pay terms as stored: a role's terms (``RoleTerms``), or a budget's planned terms."""
+
+    basis: PayBasis
+    rate: Decimal | None
+    rate_card_ref: str | None
+    session_hours: Decimal
+    prep_hours: Decimal
+    prep_paid: bool
+    travel_hours: Decimal
+    travel_paid: bool
+
+
+def pay_terms(terms: StoredTerms, book: "RateBook", day: dt.date, *, session_hours: Decimal | None = None,
+              prep_hours: Decimal | None = None, travel_hours: Decimal | None = None) -> PayTerms:
+    """Price stored terms on ``day``: the rate card's figure in force that day, else the role's own rate.
+
+    Used by the parity report, the ledger's claims and budget planning alike. A budget line plans its
+    own hours, so they may be given instead of the terms' own. Raises ``NoRateOnDate`` when the rate
+    card has no figure that day.
+    """
+    rate = terms.rate
+    if terms.rate_card_ref:
+        entry = book.lookup(terms.rate_card_ref, day)
+        if entry is None:
+            raise NoRateOnDate(terms.rate_card_ref)
+        rate = entry.amount
+    assert rate is not None  # the database requires a rate or a rate card
+    return PayTerms(
+        basis=terms.basis,
+        rate=rate,
+        session_hours=terms.session_hours if session_hours is None else session_hours,
+        prep_hours=terms.prep_hours if prep_hours is None else prep_hours,
+        prep_paid=terms.prep_paid,
+        travel_hours=terms.travel_hours if travel_hours is None else travel_hours,
+        travel_paid=terms.travel_paid,
+    )

@@ -42,7 +42,8 @@ from remun.budget.models import BudgetCategory
 from remun.enums import PayBasis, RoleKind
 from remun.money import HUNDRED, ZERO, round_money, to_decimal
 from remun.parity import RoleOffer, close_gap, compare_group
-from remun.pay import ARITHMETIC, PayTerms, effective_hourly_rate, exact_hourly_rate, hours_given, pay_per_session
+from remun.pay import (ARITHMETIC, NoRateOnDate, PayTerms, effective_hourly_rate, exact_hourly_rate, hours_given,
+                       pay_per_session, pay_terms)
 from remun.rates import RateBook
 
 #: Payment for time (planned sessions) is the first section; the item categories follow.
@@ -487,30 +488,13 @@ class PlanCosting:
         return len(self.years) > 1
 
 
-class _NoFigure(LookupError):
-    pass
-
-
-def _pay_terms(terms: TermsFrom, book: RateBook, day: dt.date, session_hours: Decimal, prep_hours: Decimal,
-               travel_hours: Decimal) -> PayTerms:
-    rate = terms.rate
-    if terms.rate_card_ref:
-        entry = book.lookup(terms.rate_card_ref, day)
-        if entry is None:
-            raise _NoFigure(terms.rate_card_ref)
-        rate = entry.amount
-    assert rate is not None
-    return PayTerms(basis=terms.basis, rate=rate, session_hours=session_hours, prep_hours=prep_hours,
-                    prep_paid=terms.prep_paid, travel_hours=travel_hours, travel_paid=terms.travel_paid)
-
-
 def _own_terms(role: PlanRole, book: RateBook, day: dt.date) -> PayTerms | None:
     terms = role.terms_on(day)
     if terms is None:
         return None
     try:
-        return _pay_terms(terms, book, day, terms.session_hours, terms.prep_hours, terms.travel_hours)
-    except _NoFigure:
+        return pay_terms(terms, book, day)
+    except NoRateOnDate:
         return None
 
 
@@ -586,8 +570,9 @@ def _cost_line(line: PlanLine, role: PlanRole | None, roles: tuple[PlanRole, ...
                                        FairOption(None, None, None, Fairness.NOT_COMPARED)))
             continue
         try:
-            priced = _pay_terms(terms, book, day, line.session_hours, line.prep_hours, line.travel_hours)
-        except _NoFigure:
+            priced = pay_terms(terms, book, day, session_hours=line.session_hours, prep_hours=line.prep_hours,
+                               travel_hours=line.travel_hours)
+        except NoRateOnDate:
             problems.append(Problem(ProblemKind.NO_FIGURE, line.description, month, terms.rate_card_ref))
             months.append(SessionMonth(month, year, sessions, line.people, None, None, None, terms.basis,
                                        FairOption(None, None, None, Fairness.NOT_COMPARED)))

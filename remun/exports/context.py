@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from remun import __version__
+from remun.version import __version__
 
 #: One sheet holds at most 1,048,576 rows; one is the header.
 MAX_SHEET_ROWS = 1_048_575

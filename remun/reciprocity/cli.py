@@ -131,9 +131,9 @@ def show(person_id: int) -> None:
 @with_appcontext
 def project(project_name: str, as_json: bool) -> None:
     """Approved pay for time by way of thanks, each person's choice, and who has not chosen."""
-    from remun.cli import _project_named
+    from remun.cli_common import project_named
 
-    found = _project_named(project_name)
+    found = project_named(project_name)
     overview = project_overview(_session(), found.id)
     if as_json:
         click.echo(json.dumps({

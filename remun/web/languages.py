@@ -58,12 +58,13 @@ def remember_choice(response, code: str):
         return response
     response.set_cookie(COOKIE, code, max_age=COOKIE_SECONDS, samesite="Lax", httponly=True)
     if current_user and current_user.is_authenticated and current_user.preferred_language != code:
-        from remun.web.auth import audit
+        # The audit log directly, not remun.web.auth's helper: auth imports this module.
+        from remun.accounts import audit as audit_log
         from remun.web.extensions import db
 
         current_user.user.preferred_language = code
         # Which language is personal (accounts/audit.py PERSONAL_FIELDS): log only that it changed.
-        audit("user.language_chosen", "user", current_user.id)
+        audit_log.record(db.session, current_user.id, "user.language_chosen", "user", current_user.id)
         db.session.commit()
     return response
 
