@@ -73,6 +73,9 @@ def make_project(session: Session, budget: Budget) -> Project:
             session_hours=draft.session_hours, prep_hours=draft.prep_hours, prep_paid=draft.prep_paid,
             travel_hours=draft.travel_hours, travel_paid=draft.travel_paid,
         ))
+        # Added itself: joining its project (a backref) does not bring it into the session, and
+        # without planned sessions pointing at it nothing else would, so the project lost its roles.
+        session.add(role)
         roles[draft.id] = role
     for line in budget.lines:
         if line.draft_role_id is not None:

@@ -33,12 +33,17 @@ def form_page(form: FlaskForm, title: str, fields: list[str], cancel_url: str, *
     return render_template("form_page.html", form=form, title=title, fields=fields, cancel_url=cancel_url, **extra)
 
 
+def commit() -> None:
+    """Commit this request's one transaction (its unit of work), for pages that answer with a file."""
+    db.session.commit()
+
+
 def save(message: str, next_url: Callable[[], str]) -> Response:
     """Commit this request's one transaction, tell the user, and move on.
 
     ``next_url`` is called after the commit, so it can use new records' ids.
     """
-    db.session.commit()
+    commit()
     flash(message, "success")
     return redirect(next_url())
 
