@@ -31,8 +31,9 @@ from remun.enums import RoleKind
 from remun.models import Attendance, Meeting, Person, Project, Role, RoleTerms
 from remun.money import ZERO, round_money
 from remun.parity import GapClosure, GroupParity, PaidParity, RoleOffer, close_gap, compare_group, paid_parity
-# pay_terms and NoRateOnDate (the one pricing rule) live in remun.pay; still importable from here.
-from remun.pay import NoRateOnDate, PayTerms, pay_for_attendance, pay_terms  # noqa: F401
+# pay_terms and NoRateOnDate (the one pricing rule) live in remun.pay; still importable from here
+# for remun/ledger/claims.py (left to the ledger's own change, issue 14) and tests/test_demo.py.
+from remun.pay import NoRateOnDate, pay_for_attendance, pay_terms  # noqa: F401
 from remun.paygap import DEFAULT_THRESHOLD, PayGap, pay_gap
 from remun.rates import RateBook
 
