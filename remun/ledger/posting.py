@@ -33,6 +33,28 @@ class PeriodClosed(LedgerError):
     code = "period_closed"
 
 
+class AlreadyDone(LedgerError):
+    """Someone else changed it first (a double click, or two people at once): nothing more to do."""
+
+    code = "already_done"
+
+
+class ClaimDecided(LedgerError):
+    """A claim was approved while its attendance was being changed: the change cannot be kept."""
+
+    code = "claim_decided"
+
+
+def lock_ledger(session: Session) -> None:
+    """Take the ledger lock (the single ledger_head row) for the rest of the transaction.
+
+    Every operation that decides something from a claim's or a batch's state takes this
+    first, before it reads that state, so two operations never decide from the same
+    stale picture, and all of them take their locks in the same order (no deadlocks).
+    """
+    session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(last_hash=LedgerHead.last_hash))
+
+
 @dataclass(frozen=True)
 class Line:
     """One posting to make: debit when the amount is positive, credit when negative."""
