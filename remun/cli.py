@@ -30,7 +30,7 @@ def _session():
     return db.session
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
+@click.group(cls=FlaskGroup, create_app=lambda: create_app({"REMUN_TIMEOUTS": "command"}), add_version_option=False)
 def cli() -> None:
     """Remun: fair pay for co-production. Run `remun COMMAND --help` for any command."""
 
@@ -393,8 +393,19 @@ def user_list() -> None:
 
 
 def main() -> None:
+    from sqlalchemy.exc import NoSuchModuleError, OperationalError
+
+    from remun.config import DatabaseUrlProblem
+    from remun.database_errors import unreachable_message
+
     try:
         cli.main(prog_name="remun")
     except RateCardError as problem:
         click.echo(f"Remun cannot start: a rates file has a problem.\n  {problem}", err=True)
         sys.exit(2)
+    except DatabaseUrlProblem as problem:
+        click.echo(str(problem), err=True)
+        sys.exit(1)
+    except (OperationalError, NoSuchModuleError) as problem:
+        click.echo(unreachable_message(problem), err=True)
+        sys.exit(1)
