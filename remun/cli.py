@@ -38,8 +38,13 @@ def cli() -> None:
 @cli.command("migrate")
 def migrate() -> None:
     """Bring the database up to date (safe to run at any time)."""
+    from remun.ledger.keys import ensure_ledger_key
+
     upgrade_database(database_url())
+    made = ensure_ledger_key()
     click.echo("The database is up to date.")
+    if made is not None:
+        click.echo(f"The ledger key is in {made}: keep a copy somewhere safe, apart from database backups.")
 
 
 @cli.command("downgrade")

@@ -145,10 +145,28 @@ def close_month(month) -> None:
 @click.command("verify")
 @with_appcontext
 def verify() -> None:
-    """Check the whole ledger: the hash chain, balancing and balances. Exits 1 naming the first problem."""
-    result = verify_ledger(_session())
+    """Check the whole ledger: the keyed hash chain, balancing, balances and every checkpoint.
+
+    When the ledger is intact, its head (number and hash) is appended to the checkpoint file
+    outside the database, so a chain later rewound or rewritten is noticed. Exits 1 naming the
+    first problem.
+    """
+    from pathlib import Path
+
+    from remun.ledger import checkpoints
+    from remun.ledger.models import LedgerHead
+
+    path = checkpoints.checkpoint_path(Path(current_app.instance_path))
+    try:
+        known = checkpoints.read_checkpoints(path)
+    except ValueError as problem:
+        _fail(f"The checkpoint file cannot be read, so the ledger cannot be checked against it: {problem}.")
+    result = verify_ledger(_session(), checkpoints=known)
     if result.ok:
+        head = _session().get(LedgerHead, 1)
+        checkpoints.record_checkpoint(path, head.sequence, head.last_hash)
         click.echo(f"The ledger is intact: {result.transactions} transactions, {result.postings} postings.")
+        click.echo(f"Checkpoint recorded in {path}: number {head.sequence}, hash {head.last_hash}.")
         return
     first = result.problems[0]
     where = f"transaction {first.transaction_id} (number {first.sequence})" if first.transaction_id else "the ledger"

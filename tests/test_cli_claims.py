@@ -54,3 +54,22 @@ def test_reversing_a_paid_claim_is_refused_plainly(cli_env):  # noqa: F811
     assert result.returncode == 1
     assert "paid by bank" in result.stderr and "Traceback" not in result.stderr
     assert run(cli_env, "claims", "reverse", "999999", "--reason", "x").stderr.strip() == "There is no claim 999999."
+
+
+def test_verify_records_checkpoints_and_notices_a_chain_that_no_longer_has_them(cli_env, tmp_path):  # noqa: F811
+    from remun.ledger.checkpoints import read_checkpoints
+
+    checkpoints = tmp_path / "instance" / "ledger-checkpoints.jsonl"
+    assert run(cli_env, "migrate").returncode == 0
+    assert run(cli_env, "demo").returncode == 0
+    first = run(cli_env, "verify")
+    assert first.returncode == 0 and "Checkpoint recorded" in first.stdout, first.stderr
+    recorded = read_checkpoints(checkpoints)
+    assert len(recorded) == 1 and recorded[0].sequence > 0
+    # A checkpoint the chain does not contain (as after a rewind or a rewrite) is reported.
+    with checkpoints.open("a") as handle:
+        handle.write(json.dumps({"sequence": recorded[0].sequence, "hash": "f" * 64, "at": "2026-12-01T09:00:00+00:00"})
+                     + "\n")
+    second = run(cli_env, "verify")
+    assert second.returncode == 1 and "rewound or rewritten" in second.stderr
+    assert len(read_checkpoints(checkpoints)) == 2  # nothing recorded for a ledger that fails

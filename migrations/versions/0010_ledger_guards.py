@@ -12,6 +12,7 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
+import sqlalchemy as sa
 from alembic import op
 
 from remun import append_only
@@ -96,6 +97,11 @@ def _rules(sqlite: bool) -> list[tuple[str, str, str, str, str]]:
 
 
 def upgrade() -> None:
+    # The chain's version per transaction: those recorded before the ledger key existed stay
+    # version 1 (unkeyed SHA-256, still checked as they were); new ones are version 2 (HMAC with
+    # the key). A version 1 transaction after a version 2 one is refused by `remun verify`.
+    op.add_column("ledger_transactions", sa.Column("chain_version", sa.SmallInteger(), server_default="1",
+                                                   nullable=False))
     dialect = op.get_bind().dialect.name
     if dialect == "sqlite":
         for name, table, event, condition, message in _rules(sqlite=True):
@@ -118,6 +124,13 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     append_only.drop("closed_periods")
+    if op.get_bind().dialect.name == "sqlite":
+        op.execute("DROP TRIGGER IF EXISTS ledger_transactions_no_update")  # DROP COLUMN rewrites the table
+        op.drop_column("ledger_transactions", "chain_version")
+        op.execute("CREATE TRIGGER ledger_transactions_no_update BEFORE UPDATE ON ledger_transactions BEGIN "
+                   "SELECT RAISE(ABORT, 'ledger_transactions is append-only: rows cannot be changed or removed'); END")
+    else:
+        op.drop_column("ledger_transactions", "chain_version")
     dialect = op.get_bind().dialect.name
     for name, table, _event, _condition, _message in reversed(_rules(sqlite=dialect == "sqlite")):
         if dialect == "sqlite":
