@@ -301,6 +301,46 @@ _base_url_option = click.option("--base-url", envvar="REMUN_BASE_URL", default="
                                 show_default=True, help="Where people reach Remun (or set REMUN_BASE_URL).")
 
 
+@cli.group("db")
+def db_group() -> None:
+    """The database itself: least-privilege roles for PostgreSQL."""
+
+
+@db_group.command("roles")
+@click.option("--owner", default="remun_owner", show_default=True, help="The role that owns the tables and migrates.")
+@click.option("--app", "app_role", default="remun_app", show_default=True, help="The role the app runs as.")
+@click.option("--create", is_flag=True, help="Also print (or apply) CREATE ROLE for both (needs a superuser).")
+@click.option("--apply", "apply_", is_flag=True, help="Run the SQL on REMUN_DATABASE_URL instead of printing it.")
+def db_roles(owner: str, app_role: str, create: bool, apply_: bool) -> None:
+    """The SQL that gives the app a role that owns nothing and cannot change ledger rows."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from remun.db_roles import create_roles_sql, grants_sql
+
+    url = database_url()
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        click.echo("Database roles are for PostgreSQL; REMUN_DATABASE_URL is not a PostgreSQL database.", err=True)
+        sys.exit(1)
+    try:
+        statements = (create_roles_sql(owner, app_role) if create else []) + grants_sql(owner, app_role,
+                                                                                          parsed.database or "")
+    except ValueError as problem:
+        click.echo(str(problem), err=True)
+        sys.exit(1)
+    if not apply_:
+        for statement in statements:
+            click.echo(statement + ";")
+        return
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    engine.dispose()
+    click.echo(f"Applied {len(statements)} statements: {app_role} can use Remun but not change its ledger rows.")
+
+
 @cli.group("user")
 def user_group() -> None:
     """Accounts: create the first administrator, invite people, hand over reset links."""
