@@ -112,7 +112,16 @@ def import_command(path: Path) -> None:
         sys.exit(1)
     from remun.ledger.claims import sync_claims
 
-    sync_claims(session, _rates(), project_id=summary.project_id)  # attendance becomes claims
+    from remun.ledger.posting import ClaimDecided
+
+    try:
+        sync_claims(session, _rates(), project_id=summary.project_id)  # attendance becomes claims
+    except ClaimDecided:
+        session.rollback()
+        click.echo("Nothing was imported: a claim for attendance in this workbook was approved while it was being "
+                   "imported. Import it again; approved attendance cannot be changed without reversing it first.",
+                   err=True)
+        sys.exit(1)
     session.commit()
     for line in summary.lines():
         click.echo(line)

@@ -17,7 +17,7 @@ from markupsafe import escape
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
 from remun.database_errors import is_busy
-from remun.ledger.posting import AlreadyDone
+from remun.ledger.posting import AlreadyDone, ClaimDecided
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +89,17 @@ def register(app: Flask) -> None:
             flash(already_done_message(), "important")
             return redirect(request.full_path if request.query_string else request.path, code=303)
         log.exception("the database refused a change while showing a page")
+        return error_page(_("Sorry, there is a problem with the service"),
+                          _("Nothing you saved has been lost. Try again later."), 500)
+
+    @app.errorhandler(ClaimDecided)
+    def _approved_meanwhile(error: ClaimDecided):
+        # A claim was approved while its attendance was being changed (an import, an edit): nothing is kept.
+        _rollback()
+        flash(_("This attendance has been approved for payment, so it cannot be changed. "
+                "To correct it, reverse its claim on the Claims page first."), "important")
+        if request.method in {"POST", "PUT", "DELETE"}:
+            return redirect(request.full_path if request.query_string else request.path, code=303)
         return error_page(_("Sorry, there is a problem with the service"),
                           _("Nothing you saved has been lost. Try again later."), 500)
 
