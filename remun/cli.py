@@ -32,7 +32,7 @@ def _session():
     return db.session
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
+@click.group(cls=FlaskGroup, create_app=lambda: create_app({"REMUN_TIMEOUTS": "command"}), add_version_option=False)
 def cli() -> None:
     """Remun: fair pay for co-production. Run `remun COMMAND --help` for any command."""
 
@@ -40,8 +40,13 @@ def cli() -> None:
 @cli.command("migrate")
 def migrate() -> None:
     """Bring the database up to date (safe to run at any time)."""
+    from remun.ledger.keys import ensure_ledger_key
+
     upgrade_database(database_url())
+    made = ensure_ledger_key()
     click.echo("The database is up to date.")
+    if made is not None:
+        click.echo(f"The ledger key is in {made}: keep a copy somewhere safe, apart from database backups.")
 
 
 @cli.command("downgrade")
@@ -109,7 +114,16 @@ def import_command(path: Path) -> None:
         sys.exit(1)
     from remun.ledger.claims import sync_claims
 
-    sync_claims(session, _rates(), project_id=summary.project_id)  # attendance becomes claims
+    from remun.ledger.posting import ClaimDecided
+
+    try:
+        sync_claims(session, _rates(), project_id=summary.project_id)  # attendance becomes claims
+    except ClaimDecided:
+        session.rollback()
+        click.echo("Nothing was imported: a claim for attendance in this workbook was approved while it was being "
+                   "imported. Import it again; approved attendance cannot be changed without reversing it first.",
+                   err=True)
+        sys.exit(1)
     session.commit()
     for line in summary.lines():
         click.echo(line)
@@ -287,6 +301,46 @@ _base_url_option = click.option("--base-url", envvar="REMUN_BASE_URL", default="
                                 show_default=True, help="Where people reach Remun (or set REMUN_BASE_URL).")
 
 
+@cli.group("db")
+def db_group() -> None:
+    """The database itself: least-privilege roles for PostgreSQL."""
+
+
+@db_group.command("roles")
+@click.option("--owner", default="remun_owner", show_default=True, help="The role that owns the tables and migrates.")
+@click.option("--app", "app_role", default="remun_app", show_default=True, help="The role the app runs as.")
+@click.option("--create", is_flag=True, help="Also print (or apply) CREATE ROLE for both (needs a superuser).")
+@click.option("--apply", "apply_", is_flag=True, help="Run the SQL on REMUN_DATABASE_URL instead of printing it.")
+def db_roles(owner: str, app_role: str, create: bool, apply_: bool) -> None:
+    """The SQL that gives the app a role that owns nothing and cannot change ledger rows."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from remun.db_roles import create_roles_sql, grants_sql
+
+    url = database_url()
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        click.echo("Database roles are for PostgreSQL; REMUN_DATABASE_URL is not a PostgreSQL database.", err=True)
+        sys.exit(1)
+    try:
+        statements = (create_roles_sql(owner, app_role) if create else []) + grants_sql(owner, app_role,
+                                                                                          parsed.database or "")
+    except ValueError as problem:
+        click.echo(str(problem), err=True)
+        sys.exit(1)
+    if not apply_:
+        for statement in statements:
+            click.echo(statement + ";")
+        return
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    engine.dispose()
+    click.echo(f"Applied {len(statements)} statements: {app_role} can use Remun but not change its ledger rows.")
+
+
 @cli.group("user")
 def user_group() -> None:
     """Accounts: create the first administrator, invite people, hand over reset links."""
@@ -384,8 +438,19 @@ def user_list() -> None:
 
 
 def main() -> None:
+    from sqlalchemy.exc import NoSuchModuleError, OperationalError
+
+    from remun.config import DatabaseUrlProblem
+    from remun.database_errors import unreachable_message
+
     try:
         cli.main(prog_name="remun")
     except RateCardError as problem:
         click.echo(f"Remun cannot start: a rates file has a problem.\n  {problem}", err=True)
         sys.exit(2)
+    except DatabaseUrlProblem as problem:
+        click.echo(str(problem), err=True)
+        sys.exit(1)
+    except (OperationalError, NoSuchModuleError) as problem:
+        click.echo(unreachable_message(problem), err=True)
+        sys.exit(1)

@@ -166,6 +166,8 @@ ABOUT_SHEET_DEBITS = N_("Debits in the Ledger sheet")
 ABOUT_SHEET_CREDITS = N_("Credits in the Ledger sheet")
 ABOUT_DIFFERENCE = N_("Debits less credits (should be 0)")
 ABOUT_SHEET_ROWS = N_("Rows in the Ledger sheet")
+#: The ledger's head when the file was made, to compare with the checkpoints `remun verify` keeps.
+LEDGER_CHECKPOINT = N_("Ledger checkpoint (newest transaction number and hash)")
 
 # --- Payment batch file --------------------------------------------------------------------
 BATCH_COLUMNS = (

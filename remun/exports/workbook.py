@@ -530,6 +530,14 @@ def _write_parity(book: Book, ws, session, chosen, rate_book, filters) -> None:
     ws.add_chart(chart, f"A{row_number + 3}")
 
 
+def ledger_checkpoint_text(session) -> str:
+    """The ledger head now: its sequence number and hash, as `remun verify` records checkpoints."""
+    from remun.ledger.models import LedgerHead
+
+    head = session.get(LedgerHead, 1)
+    return f"{head.sequence} {head.last_hash}" if head is not None else ""
+
+
 def _write_about(book: Book, ws, ledger, session, filters, chosen, result: ExportResult, ledger_last: int) -> None:
     t, formats, context = book.t, book.formats, book.context
     sheet = quote_sheetname(ledger.title)
@@ -575,3 +583,4 @@ def _write_about(book: Book, ws, ledger, session, filters, chosen, result: Expor
     credits = line(t(H.ABOUT_SHEET_CREDITS),
                    book.value(ws, f"=SUM({sheet}!${LEDGER_CREDIT}$2:${LEDGER_CREDIT}${last})", money))
     line(t(H.ABOUT_DIFFERENCE), book.value(ws, f"=ROUND(B{debits}-B{credits},2)", money))
+    line(t(H.LEDGER_CHECKPOINT), ledger_checkpoint_text(session))

@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from remun import config
 from remun.database import engine_options, ensure_sqlite_folder
 from remun.rates import load_rate_book
-from remun.web import auth, errors, formatting, glossary_links, labels, languages, permissions, security
+from remun.web import auth, errors, failures, formatting, glossary_links, labels, languages, permissions, security
 from remun.web.languages import LANGUAGES, request_locale
 from remun.web.extensions import babel, csrf, db
 
@@ -29,7 +29,9 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     database_url = config.database_url()
     app.config.from_mapping(
-        SQLALCHEMY_ENGINES={"default": {"url": database_url, **engine_options(database_url)}},
+        # Pages wait seconds for a lock; commands (remun ...) build the app with REMUN_TIMEOUTS="command".
+        SQLALCHEMY_ENGINES={"default": {"url": database_url, **engine_options(
+            database_url, (test_config or {}).get("REMUN_TIMEOUTS", "web"))}},
         REMUN_RATES_DIR=str(config.rates_dir()),
         BABEL_DEFAULT_LOCALE="en_GB",
         BABEL_DEFAULT_TIMEZONE="Europe/London",
@@ -89,6 +91,7 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     labels.register(app)
     security.register(app)
     errors.register(app)
+    failures.register(app)
     glossary_links.register(app)
     _register_blueprints(app)
 

@@ -644,6 +644,8 @@ class _Import:
         self.old_appointments: dict[int, list[Appointment]] = defaultdict(list)
         self.old_meetings: dict[tuple[dt.date, str], Meeting] = {}
         self.old_attendances: dict[tuple[int, int], Attendance] = {}
+        #: attendance id -> when its (earliest still) approved claim was approved
+        self.approved_on: dict[int, dt.date] = {}
 
     # -- checking --
 
@@ -655,6 +657,7 @@ class _Import:
         self._match_people()
         self._check_sessions()
         self._check_attendance()
+        self._check_approved()
 
     def _check_project(self) -> None:
         sheet = self.sheets[L.PROJECT]
@@ -742,6 +745,14 @@ class _Import:
             .options(selectinload(Attendance.expenses))
         ):
             self.old_attendances[(attendance.meeting_id, attendance.person_id)] = attendance
+        from remun.ledger.models import Claim, ClaimStatus
+
+        for attendance_id, decided_at in session.execute(
+            select(Claim.attendance_id, Claim.decided_at)
+            .where(Claim.project_id == project.id, Claim.status == ClaimStatus.APPROVED)
+            .order_by(Claim.decided_at.desc())
+        ):
+            self.approved_on[attendance_id] = decided_at.date()
 
     def _check_roles(self) -> None:
         sheet = self.sheets[L.ROLES]
@@ -1050,6 +1061,40 @@ class _Import:
                 _AttendancePlan(number, meeting_key, person, role_key, hours, prep_hours or ZERO,
                                 travel_hours or ZERO, expense)
             )
+
+    def _check_approved(self) -> None:
+        """An attendance approved for payment is never changed by an import (the web editor's rule too).
+
+        Each cell that would change it is listed, so the person can put the cell back or
+        reverse the claim first; otherwise approved money and its attendance would differ.
+        """
+        if not self.approved_on:
+            return
+        for plan in self.attendances:
+            meeting = self.old_meetings.get(plan.meeting_key)
+            who = plan.person
+            person = who.existing if isinstance(who, _PersonPlan) else who
+            if meeting is None or person is None:
+                continue
+            old = self.old_attendances.get((meeting.id, person.id))
+            if old is None or old.id not in self.approved_on:
+                continue
+            role = self.old_roles.get(plan.role_key)
+            have = [(expense.amount, expense.category, expense.note or None) for expense in old.expenses]
+            wanted = [plan.expense] if plan.expense else []
+            changed = [column for column, differs in (
+                (L.NAME, role is None or role.id != old.role_id),
+                (L.HOURS, plan.hours != old.hours),
+                (L.PREP_HOURS, plan.prep_hours != old.prep_hours),
+                (L.TRAVEL_HOURS, plan.travel_hours != old.travel_hours),
+                (L.EXPENSES, have != wanted),
+            ) if differs]
+            for column in changed:
+                self.problems.append(Problem(
+                    L.ATTENDANCE, plan.row, column,
+                    N_("This attendance was approved for payment on %(date)s, so the import cannot change it. "
+                       "Put the cell back as it was, or reverse the claim first."),
+                    {"date": self.approved_on[old.id].isoformat()}))
 
     def _attendee(self, row: _Row, name: str) -> _PersonPlan | Person | None:
         key = _key(name)

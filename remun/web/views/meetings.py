@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 
 from remun.enums import ExpenseCategory
 from remun.ledger.claims import has_decided_claims, remove_open_claims, sync_claims
+from remun.ledger.posting import ClaimDecided
 from remun.models import Attendance, Expense, Meeting, Person, Project
 from remun.money import ZERO
 from remun.records import NoRoleThatDay, people_in_project, role_on
@@ -147,6 +148,11 @@ def _attendance_page(meeting: Meeting, attendance: Attendance | None):
                 db.session.flush()
                 # Attendance becomes claims for time and expenses, waiting for approval.
                 sync_claims(db.session, rate_book(), attendance_ids=[recorded.id], user_id=current_user_id())
+            except ClaimDecided:
+                db.session.rollback()  # approved by someone else a moment ago: the approved amount stands
+                flash(_("This attendance has been approved for payment, so it cannot be changed. "
+                        "To correct it, reverse its claim on the Claims page first."), "important")
+                return redirect(back)
             except IntegrityError:
                 db.session.rollback()
                 form.person_id.errors = [
