@@ -398,3 +398,8 @@ def main() -> None:
     except RateCardError as problem:
         click.echo(f"Remun cannot start: a rates file has a problem.\n  {problem}", err=True)
         sys.exit(2)
+
+
+from remun import cli_operations  # noqa: E402  (issue 21: `remun backup`, `remun restore`, `remun checks`)
+
+cli_operations.register(cli)
