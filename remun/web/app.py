@@ -16,6 +16,7 @@ from remun.rates import load_rate_book
 from remun.web import auth, errors, formatting, glossary_links, labels, languages, permissions, security
 from remun.web.languages import LANGUAGES, request_locale
 from remun.web.extensions import babel, csrf, db
+from remun.web import observability
 
 
 
@@ -90,6 +91,7 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.register(app)
     errors.register(app)
     glossary_links.register(app)
+    observability.register(app)  # issue 21: request id, JSON log line, metrics
     _register_blueprints(app)
 
     @app.context_processor
