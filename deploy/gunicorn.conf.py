@@ -29,7 +29,7 @@ _metrics_dir.mkdir(parents=True, exist_ok=True)
 for _old in _metrics_dir.glob("*.db"):  # counts from an earlier run of the server
     _old.unlink()
 #: Where Prometheus scrapes /metrics: its own address, not the app's, so not public by default.
-metrics_bind = os.environ.get("REMUN_METRICS_BIND", "127.0.0.1:9180")
+_metrics_bind = os.environ.get("REMUN_METRICS_BIND", "127.0.0.1:9180")
 
 wsgi_app = "remun:create_app()"
 bind = os.environ.get("REMUN_BIND", "127.0.0.1:8000")
@@ -64,14 +64,18 @@ def on_starting(server) -> None:
 
 
 def when_ready(server) -> None:
-    if not metrics_bind:
+    if not _metrics_bind:
         return
     from remun.config import instance_path
     from remun.operations.checks import status_path
     from remun.operations.metrics import serve_metrics
 
-    serve_metrics(metrics_bind, status_path(instance_path()), os.environ.get("REMUN_REDIS_URL"))
-    server.log.info("Metrics at http://%s/metrics", metrics_bind)
+    try:
+        serve_metrics(_metrics_bind, status_path(instance_path()), os.environ.get("REMUN_REDIS_URL"))
+    except OSError as error:  # the app still serves; only the metrics are missing
+        server.log.error("No metrics: cannot listen on %s (REMUN_METRICS_BIND): %s", _metrics_bind, error)
+        return
+    server.log.info("Metrics at http://%s/metrics", _metrics_bind)
 
 
 def child_exit(server, worker) -> None:
