@@ -189,3 +189,29 @@ def test_not_a_backup_is_refused(drill, tmp_path):
     bogus.write_bytes(b"not a tar file")
     result = run(env, "restore", str(bogus))
     assert result.returncode == 1 and "is not a Remun backup" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_an_sqlite_backup_does_not_wait_for_a_writer_nor_copy_what_it_has_not_committed(tmp_path):
+    """The online backup API: safe while the app runs (a write transaction held open meanwhile)."""
+    import sqlite3
+    import tarfile
+
+    from remun.database import upgrade
+    from remun.operations.backup import make_backup
+
+    path = tmp_path / "live.sqlite3"
+    upgrade(f"sqlite:///{path}")
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")
+    writer.execute("INSERT INTO projects (name) VALUES ('Not committed yet')")
+    try:
+        manifest = make_backup(f"sqlite:///{path}", tmp_path / "instance", tmp_path / "live.tar.gz")
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert manifest.migration is not None and manifest.receipts == 0
+    with tarfile.open(tmp_path / "live.tar.gz") as archive:
+        archive.extractall(tmp_path / "copy")
+    copy = sqlite3.connect(tmp_path / "copy" / "database.sqlite3")
+    assert copy.execute("SELECT count(*) FROM projects").fetchone() == (0,)
+    copy.close()

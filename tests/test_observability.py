@@ -72,3 +72,20 @@ def test_requests_are_counted_and_timed_by_endpoint(anonymous_client):
     assert REGISTRY.get_sample_value("remun_http_requests_total", labels) == before + 3
     assert REGISTRY.get_sample_value("remun_http_request_duration_seconds_count",
                                      {"endpoint": "health.healthz"}) == timed_before + 3
+
+
+def test_an_unexpected_error_shows_the_reference_and_is_logged(app, anonymous_client, request_lines, monkeypatch):
+    from remun.web import permissions
+
+    def broken():
+        raise RuntimeError("a bug")
+
+    app.add_url_rule("/broken-for-the-test", "broken_for_the_test", broken)
+    monkeypatch.setitem(permissions.RULES, "broken_for_the_test", permissions.PUBLIC)
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # as in production
+    response = anonymous_client.get("/broken-for-the-test")
+    assert response.status_code == 500
+    reference = response.headers["X-Request-ID"]
+    assert f"quote this reference: {reference}" in response.get_data(as_text=True)
+    entry = json.loads(request_lines[-1])
+    assert entry["request_id"] == reference and entry["status"] == 500
