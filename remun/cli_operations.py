@@ -43,8 +43,8 @@ def restore(backup_file: Path) -> None:
     """
     from remun.config import database_url, instance_path
     from remun.ledger.checkpoints import checkpoint_path
-    from remun.operations.backup import (BackupProblem, check_restored, newest_migration, restore_backup,
-                                         restored_session)
+    from remun.operations.backup import BackupProblem, check_restored, restore_backup, restored_session
+    from remun.operations.readiness import newest_migration
 
     url = database_url()
     try:

@@ -215,3 +215,11 @@ def test_an_sqlite_backup_does_not_wait_for_a_writer_nor_copy_what_it_has_not_co
     copy = sqlite3.connect(tmp_path / "copy" / "database.sqlite3")
     assert copy.execute("SELECT count(*) FROM projects").fetchone() == (0,)
     copy.close()
+
+
+def test_an_unreachable_database_is_said_plainly(tmp_path):
+    env = dict(os.environ, REMUN_DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/remun",
+               REMUN_INSTANCE_PATH=str(tmp_path / "instance"))
+    made = run(env, "backup", "--out", str(tmp_path / "b.tar.gz"))
+    assert made.returncode == 1 and "No backup was made. The database cannot be reached" in made.stderr
+    assert "Traceback" not in made.stderr and not (tmp_path / "b.tar.gz").exists()

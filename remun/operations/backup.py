@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, inspect, select, text
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 from sqlalchemy.pool import NullPool
@@ -107,6 +108,16 @@ def _ledger_head(connection) -> tuple[int | None, str | None, str | None]:
     return (int(row[0]), row[1], migration) if row else (None, None, migration)
 
 
+@contextmanager
+def _connected(engine: Engine):
+    try:
+        connection = engine.connect()
+    except OperationalError as error:
+        raise BackupProblem(f"The database cannot be reached: {str(error.orig).strip().splitlines()[0]}") from error
+    with connection:
+        yield connection
+
+
 def _receipt_files(receipts_folder: Path) -> list[Path]:
     if not receipts_folder.is_dir():
         return []
@@ -145,11 +156,15 @@ def make_backup(url: str, instance_folder: Path, out: Path) -> Manifest:
                             database=backend_of(url), migration=migration, ledger_sequence=sequence,
                             ledger_hash=head_hash, receipts=len(receipts))
         fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)  # it holds personal data
-        with os.fdopen(fd, "wb") as handle, tarfile.open(fileobj=handle, mode="w:gz") as archive:
-            _add_bytes(archive, MANIFEST, manifest.as_json().encode())
-            archive.add(work_dir / member, arcname=member)
-            for receipt in receipts:
-                archive.add(receipt, arcname=RECEIPTS_PREFIX + receipt.name)
+        try:
+            with os.fdopen(fd, "wb") as handle, tarfile.open(fileobj=handle, mode="w:gz") as archive:
+                _add_bytes(archive, MANIFEST, manifest.as_json().encode())
+                archive.add(work_dir / member, arcname=member)
+                for receipt in receipts:
+                    archive.add(receipt, arcname=RECEIPTS_PREFIX + receipt.name)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
     os.replace(partial, out)  # a backup file is whole or absent, never half-written
     return manifest
 
@@ -160,7 +175,7 @@ def _dump_postgres(url: str, target: Path) -> tuple[int | None, str | None, str 
         raise BackupProblem("pg_dump is not installed (Debian: apt install postgresql-client).")
     engine = create_engine(url, poolclass=NullPool)
     try:
-        with engine.connect() as connection:
+        with _connected(engine) as connection:
             connection = connection.execution_options(isolation_level="REPEATABLE READ")
             with connection.begin():
                 snapshot = connection.execute(text("SELECT pg_export_snapshot()")).scalar()
@@ -215,7 +230,7 @@ def database_is_empty(url: str) -> bool:
             return True
     engine = create_engine(url, poolclass=NullPool)
     try:
-        with engine.connect() as connection:
+        with _connected(engine) as connection:
             return not inspect(connection).get_table_names()
     finally:
         engine.dispose()
@@ -381,13 +396,5 @@ def restored_session(url: str) -> Iterator[Session]:
         engine.dispose()
 
 
-def newest_migration() -> str | None:
-    from alembic.script import ScriptDirectory
-
-    from remun.database import alembic_config
-
-    return ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
-
-
-__all__ = ["BackupProblem", "Manifest", "RestoreReport", "check_restored", "make_backup", "newest_migration",
+__all__ = ["BackupProblem", "Manifest", "RestoreReport", "check_restored", "make_backup",
            "read_manifest", "restore_backup", "restored_session"]
