@@ -168,6 +168,25 @@ def test_restore_says_plainly_what_is_missing(drill, tmp_path):
     assert again.returncode == 1 and "Nothing was restored. The database is not empty." in again.stderr
 
 
+def test_a_damaged_backup_restores_nothing(drill, tmp_path):
+    env, url, instance, recreate_empty = drill
+    ok(env, "migrate")
+    ok(env, "demo")
+    add_receipt(url, instance)
+    backup = tmp_path / "remun.tar.gz"
+    ok(env, "backup", "--out", str(backup))
+    damaged = tmp_path / "damaged.tar.gz"
+    damaged.write_bytes(backup.read_bytes()[: backup.stat().st_size - 200])  # a copy cut short
+    recreate_empty()
+    shutil.rmtree(instance / "receipts")
+    restored = run(env, "restore", str(damaged))
+    assert restored.returncode == 1
+    assert "Nothing was restored." in restored.stderr and "damaged" in restored.stderr
+    assert "Traceback" not in restored.stderr
+    assert not (instance / "receipts").exists()
+    ok(env, "restore", str(backup))  # the database was left empty, so the good copy still restores
+
+
 def test_a_receipt_file_lost_before_the_backup_is_reported(drill, tmp_path):
     env, url, instance, recreate_empty = drill
     ok(env, "migrate")

@@ -25,6 +25,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -219,8 +220,8 @@ def read_manifest(backup: Path) -> Manifest:
             if member is None:
                 raise KeyError(MANIFEST)
             return Manifest.from_json(member.read())
-    except (OSError, tarfile.TarError, KeyError, ValueError) as error:
-        raise BackupProblem(f"{backup} is not a Remun backup ({error}).") from error
+    except (OSError, EOFError, zlib.error, tarfile.TarError, KeyError, ValueError) as error:
+        raise BackupProblem(f"{backup} is not a Remun backup, or is damaged ({error or type(error).__name__}).") from error
 
 
 def database_is_empty(url: str) -> bool:
@@ -245,6 +246,7 @@ def restore_backup(backup: Path, url: str, instance_folder: Path) -> Manifest:
     if not database_is_empty(url):
         raise BackupProblem("The database is not empty. Restore only into a new, empty database, "
                             "so nothing in it is overwritten or mixed with the backup.")
+    _check_whole(backup)
     with tempfile.TemporaryDirectory(prefix="remun-restore-") as work, tarfile.open(backup, "r:gz") as archive:
         work_dir = Path(work)
         if manifest.database == "postgresql":
@@ -255,6 +257,19 @@ def restore_backup(backup: Path, url: str, instance_folder: Path) -> Manifest:
             _restore_sqlite(work_dir / SQLITE_MEMBER, url)
         _restore_receipts(archive, instance_folder)
     return manifest
+
+
+def _check_whole(backup: Path) -> None:
+    """Read the whole file once before restoring anything, so a damaged copy restores nothing."""
+    try:
+        with tarfile.open(backup, "r:gz") as archive:
+            for member in archive:
+                if member.isfile():
+                    with archive.extractfile(member) as data:
+                        while data.read(1 << 20):
+                            pass
+    except (OSError, EOFError, zlib.error, tarfile.TarError) as error:
+        raise BackupProblem(f"{backup} is damaged or incomplete ({error}); use another copy.") from error
 
 
 def _extract(archive: tarfile.TarFile, name: str, target: Path) -> None:
@@ -348,6 +363,9 @@ def check_restored(session: Session, instance_folder: Path, manifest: Manifest, 
 
     head = session.get(LedgerHead, 1)
     head_sequence = head.sequence if head else 0
+    if manifest.ledger_sequence is not None and head_sequence != manifest.ledger_sequence:
+        report.problems.append(f"The restored ledger reaches transaction {head_sequence}, but the backup was made "
+                               f"at transaction {manifest.ledger_sequence}: the backup file is not what it says.")
     try:
         checkpoint = latest_checkpoint(checkpoints)
     except ValueError as error:
