@@ -99,7 +99,8 @@ def checks_run(name: str) -> None:
             session.commit()
     except Exception as error:  # noqa: BLE001  (a check that breaks is a failed check, counted and reported)
         session.rollback()
-        result = operations_checks.CheckResult(name, False, f"the check itself failed: {type(error).__name__}: {error}")
+        reason = (str(getattr(error, "orig", None) or error).strip().splitlines() or [""])[0]
+        result = operations_checks.CheckResult(name, False, f"the check itself failed: {type(error).__name__}: {reason}")
     operations_checks.record_result(operations_checks.status_path(instance_path()), result)
     if result.ok:
         click.echo(f"{name}: passed. {result.summary}")
@@ -159,7 +160,14 @@ def _tell_administrators(app, result) -> None:
         return
     body = (f"The scheduled check `{result.check}` failed on Remun.\n\n{result.summary}\n\n"
             "See docs/operations.md for what to do next.\n")
-    for address in administrators_to_tell(_session()):
+    try:
+        addresses = administrators_to_tell(_session())
+    except Exception as error:  # noqa: BLE001  (the database may be what failed)
+        _session().rollback()
+        app.logger.error("Could not find the administrators to email about the failed check: %s", error)
+        click.echo("The failure could not be emailed: the administrators' addresses could not be read.", err=True)
+        return
+    for address in addresses:
         try:
             mail.send(settings, address, f"Remun: the {result.check} check failed", body)
         except mail.MailProblem as problem:

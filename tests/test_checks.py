@@ -118,3 +118,21 @@ def test_a_check_line_is_json(app, run_check):
         logging.getLogger("remun.checks").removeHandler(handler)
     entry = json.loads(lines[-1])
     assert entry["event"] == "check" and entry["check"] == "cleanup" and entry["ok"] is True
+
+
+def test_a_check_that_cannot_reach_the_database_fails_plainly(tmp_path):
+    import os
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    remun = shutil.which("remun", path=str(Path(sys.executable).parent)) or "remun"
+    env = dict(os.environ, REMUN_DATABASE_URL="postgresql+psycopg://nobody@127.0.0.1:1/remun",
+               REMUN_INSTANCE_PATH=str(tmp_path / "instance"), REMUN_SMTP_HOST="mail.example.org",
+               REMUN_SMTP_FROM="remun@example.org")
+    result = subprocess.run([remun, "checks", "run", "cleanup"], env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "cleanup: FAILED. the check itself failed: OperationalError" in result.stderr
+    assert "could not be emailed" in result.stderr and "Traceback" not in result.stderr
+    status = read_status(tmp_path / "instance" / "check-status.json")
+    assert status["cleanup"]["failures"] == 1
