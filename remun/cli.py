@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from remun import cli_exports, cli_ledger, create_app
+from remun import cli_exports, cli_ledger, cli_operations, create_app
 from remun.cli_common import project_named
 from remun.config import database_url
 from remun.database import downgrade as downgrade_database
@@ -225,6 +225,7 @@ def _parity_table(report) -> str:
 cli_ledger.register(cli)  # approve, batch, settle, balances, close, verify
 cli_exports.register(cli)  # `remun export`; `remun batch export` joins the ledger's `batch` group, so after it
 reciprocity_cli.register(cli)  # `remun thanks`
+cli_operations.register(cli)  # `remun backup`, `remun restore`, `remun checks`
 
 
 # --- Accounts -------------------------------------------------------------------------------------

@@ -41,6 +41,8 @@ EXPECTED = {
     "auth.sign_in": EVERYONE,
     "auth.reset_password": EVERYONE,
     "auth.accept_invitation": EVERYONE,
+    "health.healthz": EVERYONE,  # issue 21
+    "health.readyz": EVERYONE,
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.sign_out": SIGNED_IN,

@@ -6,7 +6,7 @@ database itself, on SQLite and PostgreSQL alike. Personal details (an expense's 
 decision's reason, a part's detail) stay changeable so a person can still be erased.
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-07
 """
 
@@ -18,7 +18,7 @@ from alembic import op
 from remun import append_only
 
 revision = '0010'
-down_revision = '0008'
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 

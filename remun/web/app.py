@@ -16,6 +16,7 @@ from remun.rates import load_rate_book
 from remun.web import auth, errors, failures, formatting, glossary_links, labels, languages, permissions, security
 from remun.web.languages import LANGUAGES, request_locale
 from remun.web.extensions import babel, csrf, db
+from remun.web import observability
 
 
 
@@ -93,6 +94,7 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     failures.register(app)
     glossary_links.register(app)
+    observability.register(app)  # issue 21: request id, JSON log line, metrics
     _register_blueprints(app)
 
     @app.context_processor
@@ -120,3 +122,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (participant, reciprocity):
         app.register_blueprint(module.bp)
+    from remun.web.views import health  # issue 21: /healthz, /readyz
+
+    app.register_blueprint(health.bp)

@@ -126,6 +126,8 @@ RULES: dict[str, Rule] = {
     "auth.sign_in": PUBLIC,
     "auth.reset_password": PUBLIC,
     "auth.accept_invitation": PUBLIC,
+    "health.healthz": PUBLIC,  # issue 21: for load balancers and monitoring, no data
+    "health.readyz": PUBLIC,
     # Any account
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
