@@ -26,7 +26,14 @@ def current_user_id() -> int | None:
 
 
 def rate_book() -> RateBook:
-    return current_app.extensions["remun.rates"]
+    """The shipped rate cards with the organisation's own figures laid over them (read once a request)."""
+    from flask import g
+
+    from remun.organisation.rate_figures import book_in_use
+
+    if "remun_rate_book" not in g:
+        g.remun_rate_book = book_in_use(db.session, current_app.extensions["remun.rates"])
+    return g.remun_rate_book
 
 
 def form_page(form: FlaskForm, title: str, fields: list[str], cancel_url: str, **extra: Any) -> str:
