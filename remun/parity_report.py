@@ -425,11 +425,9 @@ def _entry_json(entry: RateEntry | None) -> dict | None:
 
 def living_wage_window_message(window: LivingWageWindow) -> str:
     """In English, for the command line and JSON (the pages translate their own)."""
-    until = window.until
-    return (f"A new Real Living Wage of £{window.current.amount:,.2f} applies from "
-            f"{window.current.effective_from.day} {window.current.effective_from:%B %Y}; pay is compared with it. "
-            f"Accredited employers have until {until.day} {until:%B %Y} to move to it, so the previous rate, "
-            f"£{window.previous.amount:,.2f}, is still within their time.")
+    from remun.rate_review import window_message
+
+    return window_message(window)
 
 
 def _closure_json(closure: GapClosure | None) -> dict | None:

@@ -14,7 +14,31 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from remun.rates import RateBook, RateEntry, RateSource, load_rate_book
+from babel.dates import format_date
+from babel.numbers import format_currency
+
+from remun.rates import LivingWageWindow, RateBook, RateEntry, RateSource, load_rate_book
+from remun.translation import N_
+
+OVERDUE_MESSAGE = N_("%(card)s is normally updated %(when)s. Remun's newest figure is %(amount)s, from %(date)s. "
+                     "An administrator can add the new figure.")
+WINDOW_MESSAGE = N_("Pay is compared with the new Real Living Wage of %(rate)s, which applies from %(date)s. "
+                    "Accredited employers have until %(until)s to move to it, so the previous rate, %(previous)s, "
+                    "is still within their time.")
+WHEN = {"day": N_("on %(date)s"), "early": N_("in early %(month)s"), "mid": N_("in mid %(month)s"),
+        "late": N_("in late %(month)s"), None: N_("in %(month)s")}
+
+
+def _identity(message: str) -> str:
+    return message
+
+
+def _fill(gettext, message: str, **values) -> str:
+    """A translated message with its placeholders filled; the English if a translation breaks them."""
+    try:
+        return gettext(message) % values
+    except (KeyError, ValueError, TypeError):
+        return message % values
 
 
 def today() -> dt.date:
@@ -39,21 +63,22 @@ class OverdueCard:
     def called(self) -> str:
         return self.source.review.called if self.source.review and self.source.review.called else self.source.name
 
-    def when_updated(self) -> str:
-        """In English: "in late October", "on 1 April", "in April"."""
+    def when_updated(self, gettext=_identity, locale: str = "en_GB") -> str:
+        """"in late October", "on 1 April", "in April" (in ``locale``'s words when ``gettext`` translates)."""
         review = self.source.review
         assert review is not None and review.month is not None
-        month = dt.date(2000, review.month, 1).strftime("%B")
         if review.day is not None:
-            return f"on {review.day} {month}"
-        return f"in {review.part} {month}" if review.part else f"in {month}"
+            return _fill(gettext, WHEN["day"], date=format_date(dt.date(2000, review.month, review.day), "d MMMM",
+                                                                locale=locale))
+        month = format_date(dt.date(2000, review.month, 1), "LLLL", locale=locale)
+        return _fill(gettext, WHEN[review.part], month=month)
 
-    def message(self) -> str:
-        """The plain English warning, for the command line and JSON (pages translate their own)."""
+    def message(self, gettext=_identity, locale: str = "en_GB") -> str:
+        """The plain warning; English unless a ``gettext`` and ``locale`` are given (pages and exports give theirs)."""
         entry = self.newest
-        return (f"{self.called} is normally updated {self.when_updated()}. "
-                f"Remun's newest figure is £{entry.amount:,.2f}, from {entry.effective_from.day} "
-                f"{entry.effective_from:%B %Y}. An administrator can add the new figure.")
+        return _fill(gettext, OVERDUE_MESSAGE, card=self.called, when=self.when_updated(gettext, locale),
+                     amount=format_currency(entry.amount, entry.source.currency, locale=locale),
+                     date=format_date(entry.effective_from, "long", locale=locale))
 
     def as_json(self) -> dict:
         return {
@@ -108,3 +133,13 @@ def overdue_for(book: RateBook, today: dt.date, source_ids: Iterable[str] | None
 
 def stale_rates_json(book: RateBook, today: dt.date, source_ids: Iterable[str] | None = None) -> list[dict]:
     return [card.as_json() for card in overdue_for(book, today, source_ids)]
+
+
+def window_message(window: LivingWageWindow, gettext=_identity, locale: str = "en_GB") -> str:
+    """Between a new Real Living Wage's announcement and the following 1 May: which rate and until when."""
+    currency = window.current.source.currency
+    return _fill(gettext, WINDOW_MESSAGE,
+                 rate=format_currency(window.current.amount, currency, locale=locale),
+                 date=format_date(window.current.effective_from, "long", locale=locale),
+                 until=format_date(window.until, "long", locale=locale),
+                 previous=format_currency(window.previous.amount, currency, locale=locale))

@@ -159,6 +159,8 @@ ABOUT_DATES_TEXT = N_(
     "Payments due and the amounts still to give are as at the time the workbook was made."
 )
 ABOUT_CONTROL = N_("Control totals")
+ABOUT_RATES = N_("Published rates")
+ABOUT_RATES_CURRENT = N_("Every rate card Remun uses has its newest figure.")
 ABOUT_POSTINGS = N_("Postings")
 ABOUT_DEBITS = N_("Debits in %(currency)s (from the database)")
 ABOUT_CREDITS = N_("Credits in %(currency)s (from the database)")

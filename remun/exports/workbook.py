@@ -245,6 +245,7 @@ def write_finance_workbook(
     _write_summary(book, summary, ledger, chosen, ledger_last)
     result.totals = queries.control_totals(session, filters)
     _write_about(book, about, ledger, session, filters, chosen, result, ledger_last)
+    _write_stale_rates(book, about, rate_book)
 
     names = "; ".join(name for _id, name, _cc, _cur in chosen)
     book.set_properties(
@@ -528,6 +529,21 @@ def _write_parity(book: Book, ws, session, chosen, rate_book, filters) -> None:
     chart.height = max(7.5, 0.6 * row_number + 3)
     chart.width = 18
     ws.add_chart(chart, f"A{row_number + 3}")
+
+
+def _write_stale_rates(book: Book, ws, rate_book) -> None:
+    """Rate cards overdue for a new figure, said plainly: the Parity sheet may compare with last year's figure."""
+    from remun import rate_review
+
+    overdue = rate_review.overdue_cards(rate_review.today(), rate_book)
+    ws.append(())
+    ws.append((text_cell(ws, book.t(H.ABOUT_RATES), TITLE_STYLE),))
+    guard = TextGuard(ws)
+    if not overdue:
+        ws.append((text_cell(ws, book.t(H.ABOUT_RATES_CURRENT), HEADING_STYLE),))
+    for card in overdue:
+        ws.append((text_cell(ws, card.source.name, HEADING_STYLE),
+                   guard(2, card.message(book.t, book.context.locale))))
 
 
 def _write_about(book: Book, ws, ledger, session, filters, chosen, result: ExportResult, ledger_last: int) -> None:

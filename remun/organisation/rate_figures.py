@@ -60,7 +60,15 @@ class OrganisationRateFigure(Base):
 
 
 class FigureRefused(ValueError):
-    """A figure that cannot be added, ended or withdrawn, with the reason in plain words."""
+    """A figure that cannot be added, ended or withdrawn, with the reason in plain words.
+
+    ``reason`` is a code the pages translate: "invalid", "before_start", "after_end", "used_after", "used";
+    ``claims`` counts the approved claims in the way.
+    """
+
+    def __init__(self, text: str, reason: str = "invalid", claims: int = 0):
+        super().__init__(text)
+        self.reason, self.claims = reason, claims
 
 
 @dataclass(frozen=True)
@@ -165,13 +173,14 @@ def end_figure(session: Session, figure: OrganisationRateFigure, last_day: dt.da
     """Make ``last_day`` the figure's last day; refused if approved claims were priced with it after then."""
     if last_day < figure.effective_from:
         raise FigureRefused("The last day must be on or after the day the figure starts. "
-                            "To take the figure away altogether, withdraw it.")
+                            "To take the figure away altogether, withdraw it.", "before_start")
     if figure.effective_to is not None and last_day > figure.effective_to:
-        raise FigureRefused("The figure already ends before that day.")
+        raise FigureRefused("The figure already ends before that day.", "after_end")
     used = approved_claims_using(session, figure, after=last_day)
     if used:
         raise FigureRefused(f"{used} approved claims were worked out with this figure after that day, "
-                            "so it cannot end before them. Reverse those claims first, or add a later figure.")
+                            "so it cannot end before them. Reverse those claims first, or add a later figure.",
+                            "used_after", used)
     before = figure.effective_to
     figure.effective_to = last_day
     audit.record(session, by_user_id, "rate_figure.ended", "rate_figure", figure.id,
@@ -183,7 +192,8 @@ def withdraw_figure(session: Session, figure: OrganisationRateFigure, *, by_user
     used = approved_claims_using(session, figure)
     if used:
         raise FigureRefused(f"{used} approved claims were worked out with this figure, so it cannot be withdrawn. "
-                            "Reverse those claims first, or add a later figure to replace it from a day on.")
+                            "Reverse those claims first, or add a later figure to replace it from a day on.",
+                            "used", used)
     figure.withdrawn_at = dt.datetime.now(dt.UTC)
     figure.withdrawn_by_id = by_user_id
     audit.record(session, by_user_id, "rate_figure.withdrawn", "rate_figure", figure.id, {"ref": figure.ref})

@@ -14,6 +14,7 @@ from remun import config
 from remun.database import engine_options, ensure_sqlite_folder
 from remun.rates import load_rate_book
 from remun.web import auth, errors, formatting, glossary_links, labels, languages, permissions, security
+from remun.web import rate_warnings
 from remun.web.languages import LANGUAGES, request_locale
 from remun.web.extensions import babel, csrf, db
 
@@ -90,6 +91,7 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     security.register(app)
     errors.register(app)
     glossary_links.register(app)
+    rate_warnings.register(app)
     _register_blueprints(app)
 
     @app.context_processor

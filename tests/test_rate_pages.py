@@ -1,0 +1,85 @@
+"""Overdue rate cards said plainly on the pages, and an administrator adding a published figure."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from decimal import Decimal
+
+import pytest
+
+from remun import rate_review
+from remun.accounts.models import AuditEvent
+from remun.organisation.rate_figures import OrganisationRateFigure
+
+#: Every figure a test adds is a TEST FIGURE, not a published rate: nothing in rates/ is made up.
+TEST_SOURCE = "https://example.org/test-figure-not-a-published-rate"
+
+
+@pytest.fixture
+def december_2026(monkeypatch):
+    monkeypatch.setattr(rate_review, "today", lambda: dt.date(2026, 12, 7))
+
+
+def _text(response) -> str:
+    """The page with glossary links taken out (they wrap terms such as "Real Living Wage")."""
+    page = response.get_data(as_text=True).replace("&#39;", "'").replace("&#x27;", "'")
+    return re.sub(r'<a class="govuk-link remun-term"[^>]*>([^<]*)</a>', r"\1", page)
+
+
+@pytest.mark.parametrize("path", ["/", "/rates/", "/parity", "/calculator"])
+def test_the_overdue_real_living_wage_is_said_plainly(client, december_2026, path):
+    page = _text(client.get(path))
+    assert "data-rate-overdue=\"real-living-wage\"" in page
+    assert "The Real Living Wage is normally updated in late October." in page
+    assert "£13.45, from 22 October 2025. An administrator can add the new figure." in page
+
+
+def test_no_warning_before_the_announcement_time(client, monkeypatch):
+    monkeypatch.setattr(rate_review, "today", lambda: dt.date(2026, 10, 30))
+    assert "data-rate-overdue" not in _text(client.get("/rates/"))
+
+
+def test_an_administrator_adds_a_figure_and_the_pages_say_where_it_is_from(client, db_session, december_2026):
+    form = client.get("/rates/add?ref=real-living-wage/uk")
+    assert form.status_code == 200
+    response = client.post("/rates/add", data={
+        "ref": "real-living-wage/uk", "amount": "14.10", "start_date": ["21", "10", "2026"], "source_url": TEST_SOURCE, "note": "TEST FIGURE, not a published rate"})
+    assert response.status_code == 302, _text(response)
+    figure = db_session.query(OrganisationRateFigure).one()
+    assert figure.amount == Decimal("14.10") and figure.effective_from == dt.date(2026, 10, 21)
+    assert db_session.query(AuditEvent).filter_by(action="rate_figure.added", object_id=str(figure.id)).count() == 1
+    page = _text(client.get("/rates/"))
+    assert "Added by your organisation on" in page and TEST_SOURCE in page
+    # Only the London figure is still waiting.
+    assert "data-rate-overdue=\"real-living-wage\"" in page and "£14.80, from 22 October 2025" in page
+
+
+def test_a_bad_figure_gets_a_plain_error(client, db_session):
+    response = client.post("/rates/add", data={"ref": "real-living-wage/uk", "amount": "0", "source_url": "example"})
+    page = _text(response)
+    assert response.status_code == 200
+    assert "Enter an amount more than zero" in page and "Enter the day the figure starts" in page
+    assert "starting https://" in page
+    assert db_session.query(OrganisationRateFigure).count() == 0
+
+
+def test_only_an_administrator_adds_figures(client_for, lead_user):
+    assert client_for(lead_user).get("/rates/add").status_code in (403, 404)
+
+
+def test_end_and_withdraw_a_mistaken_figure(client, db_session):
+    client.post("/rates/add", data={
+        "ref": "real-living-wage/uk", "amount": "99.99", "start_date": ["1", "11", "2026"], "source_url": TEST_SOURCE, "note": "TEST FIGURE, added by mistake"})
+    figure = db_session.query(OrganisationRateFigure).one()
+    bad = client.post(f"/rates/figures/{figure.id}/end", data={
+        "last_day": ["1", "10", "2026"]})
+    assert "must be on or after the day the figure starts" in _text(bad)
+    assert client.post(f"/rates/figures/{figure.id}/end", data={
+        "last_day": ["30", "11", "2026"]}).status_code == 302
+    assert figure.effective_to == dt.date(2026, 11, 30)
+    assert client.post(f"/rates/figures/{figure.id}/withdraw").status_code == 302
+    assert figure.withdrawn_at is not None
+    actions = {event.action for event in db_session.query(AuditEvent).filter_by(object_type="rate_figure")}
+    assert actions == {"rate_figure.added", "rate_figure.ended", "rate_figure.withdrawn"}
+    assert "99.99" not in _text(client.get("/calculator"))
