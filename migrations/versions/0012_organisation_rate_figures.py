@@ -15,6 +15,8 @@ down_revision = '0008'
 branch_labels = None
 depends_on = None
 
+CATEGORIES = ["travel", "care", "meals", "communication", "other"]
+
 
 def upgrade() -> None:
     op.create_table(
@@ -40,8 +42,24 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name="pk_organisation_rate_figures"),
     )
     op.create_index("ix_organisation_rate_figures_ref", "organisation_rate_figures", ["ref"])
+    # Mileage expenses: the miles and vehicle behind the amount, and "mileage" as an expense category.
+    with op.batch_alter_table("expenses", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("miles", sa.Numeric(10, 2), nullable=True))
+        batch_op.add_column(sa.Column("vehicle", sa.String(length=16), nullable=True))
+        batch_op.drop_constraint(op.f("ck_expenses_expense_category"), type_="check")
+        batch_op.create_check_constraint("expense_category", sa.column("category").in_(CATEGORIES + ["mileage"]))
+    # A project in London compares with the London Living Wage.
+    # (A plain ADD COLUMN: rebuilding projects on SQLite would trip the tables that refer to it.)
+    op.add_column("projects", sa.Column("location", sa.String(length=20), nullable=True))
 
 
 def downgrade() -> None:
+    op.drop_column("projects", "location")
+    op.execute("DELETE FROM expenses WHERE category = 'mileage'")
+    with op.batch_alter_table("expenses", schema=None) as batch_op:
+        batch_op.drop_constraint(op.f("ck_expenses_expense_category"), type_="check")
+        batch_op.create_check_constraint("expense_category", sa.column("category").in_(CATEGORIES))
+        batch_op.drop_column("vehicle")
+        batch_op.drop_column("miles")
     op.drop_index("ix_organisation_rate_figures_ref", table_name="organisation_rate_figures")
     op.drop_table("organisation_rate_figures")

@@ -1,0 +1,69 @@
+"""Mileage at HMRC's approved rates: the 10,000-mile step counted per person across the tax year."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from remun.enums import ExpenseCategory, PayBasis, RoleKind
+from remun.mileage import Vehicle, mileage_amount, price_mileage, tax_year_start
+from remun.models import Appointment, Attendance, Expense, Meeting, Person, Project, Role, RoleTerms
+
+#: 45p a mile for a car before 6 April 2026 (rates/hmrc.toml).
+BEFORE_APRIL_2026 = dt.date(2026, 3, 10)
+
+
+def test_thirty_miles_by_car_is_13_50(rate_book):
+    priced = mileage_amount(rate_book, BEFORE_APRIL_2026, "car", Decimal("30"))
+    assert priced.amount == Decimal("13.50") and priced.rate == Decimal("0.45")
+
+
+def test_the_10001st_mile_in_a_tax_year_is_paid_at_25p(rate_book):
+    priced = mileage_amount(rate_book, BEFORE_APRIL_2026, Vehicle.CAR, Decimal("2"), miles_before=Decimal("9999"))
+    assert [(part.miles, part.rate) for part in priced.parts] == [(Decimal("1"), Decimal("0.45")), (Decimal("1"), Decimal("0.25"))]
+    assert priced.amount == Decimal("0.70")
+    after = mileage_amount(rate_book, BEFORE_APRIL_2026, Vehicle.CAR, Decimal("1"), miles_before=Decimal("10000"))
+    assert after.amount == Decimal("0.25")
+
+
+def test_motorcycles_and_bicycles_have_one_rate(rate_book):
+    assert mileage_amount(rate_book, BEFORE_APRIL_2026, "motorcycle", Decimal("10"), Decimal("20000")).amount == Decimal("2.40")
+    assert mileage_amount(rate_book, BEFORE_APRIL_2026, "bicycle", Decimal("10")).amount == Decimal("2.00")
+
+
+def test_the_tax_year_starts_on_6_april():
+    assert tax_year_start(dt.date(2026, 4, 5)) == dt.date(2025, 4, 6)
+    assert tax_year_start(dt.date(2026, 4, 6)) == dt.date(2026, 4, 6)
+
+
+def _person_with_sessions(session, days):
+    project = Project(name="Mileage test", start_date=dt.date(2025, 4, 1))
+    role = Role(project=project, title="Panel member", kind=RoleKind.LIVED_EXPERIENCE)
+    role.terms.append(RoleTerms(effective_from=project.start_date, basis=PayBasis.HOUR, rate=Decimal("20"),
+                                session_hours=Decimal("2")))
+    person = Person(name="Morag")
+    session.add_all([project, person, Appointment(person=person, role=role, start_date=project.start_date)])
+    attendances = []
+    for number, day in enumerate(days):
+        meeting = Meeting(project=project, date=day, title=f"Panel {number}", hours=Decimal("2"))
+        attendance = Attendance(meeting=meeting, person=person, role=role, hours=Decimal("2"))
+        session.add_all([meeting, attendance])
+        attendances.append(attendance)
+    session.flush()
+    return person, attendances
+
+
+def test_a_persons_miles_are_counted_across_the_tax_year(session, rate_book):
+    person, (earlier, later, next_year) = _person_with_sessions(
+        session, [dt.date(2025, 5, 1), dt.date(2026, 2, 1), dt.date(2026, 4, 7)])
+    earlier.expenses.append(Expense(amount=Decimal("4499.55"), category=ExpenseCategory.MILEAGE,
+                                    miles=Decimal("9999"), vehicle="car"))
+    session.flush()
+    priced = price_mileage(session, rate_book, person.id, dt.date(2026, 2, 1), "car", Decimal("2"))
+    assert priced.amount == Decimal("0.70")  # the 10,000th mile at 45p, the 10,001st at 25p
+    # A new tax year starts the count again (and uses the rate in force on that day).
+    fresh = price_mileage(session, rate_book, person.id, dt.date(2026, 4, 7), "car", Decimal("2"))
+    assert [part.miles for part in fresh.parts] == [Decimal("2")]
+    assert fresh.rate == rate_book.lookup("hmrc/car-first-10000-miles", dt.date(2026, 4, 7)).amount
