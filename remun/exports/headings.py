@@ -248,4 +248,5 @@ EXPENSE_CATEGORIES = {
     ExpenseCategory.MEALS: N_("Meals"),
     ExpenseCategory.COMMUNICATION: N_("Phone, internet or printing"),
     ExpenseCategory.OTHER: N_("Something else"),
+    ExpenseCategory.MILEAGE: N_("Mileage"),
 }

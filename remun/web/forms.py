@@ -21,7 +21,7 @@ from wtforms import DateField, DecimalField, RadioField, SelectField, StringFiel
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from remun.money import NotANumber, to_decimal
-from remun.web.labels import BASIS_LABELS, EXPENSE_LABELS, KIND_LABELS
+from remun.web.labels import BASIS_LABELS, EXPENSE_LABELS, KIND_LABELS, VEHICLE_LABELS
 
 def options(pairs) -> list[SelectChoice]:
     """Choices for a select or radio field from (value, label) pairs."""
@@ -103,6 +103,20 @@ def yes_no_field(label, hint=None) -> RadioField:
         description=hint or "",
         validators=[InputRequired(message=_l("Select yes or no"))],
     )
+
+
+def miles_field() -> PlainDecimalField:
+    """Miles in the person's own vehicle: Remun works out the amount at HMRC's rate (remun/mileage.py)."""
+    return PlainDecimalField(
+        _l("Miles in your own vehicle (optional)"),
+        [Optional(), NumberRange(min=Decimal("0.1"), max=Decimal("2000"), message=_l("Enter the miles, from 0.1 to 2,000"))],
+        description=_l("There and back. Remun pays the HMRC rate a mile, so you do not need to work out the amount."),
+        example="30")
+
+
+def vehicle_field() -> RadioField:
+    return RadioField(_l("Which vehicle? (if you give miles)"), choices=options(VEHICLE_LABELS.items()),
+                      validators=[Optional()], widget=GovRadioInput())
 
 
 def choices(labels: dict) -> list[SelectChoice]:
@@ -276,9 +290,13 @@ class AttendanceForm(FlaskForm):
         example="7.40",
     )
     expense_category = SelectField(
-        _l("What were the expenses for?"), choices=choices(EXPENSE_LABELS), widget=GovSelect()
+        _l("What were the expenses for?"), choices=choices(
+            {category: label for category, label in EXPENSE_LABELS.items() if category != "mileage"}),
+        widget=GovSelect()
     )
     expense_note = StringField(_l("Note about the expenses (optional)"), [Optional(), Length(max=500)], widget=GovTextInput())
+    miles = miles_field()
+    vehicle = vehicle_field()
     submit = SubmitField(_l("Save attendance"), widget=GovSubmitInput())
 
 
