@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from remun.enums import ExpenseCategory, PayBasis, RoleKind
 from remun.mileage import Vehicle, mileage_amount, price_mileage, tax_year_start
@@ -67,3 +68,62 @@ def test_a_persons_miles_are_counted_across_the_tax_year(session, rate_book):
     fresh = price_mileage(session, rate_book, person.id, dt.date(2026, 4, 7), "car", Decimal("2"))
     assert [part.miles for part in fresh.parts] == [Decimal("2")]
     assert fresh.rate == rate_book.lookup("hmrc/car-first-10000-miles", dt.date(2026, 4, 7)).amount
+
+
+def _workbook(miles_rows, location=None):
+    import io
+
+    from openpyxl import load_workbook
+
+    from tests.test_workbook_template import template_bytes
+
+    book = load_workbook(io.BytesIO(template_bytes()))
+    book["Project"]["B2"] = "Mileage import"
+    book["Project"]["B5"] = dt.date(2025, 4, 1)
+    if location:
+        book["Project"]["B7"] = location
+    book["Roles"].append(["Panel member", "Panel", "Lived experience", "Session", 90, None, 3, 0, "No", 1, "No"])
+    book["People"].append(["Alex Morgan", "Panel member", dt.date(2025, 4, 1), None, None, None, None, None])
+    attendance = book["Attendance"]
+    if miles_rows is not None:
+        attendance["J1"], attendance["K1"] = "Miles", "Vehicle"
+    for day, miles, vehicle in miles_rows or [(dt.date(2025, 5, 14), None, None)]:
+        book["Sessions"].append([day, f"Panel {day}", 3])
+        attendance.append([day, f"Panel {day}", "Alex Morgan", None, None, None, None, None, None, miles, vehicle])
+    filled = io.BytesIO()
+    book.save(filled)
+    filled.seek(0)
+    return filled
+
+
+def test_the_workbook_takes_miles_and_vehicle_and_counts_the_tax_year(session, rate_book):
+    from remun.workbook.importer import import_workbook
+
+    summary = import_workbook(session, _workbook([(dt.date(2025, 6, 1), 9999, "Car"), (dt.date(2025, 5, 14), 30, "car"),
+                                                  (dt.date(2025, 7, 1), 10, "Bicycle")], location="London"),
+                              rate_book, today=dt.date(2025, 9, 1))
+    expenses = session.execute(select(Meeting.date, Expense.miles, Expense.vehicle, Expense.amount)
+                               .join(Attendance, Expense.attendance_id == Attendance.id)
+                               .join(Meeting, Attendance.meeting_id == Meeting.id)
+                               .where(Meeting.project_id == summary.project_id).order_by(Meeting.date)).all()
+    # 30 miles first (the earlier session): £13.50; then 9,970 at 45p and 29 at 25p; the bicycle at 20p.
+    assert [(row.miles, row.vehicle, row.amount) for row in expenses] == [
+        (Decimal("30"), "car", Decimal("13.50")), (Decimal("9999"), "car", Decimal("4493.75")),
+        (Decimal("10"), "bicycle", Decimal("2.00"))]
+    assert session.get(Project, summary.project_id).location == "london"
+
+
+def test_older_workbooks_without_miles_still_import(session, rate_book):
+    from remun.workbook.importer import import_workbook
+
+    summary = import_workbook(session, _workbook(None), rate_book, today=dt.date(2025, 9, 1))
+    assert session.get(Project, summary.project_id).location is None
+
+
+def test_miles_without_a_vehicle_is_a_plain_problem(session, rate_book):
+    from remun.workbook.importer import ImportFailed, import_workbook
+
+    with pytest.raises(ImportFailed) as failure:
+        import_workbook(session, _workbook([(dt.date(2025, 5, 14), 30, None)]), rate_book, today=dt.date(2025, 9, 1))
+    assert [(p.sheet, p.column, p.text) for p in failure.value.problems] == [
+        ("Attendance", "Vehicle", "Say which vehicle the miles were in. Use one of: Car, Motorcycle, Bicycle.")]
