@@ -127,3 +127,28 @@ def test_miles_without_a_vehicle_is_a_plain_problem(session, rate_book):
         import_workbook(session, _workbook([(dt.date(2025, 5, 14), 30, None)]), rate_book, today=dt.date(2025, 9, 1))
     assert [(p.sheet, p.column, p.text) for p in failure.value.problems] == [
         ("Attendance", "Vehicle", "Say which vehicle the miles were in. Use one of: Car, Motorcycle, Bicycle.")]
+
+
+def test_the_export_shows_miles_vehicle_and_rate(session, rate_book, tmp_path):
+    import openpyxl
+
+    from remun.exports import ExportContext, ExportFilters
+    from remun.exports.workbook import write_finance_workbook
+    from remun.ledger import claims
+
+    person, (attendance,) = _person_with_sessions(session, [BEFORE_APRIL_2026])
+    priced = price_mileage(session, rate_book, person.id, BEFORE_APRIL_2026, "car", Decimal("30"))
+    attendance.expenses.append(Expense(amount=priced.amount, category=ExpenseCategory.MILEAGE, miles=Decimal("30"),
+                                       vehicle="car"))
+    session.flush()
+    project_id = attendance.meeting.project_id
+    claims.sync_claims(session, rate_book, project_id=project_id)
+    claims.approve(session, [c.id for c in claims.claims_waiting(session, project_id)], user_id=None)
+    path = tmp_path / "mileage.xlsx"
+    write_finance_workbook(session, path, ExportFilters(project_ids=(project_id,)), ExportContext(made_by="test"),
+                           rate_book=rate_book)
+    sheet = openpyxl.load_workbook(path)["Expenses"]
+    headings = [cell.value for cell in sheet[1]]
+    row = {heading: cell.value for heading, cell in zip(headings, sheet[2])}
+    assert (row["Category"], row["Amount"], row["Miles"], row["Vehicle"], row["Rate a mile"]) == (
+        "Mileage", 13.5, 30, "Car or van", 0.45)

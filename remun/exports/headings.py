@@ -108,7 +108,11 @@ EXPENSES_COLUMNS = (
     N_("Claim"),
     N_("Approved on"),
     N_("Repaid"),
+    N_("Miles"),
+    N_("Vehicle"),
+    N_("Rate a mile"),
 )
+VEHICLES = {"car": N_("Car or van"), "motorcycle": N_("Motorcycle"), "bicycle": N_("Bicycle")}
 
 # --- Parity --------------------------------------------------------------------------------
 PARITY_COLUMNS = (
