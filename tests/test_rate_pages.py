@@ -83,3 +83,44 @@ def test_end_and_withdraw_a_mistaken_figure(client, db_session):
     actions = {event.action for event in db_session.query(AuditEvent).filter_by(object_type="rate_figure")}
     assert actions == {"rate_figure.added", "rate_figure.ended", "rate_figure.withdrawn"}
     assert "99.99" not in _text(client.get("/calculator"))
+
+
+def test_london_work_uses_the_london_living_wage_in_the_calculator(client):
+    data = {"session_hours": "2", "comparator_rate": "1.00", "band": ""}
+    uk = _text(client.post("/calculator", data=data))
+    london = _text(client.post("/calculator", data=dict(data, location="london")))
+    today = dt.date.today()
+    from remun.rates import load_rate_book
+    from remun.config import rates_dir
+
+    book = load_rate_book(rates_dir())
+    assert f"Real Living Wage (£{book.living_wage(today):.2f} an hour)" in uk
+    assert f"Real Living Wage (£{book.living_wage(today, london=True):.2f} an hour)" in london
+
+
+def test_a_london_project_is_compared_with_the_london_living_wage(client, db_session):
+    from remun.models import Project
+
+    response = client.post("/projects/new", data={"name": "London panel", "currency": "GBP", "location": "london",
+                                                  "start_date": ["", "", ""], "end_date": ["", "", ""]})
+    assert response.status_code == 302, _text(response)
+    project = db_session.query(Project).filter_by(name="London panel").one()
+    assert project.location == "london"
+    page = _text(client.get(f"/projects/{project.id}/parity"))
+    from remun.rates import load_rate_book
+    from remun.config import rates_dir
+
+    wage = load_rate_book(rates_dir()).living_wage(dt.date.today(), london=True)
+    assert f"The Real Living Wage that day was £{wage:.2f} an hour." in page
+
+
+def test_a_london_budget_never_plans_below_the_london_living_wage(rate_book):
+    from remun.budget.planning import PlanRole, fair_option
+    from remun.enums import PayBasis, RoleKind
+    from remun.pay import PayTerms
+
+    role = PlanRole(key=1, title="Panel member", kind=RoleKind.LIVED_EXPERIENCE, group=None, terms=())
+    terms = PayTerms(basis=PayBasis.HOUR, rate=Decimal("1"), session_hours=Decimal("2"))
+    day = dt.date(2026, 6, 1)
+    assert fair_option(role, terms, [role], rate_book, day).living_wage == Decimal("13.45")
+    assert fair_option(role, terms, [role], rate_book, day, london=True).living_wage == Decimal("14.80")

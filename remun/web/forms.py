@@ -129,6 +129,14 @@ def _end_not_before_start(form, field) -> None:
         raise ValidationError(_l("The end date must be the same as or after the start date"))
 
 
+def location_field() -> RadioField:
+    """London, or the rest of the UK: which Real Living Wage applies (not said means the UK rate)."""
+    return RadioField(_l("Where is the work? (optional)"),
+                      choices=options([("rest_of_uk", _l("Rest of the UK")), ("london", _l("London"))]),
+                      validators=[Optional()], widget=GovRadioInput(),
+                      description=_l("Work in London is compared with the London Living Wage."))
+
+
 class ProjectForm(FlaskForm):
     name = StringField(
         _l("Project name"),
@@ -149,6 +157,7 @@ class ProjectForm(FlaskForm):
     )
     start_date = PlainDateField(_l("Start date (optional)"), [Optional()], description=_l("For example, 1 4 2026"))
     end_date = PlainDateField(_l("End date (optional)"), [Optional(), _end_not_before_start])
+    location = location_field()
     submit = SubmitField(_l("Save project"), widget=GovSubmitInput())
 
 
@@ -311,6 +320,7 @@ class CalculatorForm(FlaskForm):
         example="30.00",
     )
     band = SelectField(_l("Or choose their NHS pay band"), choices=[], widget=GovSelect())
+    location = location_field()
     submit = SubmitField(_l("Work out a fair fee"), widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:
