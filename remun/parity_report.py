@@ -219,8 +219,8 @@ def _project_report(
     london = project_in_london(project)
     living_wage_entry = book.lookup(living_wage_ref(london), day)
     living_wage = living_wage_entry.amount if living_wage_entry else None
-    used_cards = {living_wage_ref(london).split("/")[0]} | {
-        terms.rate_card_ref.split("/")[0] for role in project.roles for terms in role.terms if terms.rate_card_ref}
+    used_refs = {living_wage_ref(london)} | {
+        terms.rate_card_ref for role in project.roles for terms in role.terms if terms.rate_card_ref}
 
     offers_by_group: dict[int, list[RoleOffer]] = defaultdict(list)
     ungrouped, unpriced = [], []
@@ -278,7 +278,7 @@ def _project_report(
         closures=closures,
         paid=paid,
         pay_gap=gap,
-        stale_rates=tuple(overdue_for(book, day, used_cards)),
+        stale_rates=tuple(overdue_for(book, day, refs=used_refs)),
         living_wage_window=book.living_wage_window(day, london),
         living_wage_entry=living_wage_entry,
     )

@@ -125,10 +125,25 @@ def overdue_cards(today: dt.date, book: RateBook | None = None) -> list[OverdueC
     return overdue
 
 
-def overdue_for(book: RateBook, today: dt.date, source_ids: Iterable[str] | None = None) -> list[OverdueCard]:
-    """The overdue cards among ``source_ids`` (all cards when None), for a page that uses only some."""
+def overdue_for(book: RateBook, today: dt.date, source_ids: Iterable[str] | None = None,
+                refs: Iterable[str] | None = None) -> list[OverdueCard]:
+    """The overdue cards among ``source_ids`` (all cards when None), for a page that uses only some.
+
+    With ``refs``, only those figures count: a UK project is not warned about the London figure.
+    """
     wanted = None if source_ids is None else set(source_ids)
-    return [card for card in overdue_cards(today, book) if wanted is None or card.source.id in wanted]
+    used = None if refs is None else set(refs)
+    found = []
+    for card in overdue_cards(today, book):
+        if wanted is not None and card.source.id not in wanted:
+            continue
+        if used is not None:
+            stale = tuple(entry for entry in card.stale if entry.ref in used)
+            if not stale:
+                continue
+            card = OverdueCard(source=card.source, stale=stale, expected_by=card.expected_by)
+        found.append(card)
+    return found
 
 
 def stale_rates_json(book: RateBook, today: dt.date, source_ids: Iterable[str] | None = None) -> list[dict]:

@@ -124,3 +124,20 @@ def test_a_london_budget_never_plans_below_the_london_living_wage(rate_book):
     day = dt.date(2026, 6, 1)
     assert fair_option(role, terms, [role], rate_book, day).living_wage == Decimal("13.45")
     assert fair_option(role, terms, [role], rate_book, day, london=True).living_wage == Decimal("14.80")
+
+
+def test_the_parity_page_flags_against_a_new_figure_and_says_the_window(client, db_session):
+    from remun.models import Project
+
+    client.post("/rates/add", data={
+        "ref": "real-living-wage/uk", "amount": "14.10", "start_date": ["21", "10", "2026"], "source_url": TEST_SOURCE,
+        "note": "TEST FIGURE, not a published rate"})
+    client.post("/projects/new", data={"name": "Window panel", "currency": "GBP",
+                                       "start_date": ["1", "4", "2026"], "end_date": ["1", "12", "2026"]})
+    project = db_session.query(Project).filter_by(name="Window panel").one()
+    page = _text(client.get(f"/projects/{project.id}/parity"))
+    assert "The Real Living Wage that day was £14.10 an hour." in page
+    assert "Added by your organisation on" in page and TEST_SOURCE in page
+    assert ("Accredited employers have until 1 May 2027 to move to it, so the previous rate, £13.45, "
+            "is still within their time.") in page
+    assert "data-rate-overdue" not in page
