@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from remun import cli_exports, cli_ledger, cli_operations, create_app
+from remun import cli_exports, cli_ledger, cli_operations, cli_rates, create_app
 from remun.cli_common import project_named
 from remun.config import database_url
 from remun.database import downgrade as downgrade_database
@@ -23,7 +23,10 @@ from remun.reciprocity import cli as reciprocity_cli
 
 
 def _rates() -> RateBook:
-    return current_app.extensions["remun.rates"]
+    """The shipped rate cards with the organisation's own figures laid over them."""
+    from remun.organisation.rate_figures import book_in_use
+
+    return book_in_use(_session(), current_app.extensions["remun.rates"], only_if_migrated=True)
 
 
 def _session():
@@ -57,13 +60,16 @@ def downgrade(revision: str) -> None:
     click.echo(f"The database is now at {revision}.")
 
 
-@cli.command("rates")
+@cli.group("rates", invoke_without_command=True)
 @click.option("--all", "show_all", is_flag=True, help="List every figure, not only the ones in force today.")
+@click.pass_context
 @with_appcontext
-def rates(show_all: bool) -> None:
+def rates(context: click.Context, show_all: bool) -> None:
     """List the rate cards that are loaded, with each figure's dates and status."""
     import datetime as dt
 
+    if context.invoked_subcommand is not None:
+        return
     book = _rates()
     today = dt.date.today()
     for source in book.sources.values():
@@ -72,9 +78,10 @@ def rates(show_all: bool) -> None:
             if entry.source.id != source.id or not (show_all or entry.in_force(today)):
                 continue
             until = entry.effective_to.isoformat() if entry.effective_to else "now"
+            origin = f"  added by your organisation on {entry.added_on.isoformat()}" if entry.added_by_organisation else ""
             click.echo(
                 f"  {entry.ref:45} {entry.amount:>10} per {entry.per:8} "
-                f"{entry.effective_from.isoformat()} to {until:10}  {entry.status}"
+                f"{entry.effective_from.isoformat()} to {until:10}  {entry.status}{origin}"
             )
     click.echo(f"{len(book.sources)} sources, {len(book.entries())} figures.")
 
@@ -189,6 +196,15 @@ def _parity_table(report) -> str:
     lines = [f"Pay parity: {report.project_name}, terms in force on {report.on_date.isoformat()}"]
     if report.living_wage is not None:
         lines.append(f"Real Living Wage that day: {money(report.living_wage)} an hour ({report.currency})")
+        entry = report.living_wage_entry
+        if entry is not None and entry.added_by_organisation:
+            lines.append(f"  (added by your organisation on {entry.added_on.isoformat()}, from {entry.url})")
+    if report.living_wage_window is not None:
+        from remun.parity_report import living_wage_window_message
+
+        lines.append(living_wage_window_message(report.living_wage_window))
+    for card in report.stale_rates:
+        lines.append(f"WARNING: {card.message()}")
     for group in report.groups:
         lines.append("")
         lines.append(f"{group.name}")
@@ -226,6 +242,7 @@ cli_ledger.register(cli)  # approve, batch, settle, balances, close, verify
 cli_exports.register(cli)  # `remun export`; `remun batch export` joins the ledger's `batch` group, so after it
 reciprocity_cli.register(cli)  # `remun thanks`
 cli_operations.register(cli)  # `remun backup`, `remun restore`, `remun checks`
+cli_rates.register(rates)  # `remun rates check`, `add`, `end`, `withdraw`
 
 
 # --- Accounts -------------------------------------------------------------------------------------

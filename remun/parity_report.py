@@ -34,7 +34,8 @@ from remun.parity import GapClosure, GroupParity, PaidParity, RoleOffer, close_g
 # pay_terms and NoRateOnDate (the one pricing rule) live in remun.pay; still importable from here.
 from remun.pay import NoRateOnDate, PayTerms, pay_for_attendance, pay_terms  # noqa: F401
 from remun.paygap import DEFAULT_THRESHOLD, PayGap, pay_gap
-from remun.rates import RateBook
+from remun.rate_review import overdue_for
+from remun.rates import LivingWageWindow, RateBook, RateEntry, living_wage_ref
 
 
 def report_date(project: Project, today: dt.date | None = None) -> dt.date:
@@ -76,6 +77,12 @@ class ProjectParity:
     closures: dict = field(default_factory=dict)  # role id -> GapClosure
     paid: tuple[PersonPaid, ...] = ()
     pay_gap: PayGap | None = None
+    #: Rate cards this report uses whose next figure is overdue on the report date (remun.rate_review).
+    stale_rates: tuple = ()
+    #: Between a new Real Living Wage's announcement and the following 1 May: the previous rate too.
+    living_wage_window: LivingWageWindow | None = None
+    #: The Real Living Wage figure compared against (the London one for a London project).
+    living_wage_entry: RateEntry | None = None
 
     @property
     def below_parity_count(self) -> int:
@@ -186,7 +193,11 @@ def _project_report(
     project: Project, attended: _Attended, book: RateBook, today: dt.date | None, threshold: int
 ) -> ProjectParity:
     day = report_date(project, today)
-    living_wage = book.living_wage(day)
+    london = project_in_london(project)
+    living_wage_entry = book.lookup(living_wage_ref(london), day)
+    living_wage = living_wage_entry.amount if living_wage_entry else None
+    used_refs = {living_wage_ref(london)} | {
+        terms.rate_card_ref for role in project.roles for terms in role.terms if terms.rate_card_ref}
 
     offers_by_group: dict[int, list[RoleOffer]] = defaultdict(list)
     ungrouped, unpriced = [], []
@@ -244,7 +255,15 @@ def _project_report(
         closures=closures,
         paid=paid,
         pay_gap=gap,
+        stale_rates=tuple(overdue_for(book, day, refs=used_refs)),
+        living_wage_window=book.living_wage_window(day, london),
+        living_wage_entry=living_wage_entry,
     )
+
+
+def project_in_london(project) -> bool:
+    """Whether the project pays London rates (its location says London); anywhere else uses the UK rate."""
+    return getattr(project, "location", None) == "london"
 
 
 def _paid_parity(rows, roles_by_id: dict[int, Role], comparator_rate: dict, book: RateBook) -> tuple[PersonPaid, ...]:
@@ -339,6 +358,13 @@ def report_as_json(report: ProjectParity) -> dict:
         "currency": report.currency,
         "date": report.on_date.isoformat(),
         "real_living_wage": _money(report.living_wage),
+        "real_living_wage_source": _entry_json(report.living_wage_entry),
+        "living_wage_window": None if report.living_wage_window is None else {
+            "previous_rate": _money(report.living_wage_window.previous.amount),
+            "previous_rate_allowed_until": report.living_wage_window.until.isoformat(),
+            "message": living_wage_window_message(report.living_wage_window),
+        },
+        "stale_rates": [card.as_json() for card in report.stale_rates],
         "groups": groups,
         "roles_without_group": list(report.ungrouped),
         "roles_without_rate_on_date": list(report.unpriced),
@@ -364,6 +390,21 @@ def report_as_json(report: ProjectParity) -> dict:
             "threshold": gap.threshold if gap else None,
         },
     }
+
+
+def _entry_json(entry: RateEntry | None) -> dict | None:
+    if entry is None:
+        return None
+    return {"ref": entry.ref, "amount": _money(entry.amount), "effective_from": entry.effective_from.isoformat(),
+            "source_url": entry.url, "added_by_organisation": entry.added_by_organisation,
+            "added_on": entry.added_on.isoformat() if entry.added_on else None}
+
+
+def living_wage_window_message(window: LivingWageWindow) -> str:
+    """In English, for the command line and JSON (the pages translate their own)."""
+    from remun.rate_review import window_message
+
+    return window_message(window)
 
 
 def _closure_json(closure: GapClosure | None) -> dict | None:

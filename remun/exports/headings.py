@@ -108,7 +108,11 @@ EXPENSES_COLUMNS = (
     N_("Claim"),
     N_("Approved on"),
     N_("Repaid"),
+    N_("Miles"),
+    N_("Vehicle"),
+    N_("Rate a mile"),
 )
+VEHICLES = {"car": N_("Car or van"), "motorcycle": N_("Motorcycle"), "bicycle": N_("Bicycle")}
 
 # --- Parity --------------------------------------------------------------------------------
 PARITY_COLUMNS = (
@@ -159,6 +163,8 @@ ABOUT_DATES_TEXT = N_(
     "Payments due and the amounts still to give are as at the time the workbook was made."
 )
 ABOUT_CONTROL = N_("Control totals")
+ABOUT_RATES = N_("Published rates")
+ABOUT_RATES_CURRENT = N_("Every rate card Remun uses has its newest figure.")
 ABOUT_POSTINGS = N_("Postings")
 ABOUT_DEBITS = N_("Debits in %(currency)s (from the database)")
 ABOUT_CREDITS = N_("Credits in %(currency)s (from the database)")
@@ -248,4 +254,5 @@ EXPENSE_CATEGORIES = {
     ExpenseCategory.MEALS: N_("Meals"),
     ExpenseCategory.COMMUNICATION: N_("Phone, internet or printing"),
     ExpenseCategory.OTHER: N_("Something else"),
+    ExpenseCategory.MILEAGE: N_("Mileage"),
 }

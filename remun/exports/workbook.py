@@ -227,7 +227,7 @@ def write_finance_workbook(
     due = book.sheet(H.SHEET_PAYMENTS_DUE, H.PAYMENTS_DUE_COLUMNS, (26, 12, 24, 16, 8, 13, 9, 10, 12, 18, 30))
     in_kind = [(book.sheet(name, H.IN_KIND_COLUMNS, (26, 12, 24, 16, 13, 13, 9, 9, 30)), account, choice)
                for name, account, choice in IN_KIND_SHEETS]
-    expenses = book.sheet(H.SHEET_EXPENSES, H.EXPENSES_COLUMNS, (11, 26, 12, 24, 24, 16, 22, 30, 12, 9, 8, 11, 8))
+    expenses = book.sheet(H.SHEET_EXPENSES, H.EXPENSES_COLUMNS, (11, 26, 12, 24, 24, 16, 22, 30, 12, 9, 8, 11, 8, 8, 12, 10))
     parity = book.sheet(H.SHEET_PARITY, H.PARITY_COLUMNS, (26, 20, 26, 16, 14, 10, 12, 12, 12, 8, 13, 12, 9))
     about = book.sheet(H.SHEET_ABOUT, None, (42, 60), freeze=False)
     result.sheets = [ws.title for ws in book.wb.worksheets]
@@ -245,6 +245,7 @@ def write_finance_workbook(
     _write_summary(book, summary, ledger, chosen, ledger_last)
     result.totals = queries.control_totals(session, filters)
     _write_about(book, about, ledger, session, filters, chosen, result, ledger_last)
+    _write_stale_rates(book, about, rate_book)
 
     names = "; ".join(name for _id, name, _cc, _cur in chosen)
     book.set_properties(
@@ -436,10 +437,11 @@ def _write_expenses(book: Book, ws, session, filters, chunk: int) -> None:
     session_date = book.styled(ws, book.formats.date)
     approved_on = book.styled(ws, book.formats.date)
     money = CurrencyCells(book, ws, 1)
+    vehicles = {vehicle: t(label) for vehicle, label in H.VEHICLES.items()}
     row_number, currencies = 1, []
     for rows in queries.expense_rows(session, filters, chunk):
         for (day, project, cost_centre, title, person, reference, category, note, amount, currency, claim_id,
-             posted_on, settled_at) in rows:
+             posted_on, settled_at, miles, vehicle) in rows:
             row_number += 1
             currency = safe_currency(currency)
             if currency not in currencies:
@@ -450,10 +452,20 @@ def _write_expenses(book: Book, ws, session, filters, chunk: int) -> None:
             approved_on.value = posted_on
             ws.append((session_date, guard(2, project), guard(3, cost_centre), guard(4, title), guard(5, person),
                        guard(6, reference), categories.get(category), guard(8, note), amount_cell, currency,
-                       claim_id, approved_on, yes if settled_at is not None else no))
+                       claim_id, approved_on, yes if settled_at is not None else no,
+                       miles, vehicles.get(vehicle), _rate_a_mile(amount, miles)))
     _auto_filter(ws, len(H.EXPENSES_COLUMNS), row_number)
     if row_number > 1:
         _currency_totals(book, ws, 2, row_number, "J", [9], len(H.EXPENSES_COLUMNS), 2, currencies)
+
+
+def _rate_a_mile(amount, miles):
+    """The rate a mile paid (the average, when a journey crossed the 10,000-mile step), to the tenth of a penny."""
+    if not miles:
+        return None
+    from decimal import Decimal
+
+    return (Decimal(amount) / Decimal(miles)).quantize(Decimal("0.001"))
 
 
 def _parity_reports(session, chosen, rate_book, filters):
@@ -536,6 +548,21 @@ def ledger_checkpoint_text(session) -> str:
 
     head = session.get(LedgerHead, 1)
     return f"{head.sequence} {head.last_hash}" if head is not None else ""
+
+
+def _write_stale_rates(book: Book, ws, rate_book) -> None:
+    """Rate cards overdue for a new figure, said plainly: the Parity sheet may compare with last year's figure."""
+    from remun import rate_review
+
+    overdue = rate_review.overdue_cards(rate_review.today(), rate_book)
+    ws.append(())
+    ws.append((text_cell(ws, book.t(H.ABOUT_RATES), TITLE_STYLE),))
+    guard = TextGuard(ws)
+    if not overdue:
+        ws.append((text_cell(ws, book.t(H.ABOUT_RATES_CURRENT), HEADING_STYLE),))
+    for card in overdue:
+        ws.append((text_cell(ws, card.source.name, HEADING_STYLE),
+                   guard(2, card.message(book.t, book.context.locale))))
 
 
 def _write_about(book: Book, ws, ledger, session, filters, chosen, result: ExportResult, ledger_last: int) -> None:

@@ -14,6 +14,7 @@ from remun import config
 from remun.database import engine_options, ensure_sqlite_folder
 from remun.rates import load_rate_book
 from remun.web import auth, errors, failures, formatting, glossary_links, labels, languages, permissions, security
+from remun.web import rate_warnings
 from remun.web.languages import LANGUAGES, request_locale
 from remun.web.extensions import babel, csrf, db
 from remun.web import observability
@@ -95,6 +96,7 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     failures.register(app)
     glossary_links.register(app)
     observability.register(app)  # issue 21: request id, JSON log line, metrics
+    rate_warnings.register(app)
     _register_blueprints(app)
 
     @app.context_processor

@@ -137,6 +137,9 @@ RULES: dict[str, Rule] = {
     "projects.index": STAFF,
     "parity.calculator": STAFF,
     "rates.index": STAFF,
+    "rates.add_figure": ADMIN,
+    "rates.end_figure": ADMIN,
+    "rates.withdraw_figure": ADMIN,
     "imports.template": STAFF,
     "parity.organisation": rule(finance=everywhere),
     # Projects

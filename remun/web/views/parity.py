@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from remun.calculator import fair_fees
 from remun.models import Project
 from remun.parity_report import organisation_parity, project_parity, report_as_json
+from remun.rates import living_wage_ref
 from remun.web.charts import bar_chart
 from remun.web.extensions import db
 from remun.web.forms import CalculatorForm, options
@@ -68,6 +69,7 @@ def calculator():
         (ref, book.latest(ref).label) for ref in book.refs(kind="pay_scale", per="hour")
     ])
     result = comparator_rate = None
+    london = form.location.data == "london"
     if form.validate_on_submit():
         today = dt.date.today()
         if form.band.data:
@@ -76,7 +78,9 @@ def calculator():
         else:
             comparator_rate = form.comparator_rate.data
         result = fair_fees(form.session_hours.data, form.prep_hours.data or 0, form.travel_hours.data or 0,
-                           comparator_rate, book.living_wage(today))
+                           comparator_rate, book.living_wage(today, london))
     return render_template("parity/calculator.html", title=_("Fair fee calculator"), form=form, result=result,
-                           comparator_rate=comparator_rate, living_wage=book.living_wage(dt.date.today()),
+                           comparator_rate=comparator_rate, living_wage=book.living_wage(dt.date.today(), london),
+                           living_wage_entry=book.lookup(living_wage_ref(london), dt.date.today()),
+                           lw_window=book.living_wage_window(dt.date.today(), london),
                            active_section="calculator")
