@@ -179,7 +179,8 @@ def _parity_table(report) -> str:
     def money(value) -> str:
         return "-" if value is None else f"{round_money(value):,.2f}"
 
-    lines = [f"Pay parity: {report.project_name}, terms in force on {report.on_date.isoformat()}"]
+    lines = [f"Pay parity: {report.project_name}, terms in force on {report.on_date.isoformat()}",
+             f"How pay is compared: {report.basis.sentence()}"]
     if report.living_wage is not None:
         lines.append(f"Real Living Wage that day: {money(report.living_wage)} an hour ({report.currency})")
     for group in report.groups:
@@ -204,6 +205,18 @@ def _parity_table(report) -> str:
             )
         if group.comparator is None:
             lines.append("  No clinical or professional role to compare with.")
+    if report.by_role:
+        lines.append("")
+        lines.append("From the ledger (approved claims; declined is the person's choice, never a gap)")
+        lines.append(f"  {'Role':34} {'Offered/h':>9} {'Due':>10} {'Paid/given':>11} {'Per hour':>9} {'Gap %':>6} "
+                     f"{'Declined':>10}")
+        for role in report.by_role:
+            gap_paid = "-" if role.parity.gap_percent is None else str(role.parity.gap_percent)
+            lines.append(
+                f"  {role.title[:34]:34} {money(role.offered_rate):>9} {money(role.due):>10} "
+                f"{money(role.paid_or_given):>11} {money(role.parity.hourly_rate):>9} {gap_paid:>6} "
+                f"{money(role.declined):>10}"
+            )
     gap = report.pay_gap
     lines.append("")
     if gap is None or gap.withheld:
@@ -218,6 +231,7 @@ from remun import cli_ledger  # noqa: E402  (ledger commands live in their own m
 cli_ledger.register(cli)
 from remun import cli_exports  # noqa: E402,F401  (registers `remun export` and `remun batch export`)
 from remun.reciprocity import cli as reciprocity_cli  # noqa: E402  (issue 6: `remun thanks`)
+from remun import cli_papers  # noqa: E402,F401  (issue 18: `remun settings`, `remun statement`)
 
 reciprocity_cli.register(cli)
 

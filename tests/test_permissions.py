@@ -93,6 +93,7 @@ EXPECTED = {
     "auth.deactivate_user": ADMIN,
     "auth.reactivate_user": ADMIN,
     "admin.audit": ADMIN,
+    "settings.parity": ADMIN,
     # The ledger (issue 4)
     "ledger.claims": "A L F",
     "ledger.reject": "A L F",

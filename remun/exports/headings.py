@@ -125,7 +125,15 @@ PARITY_COLUMNS = (
     N_("Status"),
     N_("Below the Real Living Wage"),
     N_("Currency"),
+    # From the ledger (issue 18): what is due, what was paid or given, and what was declined (apart).
+    N_("Due"),
+    N_("Paid or given"),
+    N_("Hours paid or given"),
+    N_("Paid or given per hour"),
+    N_("Gap on what was paid or given"),
+    N_("Declined"),
 )
+PARITY_BASIS = N_("How pay is compared")
 PARITY_CHART_TITLE = N_("Pay for each hour given, by role")
 PARITY_CHART_AXIS = N_("Pay per hour")
 PARITY_COMPARATOR = N_("Comparator")

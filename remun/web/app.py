@@ -117,3 +117,7 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (participant, reciprocity):
         app.register_blueprint(module.bp)
+    from remun.web.views import papers, settings_pages  # issue 18
+
+    for module in (settings_pages, papers):
+        app.register_blueprint(module.bp)

@@ -183,6 +183,7 @@ RULES: dict[str, Rule] = {
     "auth.deactivate_user": ADMIN,
     "auth.reactivate_user": ADMIN,
     "admin.audit": ADMIN,
+    "settings.parity": ADMIN,  # issue 18: the comparator basis and the tax-year threshold
     # The ledger (issue 4): leads approve their projects' claims; finance pays every project.
     "ledger.claims": rule(lead=their_projects, finance=everywhere),
     "ledger.reject": rule(lead=their_projects, finance=everywhere),
