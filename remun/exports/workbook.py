@@ -230,6 +230,7 @@ def write_finance_workbook(
     expenses = book.sheet(H.SHEET_EXPENSES, H.EXPENSES_COLUMNS, (11, 26, 12, 24, 24, 16, 22, 30, 12, 9, 8, 11, 8))
     parity = book.sheet(H.SHEET_PARITY, H.PARITY_COLUMNS, (26, 20, 26, 16, 14, 10, 12, 12, 12, 8, 13, 12, 9,
                                                                      12, 12, 10, 12, 10, 12))
+    tax_year = book.sheet(H.SHEET_TAX_YEAR, H.TAX_YEAR_COLUMNS, (10, 26, 12, 12, 12, 12, 14, 14, 14, 10))
     about = book.sheet(H.SHEET_ABOUT, None, (42, 60), freeze=False)
     result.sheets = [ws.title for ws in book.wb.worksheets]
 
@@ -243,6 +244,7 @@ def write_finance_workbook(
     del waiting
     _write_expenses(book, expenses, session, filters, chunk)
     _write_parity(book, parity, session, chosen, rate_book, filters)
+    _write_tax_year(book, tax_year, session, filters)
     _write_summary(book, summary, ledger, chosen, ledger_last)
     result.totals = queries.control_totals(session, filters)
     _write_about(book, about, ledger, session, filters, chosen, result, ledger_last)
@@ -549,6 +551,48 @@ def _write_parity(book: Book, ws, session, chosen, rate_book, filters) -> None:
     chart.height = max(7.5, 0.6 * row_number + 3)
     chart.width = 18
     ws.add_chart(chart, f"A{row_number + 5}")
+
+
+def _write_tax_year(book: Book, ws, session, filters) -> None:
+    """Each payee's totals for each tax year the export's dates touch, marking those above the threshold."""
+    from decimal import Decimal
+
+    from sqlalchemy import func, select
+
+    from remun.ledger.models import LedgerTransaction, Posting
+    from remun.organisation.settings import get_setting
+    from remun.tax_year import label, payees_tax_year, tax_year_of
+
+    t, formats = book.t, book.formats
+    threshold = Decimal(get_setting(session, "tax.payee_threshold"))
+    money = formats.money("GBP")
+    span = select(func.min(LedgerTransaction.posted_on), func.max(LedgerTransaction.posted_on)) \
+        .join(Posting, Posting.transaction_id == LedgerTransaction.id).where(Posting.person_id.is_not(None))
+    if filters.project_ids is not None:
+        span = span.where(Posting.project_id.in_(filters.project_ids))
+    if filters.date_from:
+        span = span.where(LedgerTransaction.posted_on >= filters.date_from)
+    if filters.date_to:
+        span = span.where(LedgerTransaction.posted_on <= filters.date_to)
+    first, last = session.execute(span).one()
+    rows = 0
+    if first is not None:
+        guard = TextGuard(ws)
+        project_ids = None if filters.project_ids is None else list(filters.project_ids)
+        for year in range(tax_year_of(last), tax_year_of(first) - 1, -1):
+            for totals in payees_tax_year(session, year, project_ids):
+                rows += 1
+                above = totals.income_total > threshold
+                ws.append((label(year), guard(2, totals.name),
+                           *(book.value(ws, value, money) for value in (
+                               totals.paid, totals.vouchers, totals.training, totals.donations, totals.declined,
+                               totals.expenses_repaid, totals.income_total)),
+                           t(H.YES) if above else t(H.NO)))
+    _auto_filter(ws, len(H.TAX_YEAR_COLUMNS), rows + 1)
+    ws.append([])
+    if not rows:
+        ws.append([t(H.TAX_YEAR_NONE)])
+    ws.append([book.fill(H.TAX_YEAR_NOTE, threshold=f"£{threshold:,.2f}")])
 
 
 def _write_about(book: Book, ws, ledger, session, filters, chosen, result: ExportResult, ledger_last: int) -> None:
