@@ -64,6 +64,16 @@ def _number(low: str, high: str, *, optional: bool = False) -> Callable[[Any], s
     return check
 
 
+def _text(longest: int) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str) or len(value.strip()) > longest:
+            raise SettingError(f"Give text of at most {longest} characters.")
+        return value.strip()
+    return check
+
+
 #: Every setting, declared in one place. Add new ones here.
 SETTINGS: dict[str, Setting] = {
     setting.key: setting
@@ -84,6 +94,10 @@ SETTINGS: dict[str, Setting] = {
         # The finance workbook's Tax year sheet marks payees whose income in the year is above this.
         # £1,000 is HMRC's trading and miscellaneous income allowance (docs/reciprocity.md).
         Setting("tax.payee_threshold", "1000", _number("0", "1000000")),
+        # Letters and statements for participants: who they are from, and whom to contact
+        # (when empty, the person's project leads' email addresses).
+        Setting("letters.organisation_name", "", _text(200)),
+        Setting("letters.contact", "", _text(300)),
     )
 }
 

@@ -9,8 +9,9 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
-from wtforms import RadioField, SubmitField
-from wtforms.validators import InputRequired, NumberRange, Optional
+from govuk_frontend_wtf.wtforms_widgets import GovTextInput
+from wtforms import RadioField, StringField, SubmitField
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
 from remun.comparator_basis import WORKING_DAYS, basis_from_settings
 from remun.organisation.settings import all_settings, change_setting
@@ -48,6 +49,13 @@ class ParityBasisForm(FlaskForm):
         _l("Tax year sheet: mark payees who received more than (£)"),
         [Optional(), NumberRange(min=0, message=_l("Enter zero or more"))],
         description=_l("£1,000 is HMRC's trading allowance."), example="1000")
+    organisation_name = StringField(
+        _l("Your organisation's name, for letters and statements (optional)"),
+        [Length(max=200, message=_l("Use 200 characters or fewer"))], widget=GovTextInput())
+    contact = StringField(
+        _l("Contact for letters: a name, phone number or email address (optional)"),
+        [Length(max=300, message=_l("Use 300 characters or fewer"))], widget=GovTextInput(),
+        description=_l("Left empty, letters give the email addresses of the person's project leads."))
     submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:
@@ -69,6 +77,7 @@ def parity():
         "public_holiday_days": Decimal(current["parity.public_holiday_days"]),
         "on_costs_percent": None if current["parity.on_costs_percent"] is None else Decimal(current["parity.on_costs_percent"]),
         "payee_threshold": Decimal(current["tax.payee_threshold"]),
+        "organisation_name": current["letters.organisation_name"], "contact": current["letters.contact"],
     })
     if form.validate_on_submit():
         chosen = {
@@ -77,6 +86,8 @@ def parity():
             "parity.public_holiday_days": str(form.public_holiday_days.data or 0),
             "parity.on_costs_percent": None if form.on_costs_percent.data is None else str(form.on_costs_percent.data),
             "tax.payee_threshold": str(form.payee_threshold.data if form.payee_threshold.data is not None else 1000),
+            "letters.organisation_name": (form.organisation_name.data or "").strip(),
+            "letters.contact": (form.contact.data or "").strip(),
         }
         for key, value in chosen.items():
             if value != current[key]:
@@ -85,5 +96,5 @@ def parity():
         flash(_("Saved. Every parity page, report and export now says: %(sentence)s",
                 sentence=basis_from_settings(db.session).sentence(_)))
         return redirect(url_for("settings.parity"))
-    return render_template("settings/parity.html", title=_("How pay is compared"), form=form,
+    return render_template("settings/parity.html", title=_("Organisation settings"), form=form,
                            sentence=basis_from_settings(db.session).sentence(_), active_section="settings")
