@@ -142,15 +142,24 @@ def person_tax_year(session: Session, person: Person, start_year: int) -> TaxYea
 
 
 def person_tax_years(session: Session, person: Person, today: dt.date | None = None) -> list[TaxYearTotals]:
-    """Every tax year the person had anything paid, given or declined in, newest first; the current one always."""
+    """Every tax year the person had anything paid, given or declined in, newest first; the current one always.
+
+    One query however many years: totals by day, gathered into tax years here.
+    """
     current = tax_year_of(today or dt.date.today())
-    first_day = session.scalar(
-        select(func.min(LedgerTransaction.posted_on))
+    rows = session.execute(
+        select(LedgerTransaction.posted_on, *_columns())
         .join(Posting, Posting.transaction_id == LedgerTransaction.id)
+        .join(Claim, LedgerTransaction.claim_id == Claim.id, isouter=True)
         .where(Posting.person_id == person.id)
-    )
-    first = min(tax_year_of(first_day), current) if first_day else current
-    years = [person_tax_year(session, person, year) for year in range(current, first - 1, -1)]
+        .group_by(LedgerTransaction.posted_on)
+    ).all()
+    by_year: dict[int, list[Decimal]] = {current: [ZERO] * 6}
+    for day, *values in rows:
+        sums = by_year.setdefault(tax_year_of(day), [ZERO] * 6)
+        for index, value in enumerate(values):
+            sums[index] += Decimal(value)
+    years = [_totals(person.id, person.name, year, sums) for year, sums in sorted(by_year.items(), reverse=True)]
     return [totals for totals in years if totals.start_year == current or not totals.is_empty]
 
 

@@ -230,7 +230,7 @@ def write_finance_workbook(
     expenses = book.sheet(H.SHEET_EXPENSES, H.EXPENSES_COLUMNS, (11, 26, 12, 24, 24, 16, 22, 30, 12, 9, 8, 11, 8))
     parity = book.sheet(H.SHEET_PARITY, H.PARITY_COLUMNS, (26, 20, 26, 16, 14, 10, 12, 12, 12, 8, 13, 12, 9,
                                                                      12, 12, 10, 12, 10, 12))
-    tax_year = book.sheet(H.SHEET_TAX_YEAR, H.TAX_YEAR_COLUMNS, (10, 26, 12, 12, 12, 12, 14, 14, 14, 10))
+    tax_year = book.sheet(H.SHEET_TAX_YEAR, H.TAX_YEAR_COLUMNS, (11, 26, 12, 12, 12, 12, 14, 14, 14, 10))
     about = book.sheet(H.SHEET_ABOUT, None, (42, 60), freeze=False)
     result.sheets = [ws.title for ws in book.wb.worksheets]
 
