@@ -70,3 +70,32 @@ def test_the_person_and_their_lead_open_the_letter_in_the_persons_language(app, 
     statement = _text(client_for(participant).get(f"/people/{ann.id}/tax-years/{year}/statement"))
     assert "Income in this tax year £80.00" in statement and "Expenses paid back to you (not income) £6.40" in statement
     assert "£1,000 trading allowance" in statement
+
+
+def test_the_benefits_page_warns_when_one_payment_brings_in_earlier_sessions(app, client_for, db_session, rate_book,
+                                                                            make_user):
+    """Two sessions, one 40 days before this month began, paid together today: the page says so and links the letter."""
+    from remun.models import Attendance, Meeting
+
+    today = dt.date.today()
+    project = build_project(db_session, {"Ann": Reciprocity.BANK_TRANSFER})
+    ann = db_session.query(Person).filter_by(name="Ann").one()
+    role = project.roles[0]
+    earlier = Meeting(project=project, date=project.start_date - dt.timedelta(days=40), title="Earlier", hours=Decimal("3"))
+    db_session.add(earlier)
+    db_session.add(Attendance(meeting=earlier, person=ann, role=role, hours=Decimal("12"), prep_hours=Decimal("3"),
+                              travel_hours=Decimal("1")))
+    db_session.flush()
+    claims.sync_claims(db_session, rate_book, project_id=project.id)
+    claims.approve(db_session, [c.id for c in claims.claims_waiting(db_session, project.id)], user_id=None)
+    settlement.mark_paid(db_session, settlement.create_batch(db_session, project.id, user_id=None).id, user_id=None)
+    db_session.commit()
+    participant = make_user("participant", email="ann@example.org", person=ann)
+    text = _text(client_for(participant).get(f"/people/{ann.id}/benefits/information?day={earlier.date.isoformat()}"))
+    # By payment date nothing was received in the week of the earlier session, though 16 hours were recorded.
+    assert "You have 16 hours recorded in the week" in text
+    text = _text(client_for(participant).get(f"/people/{ann.id}/benefits/information"))
+    assert "One payment on" in text and "brings 2 sessions into this period" in text
+    assert "pay you after each session instead" in text
+    assert f"/people/{ann.id}/letters/benefits-adviser" in client_for(participant).get(
+        f"/people/{ann.id}/benefits/information").get_data(as_text=True)
