@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from remun import cli_exports, cli_ledger, cli_operations, cli_rates, create_app
+from remun import cli_exports, cli_ledger, cli_operations, cli_papers, cli_rates, create_app
 from remun.cli_common import project_named
 from remun.config import database_url
 from remun.database import downgrade as downgrade_database
@@ -193,7 +193,8 @@ def _parity_table(report) -> str:
     def money(value) -> str:
         return "-" if value is None else f"{round_money(value):,.2f}"
 
-    lines = [f"Pay parity: {report.project_name}, terms in force on {report.on_date.isoformat()}"]
+    lines = [f"Pay parity: {report.project_name}, terms in force on {report.on_date.isoformat()}",
+             f"How pay is compared: {report.basis.sentence()}"]
     if report.living_wage is not None:
         lines.append(f"Real Living Wage that day: {money(report.living_wage)} an hour ({report.currency})")
         entry = report.living_wage_entry
@@ -227,6 +228,18 @@ def _parity_table(report) -> str:
             )
         if group.comparator is None:
             lines.append("  No clinical or professional role to compare with.")
+    if report.by_role:
+        lines.append("")
+        lines.append("From the ledger (approved claims; declined is the person's choice, never a gap)")
+        lines.append(f"  {'Role':34} {'Offered/h':>9} {'Due':>10} {'Paid/given':>11} {'Per hour':>9} {'Gap %':>6} "
+                     f"{'Declined':>10}")
+        for role in report.by_role:
+            gap_paid = "-" if role.parity.gap_percent is None else str(role.parity.gap_percent)
+            lines.append(
+                f"  {role.title[:34]:34} {money(role.offered_rate):>9} {money(role.due):>10} "
+                f"{money(role.paid_or_given):>11} {money(role.parity.hourly_rate):>9} {gap_paid:>6} "
+                f"{money(role.declined):>10}"
+            )
     gap = report.pay_gap
     lines.append("")
     if gap is None or gap.withheld:
@@ -243,6 +256,7 @@ cli_exports.register(cli)  # `remun export`; `remun batch export` joins the ledg
 reciprocity_cli.register(cli)  # `remun thanks`
 cli_operations.register(cli)  # `remun backup`, `remun restore`, `remun checks`
 cli_rates.register(rates)  # `remun rates check`, `add`, `end`, `withdraw`
+cli_papers.register(cli)  # `remun settings`, `remun statement`
 
 
 # --- Accounts -------------------------------------------------------------------------------------

@@ -38,7 +38,7 @@ from tests.test_ledger import approve_all, build_project
 INJECTION = '=HYPERLINK("http://x","click")'
 MADE_AT = dt.datetime(2026, 5, 4, 9, 30, tzinfo=dt.timezone.utc)
 GBP = '"£"#,##0.00;"-£"#,##0.00'
-DATA_SHEETS = ["Summary", "Ledger", "Payments due", "Vouchers", "Training", "Donations", "Expenses", "Parity"]
+DATA_SHEETS = ["Summary", "Ledger", "Payments due", "Vouchers", "Training", "Donations", "Expenses", "Parity", "Tax year"]
 SHEETS = DATA_SHEETS + ["About"]
 
 

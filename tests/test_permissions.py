@@ -98,6 +98,9 @@ EXPECTED = {
     "auth.deactivate_user": ADMIN,
     "auth.reactivate_user": ADMIN,
     "admin.audit": ADMIN,
+    "settings.parity": ADMIN,
+    "papers.benefits_letter": "A L P",
+    "papers.year_statement": "A L F P",
     # The ledger (issue 4)
     "ledger.claims": "A L F",
     "ledger.reject": "A L F",

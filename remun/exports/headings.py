@@ -129,7 +129,34 @@ PARITY_COLUMNS = (
     N_("Status"),
     N_("Below the Real Living Wage"),
     N_("Currency"),
+    # From the ledger (issue 18): what is due, what was paid or given, and what was declined (apart).
+    N_("Due"),
+    N_("Paid or given"),
+    N_("Hours paid or given"),
+    N_("Paid or given per hour"),
+    N_("Gap on what was paid or given"),
+    N_("Declined"),
 )
+PARITY_BASIS = N_("How pay is compared")
+
+# --- Tax year (issue 18) ---------------------------------------------------------------------
+SHEET_TAX_YEAR = N_("Tax year")
+TAX_YEAR_COLUMNS = (
+    N_("Tax year"),
+    N_("Payee"),
+    N_("Paid"),
+    N_("Vouchers"),
+    N_("Training"),
+    N_("Donations"),
+    N_("Declined (not income)"),
+    N_("Expenses repaid (not income)"),
+    N_("Income in the tax year"),
+    N_("Above the threshold"),
+)
+TAX_YEAR_NOTE = N_("Whole tax years (6 April to 5 April) by the date money was paid or given, for the projects "
+                   "chosen. Marked: income above %(threshold)s (HMRC's trading allowance is £1,000). Declined "
+                   "payments and expenses repaid are not income (docs/reciprocity.md).")
+TAX_YEAR_NONE = N_("Nothing was paid or given in these dates.")
 PARITY_CHART_TITLE = N_("Pay for each hour given, by role")
 PARITY_CHART_AXIS = N_("Pay per hour")
 PARITY_COMPARATOR = N_("Comparator")

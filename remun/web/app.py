@@ -127,3 +127,7 @@ def _register_blueprints(app: Flask) -> None:
     from remun.web.views import health  # issue 21: /healthz, /readyz
 
     app.register_blueprint(health.bp)
+    from remun.web.views import papers, settings_pages  # issue 18
+
+    for module in (settings_pages, papers):
+        app.register_blueprint(module.bp)

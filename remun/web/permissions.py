@@ -188,6 +188,10 @@ RULES: dict[str, Rule] = {
     "auth.deactivate_user": ADMIN,
     "auth.reactivate_user": ADMIN,
     "admin.audit": ADMIN,
+    "settings.parity": ADMIN,  # issue 18: the comparator basis and the tax-year threshold
+    # Issue 18: papers a participant needs, opened by the person or by their lead for them.
+    "papers.benefits_letter": rule(lead=people_they_work_with, participant=themselves),
+    "papers.year_statement": rule(lead=people_they_work_with, finance=everywhere, participant=themselves),
     # The ledger (issue 4): leads approve their projects' claims; finance pays every project.
     "ledger.claims": rule(lead=their_projects, finance=everywhere),
     "ledger.reject": rule(lead=their_projects, finance=everywhere),

@@ -14,6 +14,7 @@ from remun.ledger import claims as ledger_claims
 from remun.ledger import operations, periods, settlement
 from remun.ledger.models import Account, BatchStatus, Claim, ClaimStatus, LedgerTransaction, PaymentBatch, Posting
 from remun.ledger.posting import AlreadyDone, LedgerError, PeriodClosed
+from remun.tax_year import person_tax_years
 from remun.models import Attendance, Meeting, Person, Project
 from remun.web.statement_picture import money_picture
 from remun.web.auth import audit
@@ -268,6 +269,7 @@ def statement(person_id: int):
                            rows=rows, sessions=given[0], hours_given=given[1], page=page,
                            pages=max((claims_count + PAGE_SIZE - 1) // PAGE_SIZE, 1),
                            balance=balance, picture=money_picture(balance),
+                           tax_years=person_tax_years(db.session, person),
                            breadcrumbs=[{"text": _("People"), "href": url_for("people.index")},
                                         {"text": person.name, "href": url_for("people.show", person_id=person.id)}],
                            active_section="people")

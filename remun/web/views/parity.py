@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 
 from remun.calculator import fair_fees
 from remun.models import Project
+from remun.parity import MEDIAN_TITLE
 from remun.parity_report import organisation_parity, project_parity, report_as_json
 from remun.rates import living_wage_ref
 from remun.web.charts import bar_chart
@@ -35,6 +36,8 @@ def group_chart(group, living_wage):
         (role.offer.title, role.rounded_hourly_rate, role.is_comparator)
         for role in group.roles
     ]
+    if group.comparator_is_median:
+        items.append((_(MEDIAN_TITLE), group.comparator.rounded_hourly_rate, True))
     return bar_chart(items, living_wage)
 
 
@@ -44,6 +47,7 @@ def project(project_id: int):
     return render_template(
         "parity/project.html", title=_("Pay parity"), report=report, project=project,
         charts={group.name: group_chart(group, report.living_wage) for group in report.groups},
+        basis_sentence=report.basis.sentence(_), median_title=_(MEDIAN_TITLE),
         breadcrumbs=project_crumbs(project), active_section="projects",
     )
 
@@ -58,7 +62,7 @@ def project_json(project_id: int):
 def organisation():
     report = organisation_parity(db.session, rate_book(), threshold=_threshold())
     return render_template("parity/organisation.html", title=_("Pay parity across all projects"),
-                           report=report, active_section="parity")
+                           report=report, basis_sentence=report.basis.sentence(_), active_section="parity")
 
 
 @bp.route("/calculator", methods=["GET", "POST"])

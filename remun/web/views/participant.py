@@ -26,6 +26,7 @@ from remun.enums import ExpenseCategory, Reciprocity
 from remun.ledger import balances as ledger_balances
 from remun.ledger import claims as ledger_claims
 from remun.ledger.models import Claim, ClaimStatus
+from remun.tax_year import person_tax_years
 from remun.models import Appointment, Attendance, Expense, Meeting, Person, Role
 from remun.money import HUNDRED, ZERO
 from remun.reciprocity import benefits, choices, receipts
@@ -92,7 +93,7 @@ def home(person_id: int):
         own=_is_self(person), sessions=sessions, hours_given=Decimal(hours_given), pending=Decimal(pending),
         balance=balance, picture=money_picture(balance, Decimal(pending)),
         choice=choices.current_choice(db.session, person), history=choices.history(db.session, person.id),
-        open_sessions=_open_sessions(person), active_section="home",
+        open_sessions=_open_sessions(person), tax_years=person_tax_years(db.session, person), active_section="home",
     )
 
 
