@@ -74,7 +74,8 @@ bench: install
 # limits counted in Redis (REMUN_RATELIMIT_STORAGE_URI), sessions in signed cookies (REMUN_SECRET_KEY).
 serve: install
 	@test -n "$$REMUN_DATABASE_URL" || { echo "Set REMUN_DATABASE_URL, e.g. postgresql+psycopg://remun@127.0.0.1/remun (see README: Production serving)"; exit 1; }
-	$(BIN)/remun migrate
+	REMUN_DATABASE_URL="$${REMUN_OWNER_DATABASE_URL:-$$REMUN_DATABASE_URL}" $(BIN)/remun migrate
+	@if [ -n "$$REMUN_OWNER_DATABASE_URL" ]; then REMUN_DATABASE_URL="$$REMUN_OWNER_DATABASE_URL" $(BIN)/remun db roles --apply; fi
 	REMUN_RATELIMIT_STORAGE_URI="$${REMUN_RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379}" $(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
 # Rebuild the GOV.UK Frontend styles and scripts in remun/static (committed, so `make run` needs no npm).

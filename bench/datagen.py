@@ -308,6 +308,7 @@ def generate(connection: Connection, scale: Scale = Scale(), *, today: dt.date |
             writer.flush()
             progress(p + 1, counts)
     writer.flush()
+    connection.execute(text("UPDATE payment_batches SET status = 'paid' WHERE status = 'open' AND paid_at IS NOT NULL"))
     connection.execute(text("UPDATE ledger_head SET sequence = :sequence, last_hash = :hash WHERE id = 1"),
                        {"sequence": sequence, "hash": last_hash})
     if writer.postgres:  # COPY with explicit ids leaves the id sequences behind
@@ -360,7 +361,8 @@ def _batch(writer, new_id, project_id, month_end, items) -> tuple:
     batch_id = new_id("payment_batches")
     paid = _noon(month_end)
     total = sum((value for _c, _p, value in items), Decimal("0"))
-    writer.add("payment_batches", (batch_id, project_id, "paid", paid, paid, total,
+    # Written open and marked paid once its items are in (see generate): a paid batch's items are fixed (0010).
+    writer.add("payment_batches", (batch_id, project_id, "open", paid, paid, total,
                                    len({person for _c, person, _v in items})))
     for claim_id, person_id, value in items:
         writer.add("batch_items", (new_id("batch_items"), batch_id, claim_id, person_id, value))

@@ -100,6 +100,9 @@ def main(argv=None) -> list[dict]:
 
     port = free_port()
     env["REMUN_BIND"] = f"127.0.0.1:{port}"
+    # stderr is a pipe read only if gunicorn stops: a JSON line per request would fill it and stall the workers.
+    env["REMUN_REQUEST_LOG"] = "off"
+    env["REMUN_METRICS_BIND"] = ""  # no metrics server: it could clash with one already running
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py")],
                               env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     results = []

@@ -13,6 +13,23 @@ from __future__ import annotations
 
 import gc
 import os
+import shutil
+import tempfile
+from pathlib import Path
+
+# Metrics (issue 21): every worker writes its counts to files in this folder, which must be set
+# before prometheus_client is imported (the app is loaded after this file); the master adds them
+# up for the metrics server. Set PROMETHEUS_MULTIPROC_DIR to choose the folder (systemd:
+# RuntimeDirectory), else one is made per server and removed when it stops.
+_made_metrics_dir = "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+if _made_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="remun-metrics-")
+_metrics_dir = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+_metrics_dir.mkdir(parents=True, exist_ok=True)
+for _old in _metrics_dir.glob("*.db"):  # counts from an earlier run of the server
+    _old.unlink()
+#: Where Prometheus scrapes /metrics: its own address, not the app's, so not public by default.
+_metrics_bind = os.environ.get("REMUN_METRICS_BIND", "127.0.0.1:9180")
 
 wsgi_app = "remun:create_app()"
 bind = os.environ.get("REMUN_BIND", "127.0.0.1:8000")
@@ -44,6 +61,32 @@ def on_starting(server) -> None:
         server.log.warning(
             "REMUN_RATELIMIT_STORAGE_URI is memory://: each of the %d workers counts sign-in attempts on its own. "
             "Use a shared store such as redis://127.0.0.1:6379 in production.", workers)
+
+
+def when_ready(server) -> None:
+    if not _metrics_bind:
+        return
+    from remun.config import instance_path
+    from remun.operations.checks import status_path
+    from remun.operations.metrics import serve_metrics
+
+    try:
+        serve_metrics(_metrics_bind, status_path(instance_path()), os.environ.get("REMUN_REDIS_URL"))
+    except OSError as error:  # the app still serves; only the metrics are missing
+        server.log.error("No metrics: cannot listen on %s (REMUN_METRICS_BIND): %s", _metrics_bind, error)
+        return
+    server.log.info("Metrics at http://%s/metrics", _metrics_bind)
+
+
+def child_exit(server, worker) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
+
+
+def on_exit(server) -> None:
+    if _made_metrics_dir:
+        shutil.rmtree(_metrics_dir, ignore_errors=True)
 
 
 def pre_fork(server, worker) -> None:

@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from remun import cli_exports, cli_ledger, create_app
+from remun import cli_exports, cli_ledger, cli_operations, cli_papers, cli_rates, create_app
 from remun.cli_common import project_named
 from remun.config import database_url
 from remun.database import downgrade as downgrade_database
@@ -23,7 +23,10 @@ from remun.reciprocity import cli as reciprocity_cli
 
 
 def _rates() -> RateBook:
-    return current_app.extensions["remun.rates"]
+    """The shipped rate cards with the organisation's own figures laid over them."""
+    from remun.organisation.rate_figures import book_in_use
+
+    return book_in_use(_session(), current_app.extensions["remun.rates"], only_if_migrated=True)
 
 
 def _session():
@@ -32,7 +35,7 @@ def _session():
     return db.session
 
 
-@click.group(cls=FlaskGroup, create_app=lambda: create_app(), add_version_option=False)
+@click.group(cls=FlaskGroup, create_app=lambda: create_app({"REMUN_TIMEOUTS": "command"}), add_version_option=False)
 def cli() -> None:
     """Remun: fair pay for co-production. Run `remun COMMAND --help` for any command."""
 
@@ -40,8 +43,13 @@ def cli() -> None:
 @cli.command("migrate")
 def migrate() -> None:
     """Bring the database up to date (safe to run at any time)."""
+    from remun.ledger.keys import ensure_ledger_key
+
     upgrade_database(database_url())
+    made = ensure_ledger_key()
     click.echo("The database is up to date.")
+    if made is not None:
+        click.echo(f"The ledger key is in {made}: keep a copy somewhere safe, apart from database backups.")
 
 
 @cli.command("downgrade")
@@ -52,13 +60,16 @@ def downgrade(revision: str) -> None:
     click.echo(f"The database is now at {revision}.")
 
 
-@cli.command("rates")
+@cli.group("rates", invoke_without_command=True)
 @click.option("--all", "show_all", is_flag=True, help="List every figure, not only the ones in force today.")
+@click.pass_context
 @with_appcontext
-def rates(show_all: bool) -> None:
+def rates(context: click.Context, show_all: bool) -> None:
     """List the rate cards that are loaded, with each figure's dates and status."""
     import datetime as dt
 
+    if context.invoked_subcommand is not None:
+        return
     book = _rates()
     today = dt.date.today()
     for source in book.sources.values():
@@ -67,9 +78,10 @@ def rates(show_all: bool) -> None:
             if entry.source.id != source.id or not (show_all or entry.in_force(today)):
                 continue
             until = entry.effective_to.isoformat() if entry.effective_to else "now"
+            origin = f"  added by your organisation on {entry.added_on.isoformat()}" if entry.added_by_organisation else ""
             click.echo(
                 f"  {entry.ref:45} {entry.amount:>10} per {entry.per:8} "
-                f"{entry.effective_from.isoformat()} to {until:10}  {entry.status}"
+                f"{entry.effective_from.isoformat()} to {until:10}  {entry.status}{origin}"
             )
     click.echo(f"{len(book.sources)} sources, {len(book.entries())} figures.")
 
@@ -109,7 +121,16 @@ def import_command(path: Path) -> None:
         sys.exit(1)
     from remun.ledger.claims import sync_claims
 
-    sync_claims(session, _rates(), project_id=summary.project_id)  # attendance becomes claims
+    from remun.ledger.posting import ClaimDecided
+
+    try:
+        sync_claims(session, _rates(), project_id=summary.project_id)  # attendance becomes claims
+    except ClaimDecided:
+        session.rollback()
+        click.echo("Nothing was imported: a claim for attendance in this workbook was approved while it was being "
+                   "imported. Import it again; approved attendance cannot be changed without reversing it first.",
+                   err=True)
+        sys.exit(1)
     session.commit()
     for line in summary.lines():
         click.echo(line)
@@ -172,9 +193,19 @@ def _parity_table(report) -> str:
     def money(value) -> str:
         return "-" if value is None else f"{round_money(value):,.2f}"
 
-    lines = [f"Pay parity: {report.project_name}, terms in force on {report.on_date.isoformat()}"]
+    lines = [f"Pay parity: {report.project_name}, terms in force on {report.on_date.isoformat()}",
+             f"How pay is compared: {report.basis.sentence()}"]
     if report.living_wage is not None:
         lines.append(f"Real Living Wage that day: {money(report.living_wage)} an hour ({report.currency})")
+        entry = report.living_wage_entry
+        if entry is not None and entry.added_by_organisation:
+            lines.append(f"  (added by your organisation on {entry.added_on.isoformat()}, from {entry.url})")
+    if report.living_wage_window is not None:
+        from remun.parity_report import living_wage_window_message
+
+        lines.append(living_wage_window_message(report.living_wage_window))
+    for card in report.stale_rates:
+        lines.append(f"WARNING: {card.message()}")
     for group in report.groups:
         lines.append("")
         lines.append(f"{group.name}")
@@ -197,6 +228,18 @@ def _parity_table(report) -> str:
             )
         if group.comparator is None:
             lines.append("  No clinical or professional role to compare with.")
+    if report.by_role:
+        lines.append("")
+        lines.append("From the ledger (approved claims; declined is the person's choice, never a gap)")
+        lines.append(f"  {'Role':34} {'Offered/h':>9} {'Due':>10} {'Paid/given':>11} {'Per hour':>9} {'Gap %':>6} "
+                     f"{'Declined':>10}")
+        for role in report.by_role:
+            gap_paid = "-" if role.parity.gap_percent is None else str(role.parity.gap_percent)
+            lines.append(
+                f"  {role.title[:34]:34} {money(role.offered_rate):>9} {money(role.due):>10} "
+                f"{money(role.paid_or_given):>11} {money(role.parity.hourly_rate):>9} {gap_paid:>6} "
+                f"{money(role.declined):>10}"
+            )
     gap = report.pay_gap
     lines.append("")
     if gap is None or gap.withheld:
@@ -211,6 +254,9 @@ def _parity_table(report) -> str:
 cli_ledger.register(cli)  # approve, batch, settle, balances, close, verify
 cli_exports.register(cli)  # `remun export`; `remun batch export` joins the ledger's `batch` group, so after it
 reciprocity_cli.register(cli)  # `remun thanks`
+cli_operations.register(cli)  # `remun backup`, `remun restore`, `remun checks`
+cli_rates.register(rates)  # `remun rates check`, `add`, `end`, `withdraw`
+cli_papers.register(cli)  # `remun settings`, `remun statement`
 
 
 # --- Accounts -------------------------------------------------------------------------------------
@@ -285,6 +331,46 @@ _project_option = click.option("--project", "projects", multiple=True, help="A p
 _person_option = click.option("--person-id", type=int, help="A participant's record on the People page.")
 _base_url_option = click.option("--base-url", envvar="REMUN_BASE_URL", default="http://127.0.0.1:5000",
                                 show_default=True, help="Where people reach Remun (or set REMUN_BASE_URL).")
+
+
+@cli.group("db")
+def db_group() -> None:
+    """The database itself: least-privilege roles for PostgreSQL."""
+
+
+@db_group.command("roles")
+@click.option("--owner", default="remun_owner", show_default=True, help="The role that owns the tables and migrates.")
+@click.option("--app", "app_role", default="remun_app", show_default=True, help="The role the app runs as.")
+@click.option("--create", is_flag=True, help="Also print (or apply) CREATE ROLE for both (needs a superuser).")
+@click.option("--apply", "apply_", is_flag=True, help="Run the SQL on REMUN_DATABASE_URL instead of printing it.")
+def db_roles(owner: str, app_role: str, create: bool, apply_: bool) -> None:
+    """The SQL that gives the app a role that owns nothing and cannot change ledger rows."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    from remun.db_roles import create_roles_sql, grants_sql
+
+    url = database_url()
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "postgresql":
+        click.echo("Database roles are for PostgreSQL; REMUN_DATABASE_URL is not a PostgreSQL database.", err=True)
+        sys.exit(1)
+    try:
+        statements = (create_roles_sql(owner, app_role) if create else []) + grants_sql(owner, app_role,
+                                                                                          parsed.database or "")
+    except ValueError as problem:
+        click.echo(str(problem), err=True)
+        sys.exit(1)
+    if not apply_:
+        for statement in statements:
+            click.echo(statement + ";")
+        return
+    engine = create_engine(url)
+    with engine.begin() as connection:
+        for statement in statements:
+            connection.execute(text(statement))
+    engine.dispose()
+    click.echo(f"Applied {len(statements)} statements: {app_role} can use Remun but not change its ledger rows.")
 
 
 @cli.group("user")
@@ -384,8 +470,19 @@ def user_list() -> None:
 
 
 def main() -> None:
+    from sqlalchemy.exc import NoSuchModuleError, OperationalError
+
+    from remun.config import DatabaseUrlProblem
+    from remun.database_errors import unreachable_message
+
     try:
         cli.main(prog_name="remun")
     except RateCardError as problem:
         click.echo(f"Remun cannot start: a rates file has a problem.\n  {problem}", err=True)
         sys.exit(2)
+    except DatabaseUrlProblem as problem:
+        click.echo(str(problem), err=True)
+        sys.exit(1)
+    except (OperationalError, NoSuchModuleError) as problem:
+        click.echo(unreachable_message(problem), err=True)
+        sys.exit(1)

@@ -14,10 +14,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from remun.ledger import balances as ledger_balances
-from remun.ledger import claims as ledger_claims
-from remun.ledger import periods, settlement
-from remun.ledger.models import PaymentBatch
-from remun.ledger.posting import LedgerError, PeriodClosed
+from remun.ledger import operations
+from remun.ledger.models import ClaimStatus, PaymentBatch
+from remun.ledger.posting import AlreadyDone, LedgerError, PeriodClosed
 from remun.ledger.verify import verify_ledger
 
 
@@ -33,13 +32,6 @@ def _project(name: str):
     return _project_named(name)
 
 
-def _audit(action: str, object_type: str, object_id, **detail) -> None:
-    """Record in the audit log (by nobody: the command line), in the command's transaction."""
-    from remun.accounts import audit
-
-    audit.record(_session(), None, action, object_type, object_id, detail or None)
-
-
 def _fail(message: str, code: int = 1) -> None:
     _session().rollback()
     click.echo(message, err=True)
@@ -53,14 +45,10 @@ def approve(project_name: str) -> None:
     """Approve every submitted claim in a project (for scripted use)."""
     session = _session()
     project = _project(project_name)
-    ledger_claims.sync_claims(session, current_app.extensions["remun.rates"], project_id=project.id)
-    waiting = ledger_claims.claims_waiting(session, project.id)
     try:
-        result = ledger_claims.approve(session, [claim.id for claim in waiting], user_id=None)
+        result = operations.approve_claims(session, project.id, None, rate_book=current_app.extensions["remun.rates"])
     except PeriodClosed as problem:
         _fail(f"This month ({problem.facts['month']:%B %Y}) is closed, so nothing can be approved into it.")
-    if result.approved:
-        _audit("claims.approved", "project", project.id, claims=result.approved)
     session.commit()
     click.echo(f"Approved {len(result.approved)} claims in “{project.name}”.")
 
@@ -78,10 +66,9 @@ def batch_create(project_name: str, as_json: bool) -> None:
     """Gather approved money owed by bank transfer into a new batch."""
     session = _session()
     project = _project(project_name)
-    created = settlement.create_batch(session, project.id, user_id=None)
+    created = operations.create_batch(session, project.id, user_id=None)
     if created is None:
         _fail(f"Nothing is waiting to be paid by bank in “{project.name}”.")
-    _audit("batch.created", "batch", created.id, project=project.id)
     session.commit()
     if as_json:
         click.echo(json.dumps({"batch": created.id, "total": str(created.total), "payees": created.payees}))
@@ -98,12 +85,14 @@ def batch_paid(batch_id: int) -> None:
     if session.get(PaymentBatch, batch_id) is None:
         _fail(f"There is no batch {batch_id}.")
     try:
-        done = settlement.mark_paid(session, batch_id, user_id=None)
+        operations.mark_batch_paid(session, batch_id, user_id=None)
+    except AlreadyDone:
+        _fail(f"Batch {batch_id} was already marked paid. Nothing was paid twice.")
     except PeriodClosed as problem:
         _fail(f"This month ({problem.facts['month']:%B %Y}) is closed, so the payment cannot be recorded in it.")
-    if not done:
-        _fail(f"Batch {batch_id} was already marked paid. Nothing was paid twice.")
-    _audit("batch.paid", "batch", batch_id)
+    except LedgerError as problem:
+        _fail(f"Batch {batch_id} holds claims that are no longer approved ({', '.join(map(str, problem.facts.get('claim_ids', [])))}), "
+              "so it was not marked paid.")
     session.commit()
     click.echo(f"Batch {batch_id} is marked paid.")
 
@@ -115,8 +104,7 @@ def settle(project_name: str) -> None:
     """Settle approved time by each person's choice: vouchers, training, a donation, or none."""
     session = _session()
     project = _project(project_name)
-    result = settlement.settle_in_kind(session, project.id, user_id=None)
-    _audit("claims.settled_in_kind", "project", project.id)
+    result = operations.settle_in_kind(session, project.id, user_id=None)
     session.commit()
     for choice, amount in result.settled.items():
         click.echo(f"{choice.value}: {amount}")
@@ -147,11 +135,9 @@ def close_month(month) -> None:
     """Close a month (YYYY-MM): nothing more can be posted into it."""
     session = _session()
     try:
-        closed = periods.close_month(session, month.date(), user_id=None)
+        closed = operations.close_month(session, month.date(), user_id=None)
     except LedgerError:
         _fail(f"{month:%B %Y} has not started yet, so it cannot be closed.")
-    if closed:
-        _audit("month.closed", "month", month.date().replace(day=1).isoformat())
     session.commit()
     click.echo(f"{month:%B %Y} is closed." if closed else f"{month:%B %Y} was already closed.")
 
@@ -159,10 +145,28 @@ def close_month(month) -> None:
 @click.command("verify")
 @with_appcontext
 def verify() -> None:
-    """Check the whole ledger: the hash chain, balancing and balances. Exits 1 naming the first problem."""
-    result = verify_ledger(_session())
+    """Check the whole ledger: the keyed hash chain, balancing, balances and every checkpoint.
+
+    When the ledger is intact, its head (number and hash) is appended to the checkpoint file
+    outside the database, so a chain later rewound or rewritten is noticed. Exits 1 naming the
+    first problem.
+    """
+    from pathlib import Path
+
+    from remun.ledger import checkpoints
+    from remun.ledger.models import LedgerHead
+
+    path = checkpoints.checkpoint_path(Path(current_app.instance_path))
+    try:
+        known = checkpoints.read_checkpoints(path)
+    except ValueError as problem:
+        _fail(f"The checkpoint file cannot be read, so the ledger cannot be checked against it: {problem}.")
+    result = verify_ledger(_session(), checkpoints=known)
     if result.ok:
+        head = _session().get(LedgerHead, 1)
+        checkpoints.record_checkpoint(path, head.sequence, head.last_hash)
         click.echo(f"The ledger is intact: {result.transactions} transactions, {result.postings} postings.")
+        click.echo(f"Checkpoint recorded in {path}: number {head.sequence}, hash {head.last_hash}.")
         return
     first = result.problems[0]
     where = f"transaction {first.transaction_id} (number {first.sequence})" if first.transaction_id else "the ledger"
@@ -172,7 +176,54 @@ def verify() -> None:
     sys.exit(1)
 
 
-COMMANDS = [approve, batch, settle, balances, close_month, verify]
+@click.group("claims")
+def claims() -> None:
+    """Claims: list them for scripted checks, or reverse one."""
+
+
+@claims.command("list")
+@click.option("--project", "project_name", required=True, help="The project's name.")
+@click.option("--status", type=click.Choice([status.value for status in ClaimStatus]), help="Only claims in this state.")
+@click.option("--json", "as_json", is_flag=True, help="Print the claims as JSON.")
+@with_appcontext
+def claims_list(project_name: str, status: str | None, as_json: bool) -> None:
+    """A project's claims: who, which session, time or expenses, amount, state and batch."""
+    project = _project(project_name)
+    rows = operations.claims_listing(_session(), project.id, ClaimStatus(status) if status else None)
+    if as_json:
+        click.echo(json.dumps([row.as_json() for row in rows], ensure_ascii=False))
+        return
+    for row in rows:
+        batch_text = f"batch {row.batch} ({row.batch_status})" if row.batch else ""
+        click.echo(f"{row.id:>6}  {row.session_date}  {row.person[:30]:30} {row.kind:9} {row.amount:>10}  "
+                   f"{row.status:9} {batch_text}")
+
+
+@claims.command("reverse")
+@click.argument("claim_id", type=int)
+@click.option("--reason", required=True, help="Why it is reversed (kept in the ledger).")
+@with_appcontext
+def claims_reverse(claim_id: int, reason: str) -> None:
+    """Reverse an approved claim (taking it out of a batch not yet paid)."""
+    session = _session()
+    if not reason.strip():
+        _fail("Give a reason for the reversal.")
+    try:
+        reversals = operations.reverse_claim(session, claim_id, reason, user_id=None)
+    except AlreadyDone:
+        _fail(f"Claim {claim_id} was already reversed. Nothing was done twice.")
+    except PeriodClosed as problem:
+        _fail(f"This month ({problem.facts['month']:%B %Y}) is closed, so the reversal cannot be recorded in it.")
+    except LedgerError as problem:
+        reasons = {"no such claim": f"There is no claim {claim_id}.",
+                   "paid by bank": f"Claim {claim_id} was paid by bank, so it cannot be reversed in Remun. "
+                                   "Record any recovery with finance."}
+        _fail(reasons.get(str(problem), f"Claim {claim_id} is not approved, so there is nothing to reverse."))
+    session.commit()
+    click.echo(f"Claim {claim_id} is reversed ({len(reversals)} reversing transactions).")
+
+
+COMMANDS = [approve, batch, settle, balances, close_month, verify, claims]
 
 
 def register(group: click.Group) -> None:

@@ -22,12 +22,32 @@ def instance_path() -> Path:
     return Path(os.environ.get("REMUN_INSTANCE_PATH", DEFAULT_INSTANCE))
 
 
+class DatabaseUrlProblem(ValueError):
+    """REMUN_DATABASE_URL cannot be used; the message says why in one sentence."""
+
+
 def database_url() -> str:
     """REMUN_DATABASE_URL (any SQLAlchemy URL), else an SQLite file in instance/."""
     url = os.environ.get("REMUN_DATABASE_URL")
     if url:
+        check_database_url(url)
         return url
     return f"sqlite:///{instance_path() / 'remun.sqlite3'}"
+
+
+def check_database_url(url: str) -> None:
+    """Refuse a URL that is not one, or names no server and no database (it would quietly use a default)."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise DatabaseUrlProblem("REMUN_DATABASE_URL is not a database address (it should look like "
+                                 "postgresql+psycopg://user@host/remun).") from None
+    if parsed.get_backend_name() != "sqlite" and not parsed.host and not parsed.database:
+        raise DatabaseUrlProblem(f"REMUN_DATABASE_URL ({url}) names no database server and no database; "
+                                 "give both, for example postgresql+psycopg://user@host/remun.")
 
 
 def rates_dir() -> Path:

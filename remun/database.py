@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from pathlib import Path
 
@@ -13,12 +14,33 @@ from sqlalchemy.engine import make_url
 from remun.config import MIGRATIONS_DIR
 
 
-def engine_options(url: str) -> dict:
+#: Seconds to wait for a lock, and for one statement, before giving up (PostgreSQL). A person on a
+#: page should hear within seconds that someone else is changing the ledger, not wait for a hung
+#: worker; a command can wait longer. REMUN_DB_LOCK_TIMEOUT and REMUN_DB_STATEMENT_TIMEOUT override both.
+TIMEOUTS = {"web": (5, 30), "command": (30, 600)}
+
+
+def timeouts(context: str = "web") -> tuple[float, float]:
+    """(lock timeout, statement timeout) in seconds for the web or the command line; 0 means no limit."""
+    lock, statement = TIMEOUTS[context]
+    lock = float(os.environ.get("REMUN_DB_LOCK_TIMEOUT") or lock)
+    statement = float(os.environ.get("REMUN_DB_STATEMENT_TIMEOUT") or statement)
+    return lock, statement
+
+
+def engine_options(url: str, context: str = "web") -> dict:
     """Options for create_engine that suit each database."""
     if make_url(url).get_backend_name() == "sqlite":
         # Wait for a writer rather than failing at once with "database is locked".
         return {"connect_args": {"timeout": 30}}
-    return {"pool_pre_ping": True}
+    options = {"pool_pre_ping": True}
+    if make_url(url).get_backend_name() == "postgresql":
+        lock, statement = timeouts(context)
+        options["connect_args"] = {
+            "connect_timeout": 10,
+            "options": f"-c lock_timeout={int(lock * 1000)} -c statement_timeout={int(statement * 1000)}",
+        }
+    return options
 
 
 def ensure_sqlite_folder(url: str) -> None:

@@ -62,3 +62,4 @@ class ExpenseCategory(enum.StrEnum):
     MEALS = "meals"
     COMMUNICATION = "communication"  # phone, data, printing
     OTHER = "other"
+    MILEAGE = "mileage"  # miles in the person's own vehicle, repaid at HMRC's approved rate (remun/mileage.py)

@@ -100,6 +100,8 @@ class Project(Timestamped, Base):
     currency: Mapped[str] = mapped_column(String(3), default="GBP", server_default="GBP")
     start_date: Mapped[dt.date | None] = mapped_column(Date)
     end_date: Mapped[dt.date | None] = mapped_column(Date)
+    #: "london" or "rest_of_uk": which Real Living Wage applies; not said (None) means the UK rate.
+    location: Mapped[str | None] = mapped_column(String(20))
 
     groups: Mapped[list[RoleGroup]] = relationship(
         back_populates="project", cascade="all, delete-orphan", order_by="RoleGroup.name"
@@ -306,5 +308,8 @@ class Expense(Base):
     amount: Mapped[Decimal] = mapped_column(Money)
     category: Mapped[ExpenseCategory] = mapped_column(_enum(ExpenseCategory, "expense_category"))
     note: Mapped[str | None] = mapped_column(Text)
+    #: For mileage: the miles and the vehicle ("car", "motorcycle", "bicycle"); the amount is at HMRC's rate.
+    miles: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    vehicle: Mapped[str | None] = mapped_column(String(16))
 
     attendance: Mapped[Attendance] = relationship(back_populates="expenses")

@@ -26,6 +26,7 @@ from fractions import Fraction
 
 from remun.enums import PayBasis, RoleKind
 from remun.money import ZERO, round_money, round_percent, to_decimal
+from remun.translation import N_
 from remun.pay import (
     ARITHMETIC,
     PayTerms,
@@ -163,6 +164,11 @@ class GroupParity:
         return self.comparator is not None
 
     @property
+    def comparator_is_median(self) -> bool:
+        return self.comparator is not None and self.comparator.offer.title == MEDIAN_TITLE \
+            and isinstance(self.comparator.offer.key, tuple)
+
+    @property
     def below_parity(self) -> tuple[RoleParity, ...]:
         """Lived-experience and carer roles paid less per hour than the comparator."""
         return tuple(role for role in self.roles if role.below_parity)
@@ -209,13 +215,35 @@ def _best_paid_comparator(
     return max(candidates, key=lambda index: rates[index])
 
 
+#: The comparator's title when it is the median of a group's clinical and professional roles.
+MEDIAN_TITLE = N_("the median of the clinical and professional roles")
+
+
+def _median_comparator(name: str, offers: tuple[RoleOffer, ...], rates: list[Fraction | None]) -> RoleParity | None:
+    """A comparator that is no one role: the median hourly rate of the group's clinical and professional roles."""
+    from remun.comparator_basis import median
+
+    found = [rate for offer, rate in zip(offers, rates, strict=True) if offer.kind.is_comparator_side and rate is not None]
+    if not found:
+        return None
+    rate = median(found)
+    exact = ARITHMETIC.divide(Decimal(rate.numerator), Decimal(rate.denominator))
+    terms = PayTerms(basis=PayBasis.HOUR, rate=exact, session_hours=Decimal(1))
+    return RoleParity(
+        offer=RoleOffer(key=("median", name), title=MEDIAN_TITLE, kind=RoleKind.CLINICAL, terms=terms),
+        hours_given=Decimal(1), pay_per_session=round_money(exact), effective_hourly_rate=exact,
+        gap_percent=None, parity=None, below_living_wage=None, is_comparator=True,
+    )
+
+
 def compare_group(
-    name: str, offers: Iterable[RoleOffer], living_wage: Decimal | None
+    name: str, offers: Iterable[RoleOffer], living_wage: Decimal | None, comparator_rule: str = "best"
 ) -> GroupParity:
     """Compare every role in one group of equal roles.
 
     The comparator is the clinical or professional role with the highest
-    effective hourly rate (first listed wins a tie). Each lived-experience or
+    effective hourly rate (first listed wins a tie), or with ``comparator_rule``
+    "median" the median of their rates (then no listed role is the comparator). Each lived-experience or
     carer role gets gap_percent (1 dp, from unrounded rates; negative when it
     is paid more) and parity (its rate ≥ the comparator's, unrounded). If the
     comparator's rate is zero, parity is True and the gap None.
@@ -227,8 +255,14 @@ def compare_group(
     offers = tuple(offers)
     wage = None if living_wage is None else Fraction(to_decimal(living_wage))
     rates = [exact_hourly_rate(offer.terms) for offer in offers]
-    comparator_index = _best_paid_comparator(offers, rates)
-    comparator_rate = None if comparator_index is None else rates[comparator_index]
+    median_comparator = None
+    if comparator_rule == "median":
+        comparator_index = None
+        median_comparator = _median_comparator(name, offers, rates)
+        comparator_rate = None if median_comparator is None else _median_of(offers, rates)
+    else:
+        comparator_index = _best_paid_comparator(offers, rates)
+        comparator_rate = None if comparator_index is None else rates[comparator_index]
 
     roles = []
     for index, (offer, rate) in enumerate(zip(offers, rates, strict=True)):
@@ -254,13 +288,21 @@ def compare_group(
                 is_comparator=index == comparator_index,
             )
         )
-    comparator = None if comparator_index is None else roles[comparator_index]
+    comparator = median_comparator if comparator_rule == "median" else (
+        None if comparator_index is None else roles[comparator_index])
     return GroupParity(
         name=name,
         comparator=comparator,
         roles=tuple(roles),
         living_wage=None if living_wage is None else to_decimal(living_wage),
     )
+
+
+def _median_of(offers: tuple[RoleOffer, ...], rates: list[Fraction | None]) -> Fraction:
+    from remun.comparator_basis import median
+
+    return median([rate for offer, rate in zip(offers, rates, strict=True)
+                   if offer.kind.is_comparator_side and rate is not None])
 
 
 @dataclass(frozen=True)

@@ -8,10 +8,14 @@ Choices made here (also in docs/rules.md):
 - The *offer* is compared on the pay terms in force on the report date
   (today, kept within the project's dates), with rate-card figures in force
   that day, against the Real Living Wage in force that day.
-- *Paid parity* uses attendance: each attendance is paid on the terms in force
-  on its session's date. Vouchers, training and donations count at face value,
-  so what someone chose never changes their rate. (Once the ledger exists it
-  becomes the source of what was paid.)
+- *Paid parity* reads the ledger (remun/ledger_parity.py): for each role, what
+  was paid or given (money, and vouchers, training and donations at face value)
+  for each hour given in approved claims, what is due (approved, not yet paid or
+  given) and what was declined, each apart. Rejected and reversed claims count
+  for nothing. Salaried staff make no claims: their attendance is priced from
+  their terms (their employer pays them).
+- The comparator basis is the organisation's choice (remun/comparator_basis.py)
+  and is part of every report.
 - "What it costs to close the gap" is counted over the sessions the role has
   attended, or over all the project's sessions when none are recorded yet.
 """
@@ -27,15 +31,17 @@ from sqlalchemy import Date, and_, case, distinct, func, null, or_, select, type
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, selectinload
 
-from remun.enums import RoleKind
+from remun.comparator_basis import ComparatorBasis, basis_from_settings
+from remun.enums import PayBasis, RoleKind
+from remun.ledger_parity import LedgerTime, ledger_time
 from remun.models import Attendance, Meeting, Person, Project, Role, RoleTerms
 from remun.money import ZERO, round_money
 from remun.parity import GapClosure, GroupParity, PaidParity, RoleOffer, close_gap, compare_group, paid_parity
-# pay_terms and NoRateOnDate (the one pricing rule) live in remun.pay; still importable from here
-# for remun/ledger/claims.py (left to the ledger's own change, issue 14) and tests/test_demo.py.
-from remun.pay import NoRateOnDate, pay_for_attendance, pay_terms  # noqa: F401
+# pay_terms and NoRateOnDate (the one pricing rule) live in remun.pay; still importable from here.
+from remun.pay import NoRateOnDate, PayTerms, hourly_rate, pay_for_attendance, pay_terms  # noqa: F401
 from remun.paygap import DEFAULT_THRESHOLD, PayGap, pay_gap
-from remun.rates import RateBook
+from remun.rate_review import overdue_for
+from remun.rates import LivingWageWindow, RateBook, RateEntry, living_wage_ref
 
 
 def report_date(project: Project, today: dt.date | None = None) -> dt.date:
@@ -50,16 +56,45 @@ def report_date(project: Project, today: dt.date | None = None) -> dt.date:
 
 @dataclass(frozen=True)
 class PersonPaid:
-    """What one person received for their time in one role, against the comparator."""
+    """What one person received for their time in one role, against the comparator.
+
+    ``received`` is what was paid or given; ``hours_given`` the hours it was for.
+    What is due and what was declined are kept apart, with their hours.
+    """
 
     person_id: int
     name: str
+    role_id: int
     role_title: str
     kind: RoleKind
     sessions: int
     hours_given: Decimal
     received: Decimal
     parity: PaidParity
+    due: Decimal = ZERO
+    due_hours: Decimal = ZERO
+    declined: Decimal = ZERO
+    declined_hours: Decimal = ZERO
+    #: True when priced from salaried attendance (no claims), not read from the ledger.
+    from_terms: bool = False
+
+
+@dataclass(frozen=True)
+class RolePaid:
+    """One role: what its terms offer an hour, what is due, what was paid or given, and what was declined."""
+
+    role_id: int
+    title: str
+    kind: RoleKind
+    offered_rate: Decimal | None  # the terms in force on the report date, on the chosen basis (unrounded)
+    due: Decimal
+    due_hours: Decimal
+    paid_or_given: Decimal
+    paid_hours: Decimal
+    parity: PaidParity
+    declined: Decimal
+    declined_hours: Decimal
+    from_terms: bool
 
 
 @dataclass(frozen=True)
@@ -77,6 +112,14 @@ class ProjectParity:
     closures: dict = field(default_factory=dict)  # role id -> GapClosure
     paid: tuple[PersonPaid, ...] = ()
     pay_gap: PayGap | None = None
+    #: Rate cards this report uses whose next figure is overdue on the report date (remun.rate_review).
+    stale_rates: tuple = ()
+    #: Between a new Real Living Wage's announcement and the following 1 May: the previous rate too.
+    living_wage_window: LivingWageWindow | None = None
+    #: The Real Living Wage figure compared against (the London one for a London project).
+    living_wage_entry: RateEntry | None = None
+    basis: ComparatorBasis = ComparatorBasis()
+    by_role: tuple[RolePaid, ...] = ()
 
     @property
     def below_parity_count(self) -> int:
@@ -110,6 +153,8 @@ class _Attended:
     sessions: dict[int, int] = field(default_factory=dict)
     #: project id -> sessions planned (attended or not)
     meetings: dict[int, int] = field(default_factory=dict)
+    #: (project id, person id, role id) -> approved time from the ledger
+    ledger: dict[tuple[int, int, int], LedgerTime] = field(default_factory=dict)
 
 
 def _terms_in_force(project_ids: list[int] | None):
@@ -167,6 +212,7 @@ def _attended(session: Session, project_ids: list[int] | None = None) -> _Attend
     found.sessions = dict(session.execute(in_project(any_role)).all())
     planned = select(Meeting.project_id, func.count(Meeting.id)).group_by(Meeting.project_id)
     found.meetings = dict(session.execute(in_project(planned)).all())
+    found.ledger = ledger_time(session, project_ids)
     return found
 
 
@@ -176,20 +222,29 @@ def project_parity(
     book: RateBook,
     today: dt.date | None = None,
     threshold: int = DEFAULT_THRESHOLD,
+    basis: ComparatorBasis | None = None,
 ) -> ProjectParity:
+    """The project's report; ``basis`` defaults to the organisation's chosen comparator basis."""
     projects = _load_projects(session, [project_id])
     if not projects:
         raise NoResultFound(f"no project {project_id}")
-    return _project_report(projects[0], _attended(session, [project_id]), book, today, threshold)
+    basis = basis or basis_from_settings(session)
+    return _project_report(projects[0], _attended(session, [project_id]), book, today, threshold, basis)
 
 
 def _project_report(
-    project: Project, attended: _Attended, book: RateBook, today: dt.date | None, threshold: int
+    project: Project, attended: _Attended, book: RateBook, today: dt.date | None, threshold: int,
+    basis: ComparatorBasis = ComparatorBasis(),
 ) -> ProjectParity:
     day = report_date(project, today)
-    living_wage = book.living_wage(day)
+    london = project_in_london(project)
+    living_wage_entry = book.lookup(living_wage_ref(london), day)
+    living_wage = living_wage_entry.amount if living_wage_entry else None
+    used_refs = {living_wage_ref(london)} | {
+        terms.rate_card_ref for role in project.roles for terms in role.terms if terms.rate_card_ref}
 
     offers_by_group: dict[int, list[RoleOffer]] = defaultdict(list)
+    offered_rate: dict[int, Decimal | None] = {}
     ungrouped, unpriced = [], []
     roles_by_id = {role.id: role for role in project.roles}
     for role in project.roles:
@@ -198,17 +253,18 @@ def _project_report(
             unpriced.append(role.title)
             continue
         try:
-            priced = pay_terms(terms, book, day)
+            priced = pay_terms(terms, book, day, basis)
         except NoRateOnDate:
             unpriced.append(role.title)
             continue
+        offered_rate[role.id] = _offered_rate(priced)
         if role.group_id is None:
             ungrouped.append(role.title)
             continue
         offers_by_group[role.group_id].append(RoleOffer(key=role.id, title=role.title, kind=role.kind, terms=priced))
 
     groups = tuple(
-        compare_group(group.name, offers_by_group[group.id], living_wage)
+        compare_group(group.name, offers_by_group[group.id], living_wage, basis.comparator)
         for group in project.groups
         if offers_by_group.get(group.id)
     )
@@ -227,12 +283,10 @@ def _project_report(
                 if closure is not None:
                     closures[role_parity.offer.key] = closure
 
-    paid = _paid_parity(attended.paid.get(project.id, ()), roles_by_id, comparator_rate, book)
-    gap = pay_gap(
-        [(person.kind, person.parity.hourly_rate) for person in paid
-         if person.parity.hourly_rate is not None and person.role_title not in ungrouped],
-        threshold=threshold,
-    )
+    ledger = {(person_id, role_id): entry for (project_id, person_id, role_id), entry in attended.ledger.items()
+              if project_id == project.id}
+    paid = _paid_parity(attended.paid.get(project.id, ()), ledger, roles_by_id, comparator_rate, book, basis)
+    gap = pay_gap(_each_person_once(paid, ungrouped), threshold=threshold)
     return ProjectParity(
         project_id=project.id,
         project_name=project.name,
@@ -245,23 +299,93 @@ def _project_report(
         closures=closures,
         paid=paid,
         pay_gap=gap,
+        stale_rates=tuple(overdue_for(book, day, refs=used_refs)),
+        living_wage_window=book.living_wage_window(day, london),
+        living_wage_entry=living_wage_entry,
+        basis=basis,
+        by_role=_by_role(paid, roles_by_id, offered_rate, comparator_rate),
     )
 
 
-def _paid_parity(rows, roles_by_id: dict[int, Role], comparator_rate: dict, book: RateBook) -> tuple[PersonPaid, ...]:
-    """Per person and role: pay received for time ÷ hours given, from attendance grouped in SQL."""
+def project_in_london(project) -> bool:
+    """Whether the project pays London rates (its location says London); anywhere else uses the UK rate."""
+    return getattr(project, "location", None) == "london"
+
+
+def _offered_rate(terms: PayTerms) -> Decimal | None:
+    from remun.pay import effective_hourly_rate
+
+    return effective_hourly_rate(terms)
+
+
+def _each_person_once(paid, ungrouped) -> list[tuple[RoleKind, Decimal]]:
+    """Each person's hourly rate across their roles, weighted by hours (the pay gap counts a person once).
+
+    received ÷ hours over all their compared roles. A person in roles on both
+    sides is counted on the side where they gave more hours (the lived-experience
+    side when equal).
+    """
+    totals: dict[int, list] = {}
+    for person in paid:
+        if person.role_title in ungrouped or person.hours_given == ZERO or person.kind is RoleKind.OTHER:
+            continue
+        entry = totals.setdefault(person.person_id, [ZERO, ZERO, defaultdict(lambda: ZERO)])
+        entry[0] += person.received
+        entry[1] += person.hours_given
+        side = "lived" if person.kind.is_lived_experience_side else "comparator"
+        entry[2][(side, person.kind)] += person.hours_given
+    people = []
+    for received, hours, by_kind in totals.values():
+        lived = sum((h for (side, _), h in by_kind.items() if side == "lived"), ZERO)
+        comparator = sum((h for (side, _), h in by_kind.items() if side == "comparator"), ZERO)
+        side = "lived" if lived >= comparator else "comparator"
+        kind = max(((h, k) for (s, k), h in by_kind.items() if s == side), key=lambda pair: pair[0])[1]
+        people.append((kind, hourly_rate(received, hours)))
+    return people
+
+
+def _by_role(paid, roles_by_id, offered_rate, comparator_rate) -> tuple[RolePaid, ...]:
+    sums: dict[int, list] = {}
+    for person in paid:
+        entry = sums.setdefault(person.role_id, [ZERO] * 6 + [person.from_terms])
+        for index, value in enumerate((person.due, person.due_hours, person.received, person.hours_given,
+                                       person.declined, person.declined_hours)):
+            entry[index] += value
+    roles = []
+    for role in sorted(roles_by_id.values(), key=lambda role: role.title):
+        due, due_hours, received, hours, declined, declined_hours, from_terms = sums.get(role.id, [ZERO] * 6 + [False])
+        rate = comparator_rate.get(role.id) if role.kind.is_lived_experience_side else None
+        roles.append(RolePaid(
+            role_id=role.id, title=role.title, kind=role.kind, offered_rate=offered_rate.get(role.id),
+            due=due, due_hours=due_hours, paid_or_given=received, paid_hours=hours,
+            parity=paid_parity(received, hours, rate), declined=declined, declined_hours=declined_hours,
+            from_terms=from_terms,
+        ))
+    return tuple(roles)
+
+
+def _paid_parity(rows, ledger: dict[tuple[int, int], LedgerTime], roles_by_id: dict[int, Role], comparator_rate: dict,
+                 book: RateBook, basis: ComparatorBasis) -> tuple[PersonPaid, ...]:
+    """Per person and role: what was paid or given for time ÷ the hours it was for.
+
+    From the ledger for everyone who claims; salaried staff (who make no claims)
+    from their attendance priced on their terms and the chosen basis.
+    """
     terms_by_id = {terms.id: terms for role in roles_by_id.values() for terms in role.terms}
     totals: dict[tuple[int, int], list] = {}
+    names: dict[int, str] = {}
     # Many people share terms and hours: work each session's pay out once.
     pay_for: dict[tuple, Decimal | None] = {}
     for person_id, name, role_id, terms_id, priced_on, hours, prep_hours, travel_hours, count in rows:
-        role = roles_by_id[role_id]
+        names[person_id] = name
+        terms = terms_by_id[terms_id]
+        if terms.basis != PayBasis.SALARY:
+            continue  # claims: read from the ledger below
         pay_key = (terms_id, priced_on, hours, prep_hours, travel_hours)
         if pay_key not in pay_for:
-            terms = terms_by_id[terms_id]
             try:
                 # Only a rate-card rate depends on the day; priced_on is None for a fixed rate.
-                priced = pay_terms(terms, book, priced_on or terms.effective_from)
+                priced = pay_terms(terms, book, priced_on or terms.effective_from, basis)
             except NoRateOnDate:
                 pay_for[pay_key] = None
             else:
@@ -269,27 +393,30 @@ def _paid_parity(rows, roles_by_id: dict[int, Role], comparator_rate: dict, book
         pay = pay_for[pay_key]
         if pay is None:
             continue
-        key = (person_id, role.id)
-        entry = totals.setdefault(key, [name, 0, ZERO, ZERO])
-        entry[1] += count
-        entry[2] += (hours + prep_hours + travel_hours) * count
-        entry[3] += pay * count
+        entry = totals.setdefault((person_id, role_id), [0, ZERO, ZERO])
+        entry[0] += count
+        entry[1] += (hours + prep_hours + travel_hours) * count
+        entry[2] += pay * count
     people = []
-    for (person_id, role_id), (name, sessions, hours, received) in totals.items():
+    for (person_id, role_id), (sessions, hours, received) in totals.items():
         role = roles_by_id[role_id]
         rate = comparator_rate.get(role_id) if role.kind.is_lived_experience_side else None
-        people.append(
-            PersonPaid(
-                person_id=person_id,
-                name=name,
-                role_title=role.title,
-                kind=role.kind,
-                sessions=sessions,
-                hours_given=hours,
-                received=received,
-                parity=paid_parity(received, hours, rate),
-            )
-        )
+        people.append(PersonPaid(
+            person_id=person_id, name=names[person_id], role_id=role_id, role_title=role.title, kind=role.kind,
+            sessions=sessions, hours_given=hours, received=received, parity=paid_parity(received, hours, rate),
+            from_terms=True,
+        ))
+    for (person_id, role_id), entry in ledger.items():
+        role = roles_by_id.get(role_id)
+        if role is None or person_id not in names:
+            continue
+        rate = comparator_rate.get(role_id) if role.kind.is_lived_experience_side else None
+        people.append(PersonPaid(
+            person_id=person_id, name=names[person_id], role_id=role_id, role_title=role.title, kind=role.kind,
+            sessions=entry.sessions, hours_given=entry.paid_hours, received=entry.paid_or_given,
+            parity=paid_parity(entry.paid_or_given, entry.paid_hours, rate), due=entry.due,
+            due_hours=entry.due_hours, declined=entry.declined, declined_hours=entry.declined_hours,
+        ))
     people.sort(key=lambda person: (person.role_title, person.name))
     return tuple(people)
 
@@ -340,9 +467,33 @@ def report_as_json(report: ProjectParity) -> dict:
         "currency": report.currency,
         "date": report.on_date.isoformat(),
         "real_living_wage": _money(report.living_wage),
+        "real_living_wage_source": _entry_json(report.living_wage_entry),
+        "living_wage_window": None if report.living_wage_window is None else {
+            "previous_rate": _money(report.living_wage_window.previous.amount),
+            "previous_rate_allowed_until": report.living_wage_window.until.isoformat(),
+            "message": living_wage_window_message(report.living_wage_window),
+        },
+        "stale_rates": [card.as_json() for card in report.stale_rates],
         "groups": groups,
         "roles_without_group": list(report.ungrouped),
         "roles_without_rate_on_date": list(report.unpriced),
+        "basis": report.basis.as_json(),
+        "roles": [
+            {
+                "role": role.title,
+                "kind": role.kind.value,
+                "offered": {"hourly_rate": _money(role.offered_rate)},
+                "due": {"amount": _money(role.due), "hours": _hours(role.due_hours)},
+                "paid_or_given": {
+                    "amount": _money(role.paid_or_given), "hours": _hours(role.paid_hours),
+                    "hourly_rate": _money(role.parity.hourly_rate), "gap_percent": _percent(role.parity.gap_percent),
+                    "parity": role.parity.parity,
+                },
+                "declined": {"amount": _money(role.declined), "hours": _hours(role.declined_hours)},
+                "source": "terms" if role.from_terms else "ledger",
+            }
+            for role in report.by_role
+        ],
         "paid": [
             {
                 "name": person.name,
@@ -354,6 +505,8 @@ def report_as_json(report: ProjectParity) -> dict:
                 "hourly_rate": _money(person.parity.hourly_rate),
                 "gap_percent": _percent(person.parity.gap_percent),
                 "parity": person.parity.parity,
+                "due": _money(person.due),
+                "declined": _money(person.declined),
             }
             for person in report.paid
         ],
@@ -365,6 +518,21 @@ def report_as_json(report: ProjectParity) -> dict:
             "threshold": gap.threshold if gap else None,
         },
     }
+
+
+def _entry_json(entry: RateEntry | None) -> dict | None:
+    if entry is None:
+        return None
+    return {"ref": entry.ref, "amount": _money(entry.amount), "effective_from": entry.effective_from.isoformat(),
+            "source_url": entry.url, "added_by_organisation": entry.added_by_organisation,
+            "added_on": entry.added_on.isoformat() if entry.added_on else None}
+
+
+def living_wage_window_message(window: LivingWageWindow) -> str:
+    """In English, for the command line and JSON (the pages translate their own)."""
+    from remun.rate_review import window_message
+
+    return window_message(window)
 
 
 def _closure_json(closure: GapClosure | None) -> dict | None:
@@ -392,6 +560,7 @@ def _closure_json(closure: GapClosure | None) -> dict | None:
 class OrganisationParity:
     projects: tuple[ProjectParity, ...]
     pay_gap: PayGap
+    basis: ComparatorBasis = ComparatorBasis()
 
     @property
     def below_living_wage(self) -> list[tuple[ProjectParity, object]]:
@@ -399,17 +568,15 @@ class OrganisationParity:
 
 
 def organisation_parity(
-    session: Session, book: RateBook, today: dt.date | None = None, threshold: int = DEFAULT_THRESHOLD
+    session: Session, book: RateBook, today: dt.date | None = None, threshold: int = DEFAULT_THRESHOLD,
+    basis: ComparatorBasis | None = None,
 ) -> OrganisationParity:
-    """Every project's parity, and the pay gap across all of them."""
+    """Every project's parity, and the pay gap across all of them (each person counted once)."""
+    basis = basis or basis_from_settings(session)
     # Every project in one pass over the data, so the query count does not grow with the projects.
     attended = _attended(session)
     projects = sorted(_load_projects(session), key=lambda project: (project.name, project.id))
-    reports = tuple(_project_report(project, attended, book, today, threshold) for project in projects)
-    people = [
-        (person.kind, person.parity.hourly_rate)
-        for report in reports
-        for person in report.paid
-        if person.parity.hourly_rate is not None and person.role_title not in report.ungrouped
-    ]
-    return OrganisationParity(projects=reports, pay_gap=pay_gap(people, threshold=threshold))
+    reports = tuple(_project_report(project, attended, book, today, threshold, basis) for project in projects)
+    compared = [person for report in reports for person in report.paid if person.role_title not in report.ungrouped]
+    return OrganisationParity(projects=reports, pay_gap=pay_gap(_each_person_once(compared, ()), threshold=threshold),
+                              basis=basis)

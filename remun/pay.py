@@ -22,6 +22,7 @@ from remun.enums import PayBasis
 from remun.money import ZERO, round_money, to_decimal
 
 if TYPE_CHECKING:
+    from remun.comparator_basis import ComparatorBasis
     from remun.rates import RateBook
 
 __all__ = [
@@ -194,13 +195,15 @@ class StoredTerms(Protocol):
     travel_paid: bool
 
 
-def pay_terms(terms: StoredTerms, book: "RateBook", day: dt.date, *, session_hours: Decimal | None = None,
-              prep_hours: Decimal | None = None, travel_hours: Decimal | None = None) -> PayTerms:
+def pay_terms(terms: StoredTerms, book: "RateBook", day: dt.date, basis: "ComparatorBasis | None" = None, *,
+              session_hours: Decimal | None = None, prep_hours: Decimal | None = None,
+              travel_hours: Decimal | None = None) -> PayTerms:
     """Price stored terms on ``day``: the rate card's figure in force that day, else the role's own rate.
 
     Used by the parity report, the ledger's claims and budget planning alike. A budget line plans its
     own hours, so they may be given instead of the terms' own. Raises ``NoRateOnDate`` when the rate
-    card has no figure that day.
+    card has no figure that day. With a comparator ``basis`` (parity), a salary's hourly rate is put
+    on that basis (per hour worked, with on-costs); without one it is the rate as stored (claims).
     """
     rate = terms.rate
     if terms.rate_card_ref:
@@ -209,6 +212,8 @@ def pay_terms(terms: StoredTerms, book: "RateBook", day: dt.date, *, session_hou
             raise NoRateOnDate(terms.rate_card_ref)
         rate = entry.amount
     assert rate is not None  # the database requires a rate or a rate card
+    if basis is not None and terms.basis == PayBasis.SALARY:
+        rate = basis.salary_rate(rate)
     return PayTerms(
         basis=terms.basis,
         rate=rate,

@@ -1,8 +1,11 @@
 """The organisation's pay gap between lived-experience/carer people and clinicians.
 
-Pure rules: no Flask, no database. Follows the UK gender pay gap reporting
-method (Equality Act 2010 (Gender Pay Gap Information) Regulations 2017,
-regulations 8, 9 and 13), with the lived-experience side (lived experience and
+Pure rules: no Flask, no database. Remun's own measure (no law requires it; in
+Scotland public authorities report their gender pay gap under the Equality Act
+2010 (Specific Duties) (Scotland) Regulations 2012), modelled on the gender pay
+gap method of the Equality Act 2010 (Gender Pay Gap Information) Regulations
+2017, regulations 8, 9 and 13. Each person is one entry (parity_report gives a
+person's rate across their roles, weighted by hours), with the lived-experience side (lived experience and
 carer) in place of women and the comparator side (clinical and professional)
 in place of men. People of kind "other" are left out.
 

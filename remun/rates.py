@@ -11,15 +11,19 @@ import datetime as dt
 import re
 import tomllib
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
 
 from remun.money import NotANumber, to_decimal
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SOURCE_KINDS = frozenset({"wage_floor", "pay_scale", "involvement_rate", "benefit_limit"})
-UNITS = frozenset({"hour", "session", "half_day", "day", "week", "month", "year"})
+SOURCE_KINDS = frozenset({"wage_floor", "pay_scale", "involvement_rate", "benefit_limit", "tax_allowance"})
+UNITS = frozenset({"hour", "session", "half_day", "day", "week", "month", "year", "mile", "percent"})
+#: How often a card's figures change: once a year at a known time, or whenever the publisher decides.
+REVIEW_CYCLES = frozenset({"yearly", "irregular"})
+#: Part of a month a yearly figure is normally announced in, and the day after which it is overdue.
+MONTH_PARTS = {"early": 11, "mid": 21, "late": None}
 STATUSES = frozenset({"published", "derived", "unconfirmed"})
 
 #: The Real Living Wage entries the parity checks use.
@@ -39,6 +43,42 @@ class RateCardError(ValueError):
 
 
 @dataclass(frozen=True)
+class RateReview:
+    """When a card's next figure is normally announced, so Remun can say when its newest one is out of date.
+
+    A yearly card's new figure is normally in hand in ``month`` (on ``day``, or early, mid or late in the
+    month). From the end of that time a card whose newest figure started before the month is overdue.
+    ``employers_until`` is the (month, day) by which accredited employers must pay a newly announced rate
+    (the Real Living Wage's following 1 May); until then the previous rate is still within their time.
+    """
+
+    cycle: str
+    month: int | None = None
+    part: str | None = None
+    day: int | None = None
+    employers_until: tuple[int, int] | None = None
+    note: str = ""
+    #: How the warning names the card, for example "The Real Living Wage".
+    called: str = ""
+
+    def latest_cycle(self, today: dt.date) -> tuple[dt.date, dt.date] | None:
+        """(first day a new figure can start, day it becomes overdue) of the latest cycle already overdue."""
+        if self.cycle != "yearly" or self.month is None:
+            return None
+        for year in (today.year, today.year - 1):
+            starts = dt.date(year, self.month, self.day or 1)
+            if self.day is not None:
+                overdue = starts
+            elif self.part is not None and MONTH_PARTS[self.part] is not None:
+                overdue = dt.date(year, self.month, MONTH_PARTS[self.part])
+            else:  # late in the month, or any time in it: overdue from the 1st of the next month
+                overdue = dt.date(year + (self.month == 12), self.month % 12 + 1, 1)
+            if overdue <= today:
+                return starts, overdue
+        return None  # pragma: no cover - the previous year's cycle is always before today
+
+
+@dataclass(frozen=True)
 class RateSource:
     id: str
     name: str
@@ -49,6 +89,7 @@ class RateSource:
     file: str
     retrieved: dt.date | None = None
     notes: str = ""
+    review: RateReview | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +106,17 @@ class RateEntry:
     derivation: str | None = None
     annual: Decimal | None = None
     note: str | None = None
+    #: Where the figure came from: "card" (shipped in rates/) or "organisation" (added by an administrator).
+    origin: str = "card"
+    #: For an organisation's figure: its row id and the day it was added.
+    figure_id: int | None = None
+    added_on: dt.date | None = None
+    #: "irregular" for a figure that does not change with its card's yearly cycle (the Universal Credit taper).
+    cycle: str | None = None
+
+    @property
+    def added_by_organisation(self) -> bool:
+        return self.origin == "organisation"
 
     @property
     def ref(self) -> str:
@@ -114,8 +166,66 @@ class RateBook:
         return [entry for entries in self.history.values() for entry in entries]
 
     def living_wage(self, day: dt.date, london: bool = False) -> Decimal | None:
-        entry = self.lookup(LONDON_LIVING_WAGE_REF if london else LIVING_WAGE_REF, day)
+        entry = self.lookup(living_wage_ref(london), day)
         return entry.amount if entry else None
+
+    def living_wage_window(self, day: dt.date, london: bool = False) -> LivingWageWindow | None:
+        """The previous rate when ``day`` falls between a new rate's announcement and employers' deadline.
+
+        Accredited employers have until the 1 May after an announcement to pay the new Real Living Wage,
+        so in that time the previous rate is still within their time to move.
+        """
+        ref = living_wage_ref(london)
+        current = self.lookup(ref, day)
+        if current is None or current.source.review is None or current.source.review.employers_until is None:
+            return None
+        month, month_day = current.source.review.employers_until
+        start = current.effective_from
+        until = dt.date(start.year + (dt.date(start.year, month, month_day) <= start), month, month_day)
+        if day >= until:
+            return None
+        previous = self.lookup(ref, start - dt.timedelta(days=1))
+        if previous is None:
+            return None
+        return LivingWageWindow(current=current, previous=previous, until=until)
+
+    def with_figures(self, figures: list[RateEntry]) -> RateBook:
+        """A copy of this book with an organisation's figures laid over the cards, later ones winning.
+
+        Each figure replaces whatever covered its dates; a card's figure that it cuts short keeps the
+        days before (and after) it.
+        """
+        merged = RateBook(sources=dict(self.sources), history={ref: list(entries) for ref, entries in self.history.items()})
+        for figure in figures:
+            entries = []
+            for entry in merged.history.get(figure.ref, ()):
+                ends_before = entry.effective_to is not None and entry.effective_to < figure.effective_from
+                starts_after = figure.effective_to is not None and entry.effective_from > figure.effective_to
+                if ends_before or starts_after:
+                    entries.append(entry)
+                    continue
+                if entry.effective_from < figure.effective_from:
+                    entries.append(replace(entry, effective_to=figure.effective_from - dt.timedelta(days=1)))
+                if figure.effective_to is not None and (entry.effective_to is None or entry.effective_to > figure.effective_to):
+                    entries.append(replace(entry, effective_from=figure.effective_to + dt.timedelta(days=1)))
+            entries.append(figure)
+            entries.sort(key=lambda entry: entry.effective_from)
+            merged.history[figure.ref] = entries
+        return merged
+
+
+@dataclass(frozen=True)
+class LivingWageWindow:
+    """A newly announced Real Living Wage, and the previous one employers may still pay until ``until``."""
+
+    current: RateEntry
+    previous: RateEntry
+    #: The first day the new rate must be paid (the following 1 May).
+    until: dt.date
+
+
+def living_wage_ref(london: bool = False) -> str:
+    return LONDON_LIVING_WAGE_REF if london else LIVING_WAGE_REF
 
 
 def load_rate_book(folder: Path) -> RateBook:
@@ -185,6 +295,41 @@ def _read_source(path: Path, raw: dict) -> RateSource:
         file=path.name,
         retrieved=retrieved,
         notes=str(raw.get("notes", "")).strip(),
+        review=_read_review(path, raw.get("review")),
+    )
+
+
+def _month_day(path: Path, value: object, name: str) -> tuple[int, int]:
+    try:
+        month, day = (int(part) for part in str(value).split("-"))
+        dt.date(2024, month, day)
+    except ValueError as exc:
+        raise RateCardError(path, None, f"review {name} {value!r} must be a month and day such as \"05-01\"") from exc
+    return month, day
+
+
+def _read_review(path: Path, raw: object) -> RateReview | None:
+    if raw is None:
+        return None
+    if not isinstance(raw, dict):
+        raise RateCardError(path, None, "[source.review] must be a table")
+    cycle = raw.get("cycle")
+    if cycle not in REVIEW_CYCLES:
+        raise RateCardError(path, None, f"review cycle {cycle!r} is not one of {', '.join(sorted(REVIEW_CYCLES))}")
+    month, part, day = raw.get("month"), raw.get("part"), raw.get("day")
+    if cycle == "yearly":
+        if not isinstance(month, int) or not 1 <= month <= 12:
+            raise RateCardError(path, None, "a yearly review needs 'month', a number from 1 to 12")
+        if part is not None and part not in MONTH_PARTS:
+            raise RateCardError(path, None, f"review part {part!r} is not one of {', '.join(MONTH_PARTS)}")
+        if day is not None:
+            _month_day(path, f"{month}-{day}", "day")
+    until = raw.get("employers_until")
+    return RateReview(
+        cycle=cycle, month=month, part=part, day=day,
+        employers_until=None if until is None else _month_day(path, until, "employers_until"),
+        note=str(raw.get("note", "")).strip(),
+        called=str(raw.get("called", "")).strip(),
     )
 
 
@@ -248,7 +393,15 @@ def _read_entry(path: Path, source: RateSource, number: int, raw: dict) -> RateE
         derivation=derivation,
         annual=_read_amount(path, where, raw, "annual", required=False),
         note=raw.get("note"),
+        cycle=_read_cycle(path, where, raw),
     )
+
+
+def _read_cycle(path: Path, where: str, raw: dict) -> str | None:
+    cycle = raw.get("cycle")
+    if cycle is not None and cycle not in REVIEW_CYCLES:
+        raise RateCardError(path, where, f"cycle {cycle!r} is not one of {', '.join(sorted(REVIEW_CYCLES))}")
+    return cycle
 
 
 def _check_history(ref: str, entries: list[RateEntry]) -> None:

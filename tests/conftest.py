@@ -27,6 +27,8 @@ POSTGRES_ADMIN_URL = os.environ.get(
     "REMUN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+# The ledger seals each transaction with this key (remun/ledger/keys.py); commands started by tests inherit it.
+os.environ.setdefault("REMUN_LEDGER_KEY", "ledger-key-for-tests-only")
 
 
 def postgres_available() -> bool:

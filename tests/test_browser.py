@@ -131,6 +131,7 @@ PAGES = [
     "/accounts/",
     "/accounts/new",
     "/audit/",
+    "/settings/parity",
     "/account",
     "/account/password",
     "/glossary",

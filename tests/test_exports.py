@@ -38,7 +38,7 @@ from tests.test_ledger import approve_all, build_project
 INJECTION = '=HYPERLINK("http://x","click")'
 MADE_AT = dt.datetime(2026, 5, 4, 9, 30, tzinfo=dt.timezone.utc)
 GBP = '"£"#,##0.00;"-£"#,##0.00'
-DATA_SHEETS = ["Summary", "Ledger", "Payments due", "Vouchers", "Training", "Donations", "Expenses", "Parity"]
+DATA_SHEETS = ["Summary", "Ledger", "Payments due", "Vouchers", "Training", "Donations", "Expenses", "Parity", "Tax year"]
 SHEETS = DATA_SHEETS + ["About"]
 
 
@@ -833,3 +833,20 @@ def test_the_exports_page_passes_axe_and_downloads_the_workbook_and_csv(live_ser
     assert data.startswith(b"\xef\xbb\xbfDate;Transaction;") and data.count(b"\r\n") == len(rows) + 1
     assert problems == []
     page.close()
+
+
+def test_about_sheet_says_which_rate_cards_are_overdue(session, rate_book, tmp_path, monkeypatch):
+    from remun import rate_review
+
+    project, _batch = settled_project(session, rate_book)
+    filters = ExportFilters(project_ids=(project.id,))
+    monkeypatch.setattr(rate_review, "today", lambda: dt.date(2026, 12, 7))
+    write_finance_workbook(session, tmp_path / "late.xlsx", filters, context(), rate_book=rate_book)
+    about = {row[0].value: row[1].value for row in openpyxl.load_workbook(tmp_path / "late.xlsx")["About"].iter_rows()
+             if row[0].value and len(row) > 1}
+    assert about["Real Living Wage"] == ("The Real Living Wage is normally updated in late October. Remun's newest "
+                                         "figure is £13.45, from 22 October 2025. An administrator can add the new figure.")
+    monkeypatch.setattr(rate_review, "today", lambda: dt.date(2026, 10, 30))
+    write_finance_workbook(session, tmp_path / "current.xlsx", filters, context(), rate_book=rate_book)
+    cells = [row[0].value for row in openpyxl.load_workbook(tmp_path / "current.xlsx")["About"].iter_rows()]
+    assert "Every rate card Remun uses has its newest figure." in cells and "Real Living Wage" not in cells

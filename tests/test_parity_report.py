@@ -8,6 +8,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from sqlalchemy import select
 
 from remun.enums import PayBasis, RoleKind
 from remun.models import Appointment, Attendance, Meeting, Person, Project, Role, RoleGroup, RoleTerms
@@ -80,7 +81,18 @@ def test_a_rate_change_applies_from_its_date(session, rate_book, worked_project)
 
     assert (lived(before)["effective_hourly_rate"], lived(before)["parity"]) == ("18.00", False)
     assert (lived(after)["effective_hourly_rate"], lived(after)["gap_percent"], lived(after)["parity"]) == ("30.00", "0.0", True)
-    # Paid parity: each session was paid on the terms of its own date: (£108 + £180) ÷ 12 hours = £24.00.
+    # Paid parity reads the ledger: nothing is paid until claims are approved and paid.
+    assert not [person for person in after["paid"] if person["name"] == "Ann Lived"]
+    from remun.enums import Reciprocity
+    from remun.ledger import claims, settlement
+
+    ann = session.scalars(select(Person).where(Person.name == "Ann Lived")).one()
+    ann.reciprocity = Reciprocity.BANK_TRANSFER
+    claims.sync_claims(session, rate_book, project_id=worked_project.id)
+    claims.approve(session, [claim.id for claim in claims.claims_waiting(session, worked_project.id)], user_id=None)
+    settlement.mark_paid(session, settlement.create_batch(session, worked_project.id, user_id=None).id, user_id=None)
+    after = report_as_json(project_parity(session, worked_project.id, rate_book, today=dt.date(2025, 10, 1)))
+    # Each session was paid on the terms of its own date: (£108 + £180) ÷ 12 hours = £24.00.
     ann = next(person for person in after["paid"] if person["name"] == "Ann Lived")
     assert (ann["received"], ann["hours_given"], ann["hourly_rate"], ann["gap_percent"]) == ("288.00", "12.00", "24.00", "20.0")
 

@@ -41,6 +41,8 @@ EXPECTED = {
     "auth.sign_in": EVERYONE,
     "auth.reset_password": EVERYONE,
     "auth.accept_invitation": EVERYONE,
+    "health.healthz": EVERYONE,  # issue 21
+    "health.readyz": EVERYONE,
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.sign_out": SIGNED_IN,
@@ -48,6 +50,9 @@ EXPECTED = {
     "projects.index": STAFF,
     "parity.calculator": STAFF,
     "rates.index": STAFF,
+    "rates.add_figure": ADMIN,
+    "rates.end_figure": ADMIN,
+    "rates.withdraw_figure": ADMIN,
     "imports.template": STAFF,
     "parity.organisation": "A F",
     "projects.new": ADMIN,
@@ -93,6 +98,9 @@ EXPECTED = {
     "auth.deactivate_user": ADMIN,
     "auth.reactivate_user": ADMIN,
     "admin.audit": ADMIN,
+    "settings.parity": ADMIN,
+    "papers.benefits_letter": "A L P",
+    "papers.year_statement": "A L F P",
     # The ledger (issue 4)
     "ledger.claims": "A L F",
     "ledger.reject": "A L F",

@@ -246,8 +246,21 @@ def _session_on(session, project, role, person, day, hours):
     session.flush()
 
 
-def _june_2025(session, rate_book, parts):
-    person = Person(name=f"Kim {len(parts)} {parts[0].method.value}")
+def _pay(session, project, rate_book, on: dt.date) -> None:
+    """Approve what is waiting, pay it in one batch and give what is in kind, all dated ``on``."""
+    claims.sync_claims(session, rate_book, project_id=project.id)
+    claims.approve(session, [c.id for c in claims.claims_waiting(session, project.id)], user_id=None, posted_on=on)
+    batch = settlement.create_batch(session, project.id, user_id=None)
+    if batch is not None:
+        settlement.mark_paid(session, batch.id, user_id=None, posted_on=on)
+    settlement.settle_in_kind(session, project.id, user_id=None, posted_on=on)
+    session.flush()
+
+
+def _june_2025(session, rate_book, parts, *, one_payment_on=None):
+    """Sessions on 3, 5 and 20 June 2025, each paid (or given) after it: 6 June for the first two, 27 June for
+    the third. With ``one_payment_on``, all three are paid in one batch on that day instead."""
+    person = Person(name=f"Kim {len(parts)} {parts[0].method.value} {one_payment_on}")
     session.add(person)
     session.flush()
     choices.record_choice(session, person, parts, user_id=None)
@@ -255,10 +268,11 @@ def _june_2025(session, rate_book, parts):
     # Tue 3 and Thu 5 June 2025 are in the week Mon 2 to Sun 8 June: 7 h + 2 h at £20 = £140 + £40 = £180.
     _session_on(session, project, role, person, dt.date(2025, 6, 3), "7")
     _session_on(session, project, role, person, dt.date(2025, 6, 5), "2")
+    if one_payment_on is None:
+        _pay(session, project, rate_book, dt.date(2025, 6, 6))
     # Fri 20 June: 30.2 h at £20 = £604, so June comes to £180 + £604 = £784.
     _session_on(session, project, role, person, dt.date(2025, 6, 20), "30.2")
-    # A session that is submitted but not approved does not count (1 July is outside June anyway).
-    approve_all(session, project, rate_book)
+    _pay(session, project, rate_book, one_payment_on or dt.date(2025, 6, 27))
     return person
 
 
@@ -336,15 +350,68 @@ def test_a_reversed_claim_approved_again_is_settled_again_by_the_choice_then(ses
 
 def test_benefits_estimate_by_an_assessment_period_the_person_gives(session, rate_book):
     # Assessment periods starting on the 15th: 4 June 2025 is in 15 May to 14 June, which holds the
-    # £180 week (3 and 5 June) but not 20 June: £180. With the £684 work allowance nothing is tapered.
+    # £180 paid on 6 June but not the £604 paid on 27 June. With the £684 work allowance nothing is tapered.
     person = _june_2025(session, rate_book, [Part(Reciprocity.BANK_TRANSFER, H)])
     estimate = benefits.estimate(session, person, rate_book, dt.date(2025, 6, 4), period_starts_on=15)
     assert (estimate.month_start, estimate.month_end) == (dt.date(2025, 5, 15), dt.date(2025, 6, 14))
     assert estimate.month.money == Decimal("180.00")
     assert estimate.taper[0].reduction == Decimal("0.00")
-    # 20 June is in 15 June to 14 July: £604; (604 − 411) × 55% = 193 × 0.55 = £106.15.
+    # 27 June is in 15 June to 14 July: £604; (604 − 411) × 55% = 193 × 0.55 = £106.15.
     later = benefits.estimate(session, person, rate_book, dt.date(2025, 6, 20), period_starts_on=15)
     assert later.month.money == Decimal("604.00") and later.taper[1].reduction == Decimal("106.15")
+    assert later.bunched == []  # each payment followed its own sessions
+
+
+def test_one_payment_for_several_sessions_counts_in_the_period_it_is_paid(session, rate_book):
+    """Before issue 18 pay was counted by session date. Universal Credit counts it when received (reg 54).
+
+    The same three sessions (£180 on 3 and 5 June, £604 on 20 June), all paid in one batch on 16 June, with
+    assessment periods from the 15th: the period 15 May to 14 June now holds nothing (by session date it held
+    £180) and 15 June to 14 July holds all £784: (784 − 411) × 55% = £205.15, not £106.15. The page warns.
+    """
+    person = _june_2025(session, rate_book, [Part(Reciprocity.BANK_TRANSFER, H)], one_payment_on=dt.date(2025, 6, 16))
+    before = benefits.estimate(session, person, rate_book, dt.date(2025, 6, 4), period_starts_on=15)
+    assert before.month.money == Decimal("0") and before.bunched == []
+    after = benefits.estimate(session, person, rate_book, dt.date(2025, 6, 20), period_starts_on=15)
+    assert after.month.money == Decimal("784.00") and after.taper[1].reduction == Decimal("205.15")
+    (bunched,) = after.bunched
+    assert (bunched.day, sorted(bunched.sessions)) == (dt.date(2025, 6, 16),
+                                                       [dt.date(2025, 6, 3), dt.date(2025, 6, 5), dt.date(2025, 6, 20)])
+
+
+def test_what_is_waiting_counts_on_the_soonest_day_it_could_arrive(session, rate_book):
+    """Approved on 2 June 2025, not paid: expected "today" (here 10 June 2025), so it is in June's estimate."""
+    person = Person(name="Waiting Wren")
+    session.add(person)
+    session.flush()
+    choices.record_choice(session, person, [Part(Reciprocity.BANK_TRANSFER, H)], user_id=None)
+    project, role = _hourly_project(session, person)
+    _session_on(session, project, role, person, dt.date(2025, 5, 30), "5")
+    claims.sync_claims(session, rate_book, project_id=project.id)
+    claims.approve(session, [c.id for c in claims.claims_waiting(session, project.id)], user_id=None,
+                   posted_on=dt.date(2025, 6, 2))
+    june = benefits.estimate(session, person, rate_book, dt.date(2025, 6, 10), today=dt.date(2025, 6, 10))
+    assert june.month.money == Decimal("100.00") and [p.expected for p in june.payments] == [True]
+    may = benefits.estimate(session, person, rate_book, dt.date(2025, 5, 30), today=dt.date(2025, 6, 10))
+    assert may.month.money == Decimal("0")  # by session date it would have been £100 in May
+
+
+def test_esa_permitted_work_hours_reach_16_in_a_week(session, rate_book):
+    """ESA permitted work is for under 16 hours a week, preparation and travel included."""
+    person = Person(name="Hours Hana")
+    session.add(person)
+    session.flush()
+    project, role = _hourly_project(session, person)
+    meeting = Meeting(project=project, date=dt.date(2025, 6, 3), title="Long day", hours=Decimal("10"))
+    session.add(meeting)
+    session.add(Attendance(meeting=meeting, person=person, role=role, hours=Decimal("10"), prep_hours=Decimal("4"),
+                           travel_hours=Decimal("1.5")))
+    session.flush()
+    week = benefits.estimate(session, person, rate_book, dt.date(2025, 6, 4))
+    assert week.week_hours == Decimal("15.5") and not week.esa_hours_reached  # 15.5 h: under 16
+    _session_on(session, project, role, person, dt.date(2025, 6, 5), "0.5")
+    week = benefits.estimate(session, person, rate_book, dt.date(2025, 6, 4))
+    assert week.week_hours == Decimal("16.0") and week.esa_hours_reached
 
 
 @pytest.mark.parametrize("day, starts_on, period", [

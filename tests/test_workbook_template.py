@@ -75,7 +75,8 @@ def test_the_data_sheets_have_no_made_up_records(template):
         assert template[name].max_row == 1, name
     # The Project sheet names its fields and leaves their values blank.
     rows = list(template["Project"].iter_rows(min_row=2, values_only=True))
-    assert rows == [("Name", None), ("Cost centre", None), ("Currency", None), ("Start", None), ("End", None)]
+    assert rows == [("Name", None), ("Cost centre", None), ("Currency", None), ("Start", None), ("End", None),
+                    ("Location", None)]
 
 
 @pytest.mark.parametrize(

@@ -178,6 +178,8 @@ class Plan:
     lines: tuple[PlanLine, ...] = ()
     items: tuple[PlanItem, ...] = ()
     currency: str = "GBP"
+    #: A London project: the fair option never goes below the London Living Wage.
+    london: bool = False
 
 
 # --- What it costs -------------------------------------------------------------------------------
@@ -513,9 +515,9 @@ def _lift_to(terms: PayTerms, target: PayTerms) -> PayTerms | None:
 
 
 def fair_option(role: PlanRole, terms: PayTerms, group_roles: Iterable[PlanRole], book: RateBook,
-                day: dt.date) -> FairOption:
+                day: dt.date, london: bool = False) -> FairOption:
     """The fair pay for one session of ``role`` on ``terms`` (the line's hours) on ``day``."""
-    living_wage = book.living_wage(day)
+    living_wage = book.living_wage(day, london)
     if not role.kind.is_lived_experience_side:
         return FairOption(pay_per_session(terms), terms.rate, effective_hourly_rate(terms), Fairness.NOT_COMPARED,
                           living_wage=living_wage)
@@ -556,7 +558,7 @@ def _year(first: dt.date, month: dt.date, years: int) -> int:
 
 
 def _cost_line(line: PlanLine, role: PlanRole | None, roles: tuple[PlanRole, ...], book: RateBook,
-               first: dt.date, years: int, problems: list[Problem]) -> LineCosting:
+               first: dt.date, years: int, problems: list[Problem], london: bool = False) -> LineCosting:
     months = []
     group_roles = [other for other in roles if role is not None and role.group and other.group == role.group]
     for month, sessions in session_schedule(line.first_month, line.sessions, line.per_month, line.every_months):
@@ -577,7 +579,7 @@ def _cost_line(line: PlanLine, role: PlanRole | None, roles: tuple[PlanRole, ...
             months.append(SessionMonth(month, year, sessions, line.people, None, None, None, terms.basis,
                                        FairOption(None, None, None, Fairness.NOT_COMPARED)))
             continue
-        fair = fair_option(role, priced, group_roles, book, day)  # type: ignore[arg-type]
+        fair = fair_option(role, priced, group_roles, book, day, london)  # type: ignore[arg-type]
         if fair.reason is Fairness.CANNOT_PRICE:
             problems.append(Problem(ProblemKind.FAIR_CANNOT_PRICE, line.description, month))
         months.append(SessionMonth(month, year, sessions, line.people, pay_per_session(priced),
@@ -615,7 +617,7 @@ def cost_plan(plan: Plan, book: RateBook) -> PlanCosting:
     roles = {role.key: role for role in plan.roles}
     problems: list[Problem] = []
 
-    lines = tuple(_cost_line(line, roles.get(line.role_key), plan.roles, book, first, years, problems)
+    lines = tuple(_cost_line(line, roles.get(line.role_key), plan.roles, book, first, years, problems, plan.london)
                   for line in plan.lines)
     items = tuple(_cost_item(item, book, first, years, problems) for item in plan.items)
 

@@ -68,6 +68,7 @@ def plan_of(budget: Budget) -> Plan:
     return Plan(
         name=budget.name, start=month_start(budget.start_date), end=budget.end_date,
         contingency_percent=budget.contingency_percent, currency=budget.currency,
+        london=budget.project is not None and budget.project.location == "london",
         roles=plan_roles(budget),
         lines=tuple(plan_line(line) for line in budget.lines),
         items=tuple(plan_item(item) for item in budget.items),

@@ -59,6 +59,8 @@ class BatchFacts:
     created_at: dt.datetime  # naive UTC
     total: Decimal
     payees: tuple[Payee, ...]
+    #: The ledger head when the file was made ("sequence hash"), for checking against checkpoints.
+    ledger_checkpoint: str = ""
 
     @property
     def payment_reference(self) -> str:
@@ -78,8 +80,10 @@ def batch_facts(session: Session, batch_id: int) -> BatchFacts | None:
         Payee(reference, name, queries.as_decimal(amount), claims, Reciprocity(method), detail)
         for reference, name, amount, claims, _person_id, method, detail in queries.batch_payees(session, batch_id)
     )
+    from remun.exports.workbook import ledger_checkpoint_text
+
     return BatchFacts(batch.id, project.name, safe_currency(project.currency), created.replace(microsecond=0),
-                      sum((payee.amount for payee in payees), ZERO), payees)
+                      sum((payee.amount for payee in payees), ZERO), payees, ledger_checkpoint_text(session))
 
 
 def normalise_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes:
@@ -126,6 +130,8 @@ def batch_workbook(facts: BatchFacts, context: ExportContext) -> bytes:
     line(t(H.BATCH_TOTAL), book.money(about, facts.total, facts.currency))
     sheet = quote_sheetname(payments.title)
     line(t(H.BATCH_TOTAL_CHECK), book.money(about, f"=SUM({sheet}!$C$2:$C${max(row, 2)})", facts.currency))
+    if facts.ledger_checkpoint:
+        line(t(H.LEDGER_CHECKPOINT), facts.ledger_checkpoint)
 
     book.set_properties(
         title=book.fill(H.BATCH_TITLE, batch=facts.batch_id), subject=t(H.PROPERTIES_BATCH_SUBJECT),

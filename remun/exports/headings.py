@@ -108,7 +108,11 @@ EXPENSES_COLUMNS = (
     N_("Claim"),
     N_("Approved on"),
     N_("Repaid"),
+    N_("Miles"),
+    N_("Vehicle"),
+    N_("Rate a mile"),
 )
+VEHICLES = {"car": N_("Car or van"), "motorcycle": N_("Motorcycle"), "bicycle": N_("Bicycle")}
 
 # --- Parity --------------------------------------------------------------------------------
 PARITY_COLUMNS = (
@@ -125,7 +129,34 @@ PARITY_COLUMNS = (
     N_("Status"),
     N_("Below the Real Living Wage"),
     N_("Currency"),
+    # From the ledger (issue 18): what is due, what was paid or given, and what was declined (apart).
+    N_("Due"),
+    N_("Paid or given"),
+    N_("Hours paid or given"),
+    N_("Paid or given per hour"),
+    N_("Gap on what was paid or given"),
+    N_("Declined"),
 )
+PARITY_BASIS = N_("How pay is compared")
+
+# --- Tax year (issue 18) ---------------------------------------------------------------------
+SHEET_TAX_YEAR = N_("Tax year")
+TAX_YEAR_COLUMNS = (
+    N_("Tax year"),
+    N_("Payee"),
+    N_("Paid"),
+    N_("Vouchers"),
+    N_("Training"),
+    N_("Donations"),
+    N_("Declined (not income)"),
+    N_("Expenses repaid (not income)"),
+    N_("Income in the tax year"),
+    N_("Above the threshold"),
+)
+TAX_YEAR_NOTE = N_("Whole tax years (6 April to 5 April) by the date money was paid or given, for the projects "
+                   "chosen. Marked: income above %(threshold)s (HMRC's trading allowance is £1,000). Declined "
+                   "payments and expenses repaid are not income (docs/reciprocity.md).")
+TAX_YEAR_NONE = N_("Nothing was paid or given in these dates.")
 PARITY_CHART_TITLE = N_("Pay for each hour given, by role")
 PARITY_CHART_AXIS = N_("Pay per hour")
 PARITY_COMPARATOR = N_("Comparator")
@@ -159,6 +190,8 @@ ABOUT_DATES_TEXT = N_(
     "Payments due and the amounts still to give are as at the time the workbook was made."
 )
 ABOUT_CONTROL = N_("Control totals")
+ABOUT_RATES = N_("Published rates")
+ABOUT_RATES_CURRENT = N_("Every rate card Remun uses has its newest figure.")
 ABOUT_POSTINGS = N_("Postings")
 ABOUT_DEBITS = N_("Debits in %(currency)s (from the database)")
 ABOUT_CREDITS = N_("Credits in %(currency)s (from the database)")
@@ -166,6 +199,8 @@ ABOUT_SHEET_DEBITS = N_("Debits in the Ledger sheet")
 ABOUT_SHEET_CREDITS = N_("Credits in the Ledger sheet")
 ABOUT_DIFFERENCE = N_("Debits less credits (should be 0)")
 ABOUT_SHEET_ROWS = N_("Rows in the Ledger sheet")
+#: The ledger's head when the file was made, to compare with the checkpoints `remun verify` keeps.
+LEDGER_CHECKPOINT = N_("Ledger checkpoint (newest transaction number and hash)")
 
 # --- Payment batch file --------------------------------------------------------------------
 BATCH_COLUMNS = (
@@ -246,4 +281,5 @@ EXPENSE_CATEGORIES = {
     ExpenseCategory.MEALS: N_("Meals"),
     ExpenseCategory.COMMUNICATION: N_("Phone, internet or printing"),
     ExpenseCategory.OTHER: N_("Something else"),
+    ExpenseCategory.MILEAGE: N_("Mileage"),
 }

@@ -319,7 +319,7 @@ def expense_rows(session: Session, filters: ExportFilters, chunk: int = CHUNK) -
         select(
             Meeting.date, Project.name, Project.cost_centre, Meeting.title, Person.name, Person.payee_reference,
             Expense.category, Expense.note, Expense.amount, Project.currency, Claim.id, accrual.posted_on,
-            Claim.settled_at,
+            Claim.settled_at, Expense.miles, Expense.vehicle,
         )
         .select_from(Expense)
         .join(Attendance, Expense.attendance_id == Attendance.id)

@@ -49,7 +49,7 @@ from remun.exports.context import MAX_SHEET_ROWS, ExportContext, ExportFilters, 
 from remun.exports.formats import Formats
 from remun.exports.safety import TextGuard, clean_text, text_cell
 from remun.ledger.models import Account, TransactionKind
-from remun.money import HUNDRED, ZERO
+from remun.money import HUNDRED, ZERO, round_money
 
 #: Called with (postings written, postings in all) as the Ledger sheet fills.
 Progress = Callable[[int, int], None]
@@ -227,8 +227,10 @@ def write_finance_workbook(
     due = book.sheet(H.SHEET_PAYMENTS_DUE, H.PAYMENTS_DUE_COLUMNS, (26, 12, 24, 16, 8, 13, 9, 10, 12, 18, 30))
     in_kind = [(book.sheet(name, H.IN_KIND_COLUMNS, (26, 12, 24, 16, 13, 13, 9, 9, 30)), account, choice)
                for name, account, choice in IN_KIND_SHEETS]
-    expenses = book.sheet(H.SHEET_EXPENSES, H.EXPENSES_COLUMNS, (11, 26, 12, 24, 24, 16, 22, 30, 12, 9, 8, 11, 8))
-    parity = book.sheet(H.SHEET_PARITY, H.PARITY_COLUMNS, (26, 20, 26, 16, 14, 10, 12, 12, 12, 8, 13, 12, 9))
+    expenses = book.sheet(H.SHEET_EXPENSES, H.EXPENSES_COLUMNS, (11, 26, 12, 24, 24, 16, 22, 30, 12, 9, 8, 11, 8, 8, 12, 10))
+    parity = book.sheet(H.SHEET_PARITY, H.PARITY_COLUMNS, (26, 20, 26, 16, 14, 10, 12, 12, 12, 8, 13, 12, 9,
+                                                                     12, 12, 10, 12, 10, 12))
+    tax_year = book.sheet(H.SHEET_TAX_YEAR, H.TAX_YEAR_COLUMNS, (11, 26, 12, 12, 12, 12, 14, 14, 14, 10))
     about = book.sheet(H.SHEET_ABOUT, None, (42, 60), freeze=False)
     result.sheets = [ws.title for ws in book.wb.worksheets]
 
@@ -242,9 +244,11 @@ def write_finance_workbook(
     del waiting
     _write_expenses(book, expenses, session, filters, chunk)
     _write_parity(book, parity, session, chosen, rate_book, filters)
+    _write_tax_year(book, tax_year, session, filters)
     _write_summary(book, summary, ledger, chosen, ledger_last)
     result.totals = queries.control_totals(session, filters)
     _write_about(book, about, ledger, session, filters, chosen, result, ledger_last)
+    _write_stale_rates(book, about, rate_book)
 
     names = "; ".join(name for _id, name, _cc, _cur in chosen)
     book.set_properties(
@@ -436,10 +440,11 @@ def _write_expenses(book: Book, ws, session, filters, chunk: int) -> None:
     session_date = book.styled(ws, book.formats.date)
     approved_on = book.styled(ws, book.formats.date)
     money = CurrencyCells(book, ws, 1)
+    vehicles = {vehicle: t(label) for vehicle, label in H.VEHICLES.items()}
     row_number, currencies = 1, []
     for rows in queries.expense_rows(session, filters, chunk):
         for (day, project, cost_centre, title, person, reference, category, note, amount, currency, claim_id,
-             posted_on, settled_at) in rows:
+             posted_on, settled_at, miles, vehicle) in rows:
             row_number += 1
             currency = safe_currency(currency)
             if currency not in currencies:
@@ -450,10 +455,20 @@ def _write_expenses(book: Book, ws, session, filters, chunk: int) -> None:
             approved_on.value = posted_on
             ws.append((session_date, guard(2, project), guard(3, cost_centre), guard(4, title), guard(5, person),
                        guard(6, reference), categories.get(category), guard(8, note), amount_cell, currency,
-                       claim_id, approved_on, yes if settled_at is not None else no))
+                       claim_id, approved_on, yes if settled_at is not None else no,
+                       miles, vehicles.get(vehicle), _rate_a_mile(amount, miles)))
     _auto_filter(ws, len(H.EXPENSES_COLUMNS), row_number)
     if row_number > 1:
         _currency_totals(book, ws, 2, row_number, "J", [9], len(H.EXPENSES_COLUMNS), 2, currencies)
+
+
+def _rate_a_mile(amount, miles):
+    """The rate a mile paid (the average, when a journey crossed the 10,000-mile step), to the tenth of a penny."""
+    if not miles:
+        return None
+    from decimal import Decimal
+
+    return (Decimal(amount) / Decimal(miles)).quantize(Decimal("0.001"))
 
 
 def _parity_reports(session, chosen, rate_book, filters):
@@ -484,10 +499,13 @@ def _write_parity(book: Book, ws, session, chosen, rate_book, filters) -> None:
     kinds = {kind: t(label) for kind, label in H.ROLE_KINDS.items()}
     bases = {basis: t(label) for basis, label in H.PAY_BASES.items()}
     yes, no = t(H.YES), t(H.NO)
+    basis = None
     for (_project_id, name, _cost_centre, currency), report in zip(chosen, _parity_reports(session, chosen, rate_book,
                                                                                         filters)):
         currency = safe_currency(currency)
         money = formats.money(currency)
+        basis = report.basis
+        paid = {role.role_id: role for role in report.by_role}
         for group in report.groups:
             comparator_rate = group.comparator.rounded_hourly_rate if group.comparator else None
             for role in group.roles:
@@ -502,18 +520,35 @@ def _write_parity(book: Book, ws, session, chosen, rate_book, filters) -> None:
                     status = t(H.PARITY_NOT_COMPARED)
                 below = None if role.below_living_wage is None else (yes if role.below_living_wage else no)
                 gap = None if role.gap_percent is None else book.value(ws, role.gap_percent / HUNDRED, formats.percent)
+                ledger = paid.get(role.offer.key)
+                if ledger is None:
+                    from_ledger = (None,) * 6
+                else:
+                    paid_gap = ledger.parity.gap_percent
+                    from_ledger = (
+                        book.value(ws, round_money(ledger.due), money),
+                        book.value(ws, round_money(ledger.paid_or_given), money),
+                        book.value(ws, round_money(ledger.paid_hours), formats.hours),
+                        None if ledger.parity.hourly_rate is None
+                        else book.value(ws, ledger.parity.rounded_hourly_rate, money),
+                        None if paid_gap is None else book.value(ws, paid_gap / HUNDRED, formats.percent),
+                        book.value(ws, round_money(ledger.declined), money),
+                    )
                 ws.append((
                     guard(1, name), guard(2, group.name), guard(3, role.offer.title), kinds[role.offer.kind],
                     bases[role.offer.terms.basis], book.value(ws, role.hours_given, formats.hours),
                     book.value(ws, role.pay_per_session, money),
                     None if role.rounded_hourly_rate is None else book.value(ws, role.rounded_hourly_rate, money),
                     None if comparator_rate is None else book.value(ws, comparator_rate, money),
-                    gap, status, below, currency,
+                    gap, status, below, currency, *from_ledger,
                 ))
     _auto_filter(ws, len(H.PARITY_COLUMNS), row_number)
     if row_number == 1:
         ws.append([t(H.PARITY_NONE)])
         return
+    # The comparator basis, in a sentence under the table (one for the organisation).
+    ws.append([])
+    ws.append([t(H.PARITY_BASIS), basis.sentence(t)])
     chart = BarChart()
     chart.type = "bar"
     chart.style = 10
@@ -527,7 +562,72 @@ def _write_parity(book: Book, ws, session, chosen, rate_book, filters) -> None:
         series.cat = AxDataSource(strRef=StrRef(f=roles))
     chart.height = max(7.5, 0.6 * row_number + 3)
     chart.width = 18
-    ws.add_chart(chart, f"A{row_number + 3}")
+    ws.add_chart(chart, f"A{row_number + 5}")
+
+
+def _write_tax_year(book: Book, ws, session, filters) -> None:
+    """Each payee's totals for each tax year the export's dates touch, marking those above the threshold."""
+    from decimal import Decimal
+
+    from sqlalchemy import func, select
+
+    from remun.ledger.models import LedgerTransaction, Posting
+    from remun.organisation.settings import get_setting
+    from remun.tax_year import label, payees_tax_year, tax_year_of
+
+    t, formats = book.t, book.formats
+    threshold = Decimal(get_setting(session, "tax.payee_threshold"))
+    money = formats.money("GBP")
+    span = select(func.min(LedgerTransaction.posted_on), func.max(LedgerTransaction.posted_on)) \
+        .join(Posting, Posting.transaction_id == LedgerTransaction.id).where(Posting.person_id.is_not(None))
+    if filters.project_ids is not None:
+        span = span.where(Posting.project_id.in_(filters.project_ids))
+    if filters.date_from:
+        span = span.where(LedgerTransaction.posted_on >= filters.date_from)
+    if filters.date_to:
+        span = span.where(LedgerTransaction.posted_on <= filters.date_to)
+    first, last = session.execute(span).one()
+    rows = 0
+    if first is not None:
+        guard = TextGuard(ws)
+        project_ids = None if filters.project_ids is None else list(filters.project_ids)
+        for year in range(tax_year_of(last), tax_year_of(first) - 1, -1):
+            for totals in payees_tax_year(session, year, project_ids):
+                rows += 1
+                above = totals.income_total > threshold
+                ws.append((label(year), guard(2, totals.name),
+                           *(book.value(ws, value, money) for value in (
+                               totals.paid, totals.vouchers, totals.training, totals.donations, totals.declined,
+                               totals.expenses_repaid, totals.income_total)),
+                           t(H.YES) if above else t(H.NO)))
+    _auto_filter(ws, len(H.TAX_YEAR_COLUMNS), rows + 1)
+    ws.append([])
+    if not rows:
+        ws.append([t(H.TAX_YEAR_NONE)])
+    ws.append([book.fill(H.TAX_YEAR_NOTE, threshold=f"£{threshold:,.2f}")])
+
+
+def ledger_checkpoint_text(session) -> str:
+    """The ledger head now: its sequence number and hash, as `remun verify` records checkpoints."""
+    from remun.ledger.models import LedgerHead
+
+    head = session.get(LedgerHead, 1)
+    return f"{head.sequence} {head.last_hash}" if head is not None else ""
+
+
+def _write_stale_rates(book: Book, ws, rate_book) -> None:
+    """Rate cards overdue for a new figure, said plainly: the Parity sheet may compare with last year's figure."""
+    from remun import rate_review
+
+    overdue = rate_review.overdue_cards(rate_review.today(), rate_book)
+    ws.append(())
+    ws.append((text_cell(ws, book.t(H.ABOUT_RATES), TITLE_STYLE),))
+    guard = TextGuard(ws)
+    if not overdue:
+        ws.append((text_cell(ws, book.t(H.ABOUT_RATES_CURRENT), HEADING_STYLE),))
+    for card in overdue:
+        ws.append((text_cell(ws, card.source.name, HEADING_STYLE),
+                   guard(2, card.message(book.t, book.context.locale))))
 
 
 def _write_about(book: Book, ws, ledger, session, filters, chosen, result: ExportResult, ledger_last: int) -> None:
@@ -575,3 +675,4 @@ def _write_about(book: Book, ws, ledger, session, filters, chosen, result: Expor
     credits = line(t(H.ABOUT_SHEET_CREDITS),
                    book.value(ws, f"=SUM({sheet}!${LEDGER_CREDIT}$2:${LEDGER_CREDIT}${last})", money))
     line(t(H.ABOUT_DIFFERENCE), book.value(ws, f"=ROUND(B{debits}-B{credits},2)", money))
+    line(t(H.LEDGER_CHECKPOINT), ledger_checkpoint_text(session))

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 from decimal import Decimal
 
 GENESIS = "0" * 64
@@ -40,8 +41,13 @@ def transaction_hash(
     reverses_id: int | None,
     previous_hash: str,
     postings: list[tuple[str, int, int | None, Decimal]],
+    key: bytes | None = None,
 ) -> str:
-    """SHA-256 over a canonical text of the transaction and its postings (in a fixed order)."""
+    """A hash over a canonical text of the transaction and its postings (in a fixed order).
+
+    With ``key``: HMAC-SHA256 (chain version 2), which only the key's holder can compute.
+    Without: SHA-256 (chain version 1, transactions recorded before the ledger had a key).
+    """
     lines = [
         str(sequence), str(project_id), kind, posted_on.isoformat(), _when(created_at),
         str(created_by_id), description, str(reason), str(claim_id), str(batch_id), str(reverses_id),
@@ -51,4 +57,7 @@ def transaction_hash(
         postings, key=lambda p: (p[0], p[1], p[2] or 0, _amount(p[3]))
     ):
         lines.append(f"{account}|{posting_project}|{person_id}|{_amount(amount)}")
-    return hashlib.sha256("\n".join(lines).encode("utf-8")).hexdigest()
+    text = "\n".join(lines).encode("utf-8")
+    if key is not None:
+        return hmac.new(key, b"remun-ledger-v2\n" + text, hashlib.sha256).hexdigest()
+    return hashlib.sha256(text).hexdigest()

@@ -13,8 +13,11 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from remun.enums import PayBasis, Reciprocity
-from remun.ledger.models import Account, BatchItem, Claim, ClaimKind, ClaimStatus, LedgerTransaction, TransactionKind
-from remun.ledger.posting import LedgerError, Line, PeriodClosed, is_closed, month_of, now, post, reverse
+from remun.ledger.models import (Account, BatchItem, BatchStatus, Claim, ClaimKind, ClaimStatus, LedgerTransaction,
+                                 PaymentBatch, TransactionKind)
+from remun.ledger.posting import (AlreadyDone, ClaimDecided, LedgerError, Line, PeriodClosed, is_closed, lock_ledger,
+                                  month_of, now, post, reverse)
+from remun.reciprocity.models import SettlementPart
 from remun.models import Attendance, Meeting, Person, Role
 from remun.money import ZERO
 from remun.parity_report import NoRateOnDate, pay_terms
@@ -93,7 +96,8 @@ def sync_claims(session: Session, book: RateBook, *, project_id: int | None = No
                 continue  # approved: fixed until reversed
             if facts is None:
                 if claim is not None:
-                    session.delete(claim)
+                    _guarded(session, delete(Claim), claim)
+                    session.expunge(claim)
                     result.removed += 1
                 continue
             if claim is None:
@@ -108,15 +112,27 @@ def sync_claims(session: Session, book: RateBook, *, project_id: int | None = No
             # A rejected or reversed claim comes back for a decision only when its attendance
             # was corrected; otherwise the decision, and the reason the person sees, stand.
             if changed:
-                for key, value in facts.items():
-                    setattr(claim, key, value)
-                claim.status = ClaimStatus.SUBMITTED
-                claim.person_id = attendance.person_id
-                claim.decided_at = claim.decided_by_id = claim.decision_reason = None
-                claim.settled_as = claim.settled_at = None
+                _guarded(session, update(Claim).values(
+                    **facts, status=ClaimStatus.SUBMITTED, person_id=attendance.person_id, decided_at=None,
+                    decided_by_id=None, decision_reason=None, settled_as=None, settled_at=None), claim)
+                session.expire(claim)
                 result.updated += 1
     session.flush()
     return result
+
+
+def _guarded(session: Session, statement, claim: Claim) -> None:
+    """Change or remove a claim only while it is still open (not approved).
+
+    The status is checked by the same statement that writes, so a claim approved by
+    someone else a moment ago (whose row this statement waited for) is left alone, and
+    the whole change is refused instead of an approved amount silently moving.
+    """
+    done = session.execute(
+        statement.where(Claim.id == claim.id, Claim.status.in_(OPEN)).execution_options(synchronize_session=False)
+    ).rowcount
+    if done != 1:
+        raise ClaimDecided("the claim was approved meanwhile: reverse it first", claim_id=claim.id)
 
 
 @dataclass
@@ -131,6 +147,7 @@ def approve(session: Session, claim_ids: list[int], user_id: int | None, posted_
     day = posted_on or dt.date.today()
     if is_closed(session, day):
         raise PeriodClosed(month=month_of(day))  # before anything moves
+    lock_ledger(session)  # first, like every ledger decision: one lock order, no deadlock with a reversal
     result = ApprovalResult()
     for claim_id in claim_ids:
         # Claim it atomically: only one request can move it out of "submitted".
@@ -187,16 +204,31 @@ def reverse_claim(session: Session, claim_id: int, reason: str, user_id: int | N
                   posted_on: dt.date | None = None) -> list[LedgerTransaction]:
     """Undo an approved claim: reverse its settlement (if in kind or declined) and its accrual.
 
-    Money already paid by bank cannot be taken back here: finance records any
-    recovery outside Remun, so the claim stays as paid.
+    Decided under the ledger lock, with the claim's row locked, so a batch being made or
+    paid at the same moment sees either the claim before or after, never half. A claim in
+    an open batch is taken out of it; one paid by bank cannot be reversed here: finance
+    records any recovery outside Remun, so the claim stays as paid.
     """
-    claim = session.get(Claim, claim_id)
-    if claim is None or claim.status != ClaimStatus.APPROVED:
+    if not reason or not reason.strip():
+        raise LedgerError("a reversal needs a reason")
+    lock_ledger(session)
+    claim = session.scalars(
+        select(Claim).where(Claim.id == claim_id).with_for_update().execution_options(populate_existing=True)
+    ).one_or_none()
+    if claim is None:
+        raise LedgerError("no such claim", claim_id=claim_id)
+    if claim.status == ClaimStatus.REVERSED:
+        raise AlreadyDone("already reversed", claim_id=claim_id)
+    if claim.status != ClaimStatus.APPROVED:
         raise LedgerError("only an approved claim can be reversed", claim_id=claim_id)
     if claim.settled_as == Reciprocity.BANK_TRANSFER:
         raise LedgerError("paid by bank", claim_id=claim_id)
-    if session.scalar(select(BatchItem.id).where(BatchItem.claim_id == claim_id)) is not None:
-        raise LedgerError("in a payment batch", claim_id=claim_id)
+    item = session.scalar(select(BatchItem).where(BatchItem.claim_id == claim_id))
+    if item is not None:
+        batch = session.get(PaymentBatch, item.batch_id, populate_existing=True)
+        if batch.status != BatchStatus.OPEN:
+            raise LedgerError("paid by bank", claim_id=claim_id)
+        _take_out_of_batch(session, batch, item)
     reversed_ = [
         reverse(session, transaction.id, reason, user_id, posted_on)
         for transaction in session.scalars(
@@ -210,6 +242,21 @@ def reverse_claim(session: Session, claim_id: int, reason: str, user_id: int | N
     claim.settled_as = claim.settled_at = None
     session.flush()
     return reversed_
+
+
+def _take_out_of_batch(session: Session, batch: PaymentBatch, item: BatchItem) -> None:
+    """Remove a reversed claim from a batch not yet paid, so the batch never pays it."""
+    session.execute(
+        update(SettlementPart).where(SettlementPart.claim_id == item.claim_id, SettlementPart.batch_id == batch.id,
+                                     SettlementPart.given_at.is_(None))
+        .values(batch_id=None).execution_options(synchronize_session=False)
+    )
+    session.delete(item)
+    session.flush()
+    remaining = session.scalars(select(BatchItem).where(BatchItem.batch_id == batch.id)).all()
+    batch.total = sum((other.amount for other in remaining), ZERO)
+    batch.payees = len({other.person_id for other in remaining})
+    session.flush()
 
 
 def claims_waiting(session: Session, project_id: int) -> list[Claim]:

@@ -6,7 +6,8 @@ import datetime as dt
 import enum
 from decimal import Decimal
 
-from sqlalchemy import BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (BigInteger, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, SmallInteger, String, Text,
+                        UniqueConstraint)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from remun.accounts import models as _accounts  # noqa: F401  (the users table the ledger refers to)
@@ -116,6 +117,8 @@ class LedgerTransaction(Base):
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("ledger_transactions.id", ondelete="RESTRICT"))
     previous_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: 1: an unkeyed SHA-256 (recorded before the ledger key existed); 2: an HMAC with the ledger key.
+    chain_version: Mapped[int] = mapped_column(SmallInteger, default=2, server_default="1")
 
     postings: Mapped[list[Posting]] = relationship(back_populates="transaction", order_by="Posting.id")
 

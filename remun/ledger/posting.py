@@ -11,6 +11,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from remun.ledger.chain import transaction_hash
+from remun.ledger.keys import KEYED, ledger_key
 from remun.ledger.models import Account, ClosedPeriod, LedgerHead, LedgerTransaction, Posting, TransactionKind
 from remun.money import ZERO, round_money
 
@@ -31,6 +32,32 @@ class Unbalanced(LedgerError):
 
 class PeriodClosed(LedgerError):
     code = "period_closed"
+
+
+class NoLedgerKey(LedgerError):
+    code = "no_ledger_key"
+
+
+class AlreadyDone(LedgerError):
+    """Someone else changed it first (a double click, or two people at once): nothing more to do."""
+
+    code = "already_done"
+
+
+class ClaimDecided(LedgerError):
+    """A claim was approved while its attendance was being changed: the change cannot be kept."""
+
+    code = "claim_decided"
+
+
+def lock_ledger(session: Session) -> None:
+    """Take the ledger lock (the single ledger_head row) for the rest of the transaction.
+
+    Every operation that decides something from a claim's or a batch's state takes this
+    first, before it reads that state, so two operations never decide from the same
+    stale picture, and all of them take their locks in the same order (no deadlocks).
+    """
+    session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(last_hash=LedgerHead.last_hash))
 
 
 @dataclass(frozen=True)
@@ -82,6 +109,10 @@ def post(
     if is_closed(session, day):
         raise PeriodClosed(month=month_of(day))
 
+    key = ledger_key()
+    if key is None:
+        raise NoLedgerKey("Remun has no ledger key: run `remun migrate` (it makes one in the instance folder) "
+                          "or set REMUN_LEDGER_KEY")
     sequence, previous_hash = session.execute(
         update(LedgerHead)
         .where(LedgerHead.id == 1)
@@ -93,9 +124,9 @@ def post(
         sequence=sequence, project_id=project_id, kind=kind.value, posted_on=day, created_at=created_at,
         created_by_id=user_id, description=description, reason=reason, claim_id=claim_id, batch_id=batch_id,
         reverses_id=reverses_id, previous_hash=previous_hash,
-        postings=[(line.account.value, project_id, line.person_id, line.amount) for line in lines],
+        postings=[(line.account.value, project_id, line.person_id, line.amount) for line in lines], key=key,
     )
-    transaction = LedgerTransaction(
+    transaction = LedgerTransaction(chain_version=KEYED,
         sequence=sequence, project_id=project_id, kind=kind, posted_on=day, created_at=created_at,
         created_by_id=user_id, description=description, reason=reason, claim_id=claim_id, batch_id=batch_id,
         reverses_id=reverses_id, previous_hash=previous_hash, hash=digest,

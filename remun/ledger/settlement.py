@@ -31,7 +31,7 @@ from remun.ledger.models import (
     PaymentBatch,
     TransactionKind,
 )
-from remun.ledger.posting import Line, now, post
+from remun.ledger.posting import LedgerError, Line, lock_ledger, now, post
 from remun.models import Person
 from remun.money import ZERO
 from remun.reciprocity.choices import CurrentChoice, current_choices
@@ -47,7 +47,7 @@ IN_KIND_ACCOUNT = {
 
 def _lock_ledger(session: Session) -> None:
     """Take the ledger lock so two finance users cannot gather the same claims at once."""
-    session.execute(update(LedgerHead).where(LedgerHead.id == 1).values(last_hash=LedgerHead.last_hash))
+    lock_ledger(session)
 
 
 def _unsettled(session: Session, project_id: int | None = None):
@@ -192,7 +192,18 @@ def create_batch(session: Session, project_id: int, user_id: int | None) -> Paym
 
 
 def mark_paid(session: Session, batch_id: int, user_id: int | None, posted_on: dt.date | None = None) -> bool:
-    """Record that finance paid the batch: post the settlements. False if it was already paid."""
+    """Record that finance paid the batch: post the settlements. False if it was already paid.
+
+    Under the ledger lock, every claim in the batch must still be approved: a claim reversed
+    or rejected since the batch was made is never paid (reversing takes it out of the batch).
+    """
+    _lock_ledger(session)
+    unpaid_claims = session.scalars(
+        select(BatchItem.claim_id).join(Claim, BatchItem.claim_id == Claim.id)
+        .where(BatchItem.batch_id == batch_id, Claim.status != ClaimStatus.APPROVED)
+    ).all()
+    if unpaid_claims:
+        raise LedgerError("the batch holds claims that are no longer approved", claim_ids=list(unpaid_claims))
     moved = session.execute(
         update(PaymentBatch)
         .where(PaymentBatch.id == batch_id, PaymentBatch.status == BatchStatus.OPEN)

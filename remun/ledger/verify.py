@@ -4,6 +4,7 @@ amount or a removed entry, and names the first bad one."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -11,6 +12,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from remun.ledger.chain import GENESIS, transaction_hash
+from remun.ledger.checkpoints import Checkpoint
+from remun.ledger.keys import KEYED, ledger_key
 from remun.ledger.models import Account, LedgerHead, LedgerTransaction, Posting
 from remun.money import ZERO
 
@@ -33,7 +36,22 @@ class VerifyResult:
         return not self.problems
 
 
-def verify_ledger(session: Session, batch_size: int = 2000) -> VerifyResult:
+_NO_KEY = object()
+
+
+def verify_ledger(session: Session, batch_size: int = 2000, *, key: bytes | None | object = _NO_KEY,
+                  checkpoints: Iterable[Checkpoint] = ()) -> VerifyResult:
+    """Check the chain from the start; ``key`` defaults to the ledger key (remun/ledger/keys.py).
+
+    ``checkpoints`` (sequence and hash of the head, recorded outside the database) must all
+    still be in the chain: a chain rewound, or rewritten and re-hashed, no longer contains them.
+    Unkeyed transactions (chain version 1) are accepted only before the first keyed one.
+    """
+    if key is _NO_KEY:
+        key = ledger_key()
+    pinned = {checkpoint.sequence: checkpoint for checkpoint in checkpoints}
+    seen_pinned: dict[int, str] = {}
+    keyed_seen = no_key_reported = False
     problems: list[Problem] = []
     expected_sequence, previous = 1, GENESIS
     transactions = postings = 0
@@ -57,15 +75,28 @@ def verify_ledger(session: Session, batch_size: int = 2000) -> VerifyResult:
             total = sum((posting.amount for posting in tx.postings), ZERO)
             if total != ZERO:
                 problems.append(Problem(*where, f"postings do not balance (they sum to {total})"))
-            recomputed = transaction_hash(
-                sequence=tx.sequence, project_id=tx.project_id, kind=tx.kind.value, posted_on=tx.posted_on,
-                created_at=tx.created_at, created_by_id=tx.created_by_id, description=tx.description,
-                reason=tx.reason, claim_id=tx.claim_id, batch_id=tx.batch_id, reverses_id=tx.reverses_id,
-                previous_hash=tx.previous_hash,
-                postings=[(p.account.value, p.project_id, p.person_id, p.amount) for p in tx.postings],
-            )
-            if recomputed != tx.hash:
-                problems.append(Problem(*where, "its contents were changed after it was recorded"))
+            if tx.chain_version == KEYED:
+                keyed_seen = True
+            elif keyed_seen:
+                problems.append(Problem(*where, "it was added outside Remun (it is not sealed with the ledger key)"))
+            if tx.chain_version == KEYED and key is None:
+                if not no_key_reported:
+                    problems.append(Problem(*where, "there is no ledger key to check it with (set REMUN_LEDGER_KEY "
+                                                    "or restore the instance folder's ledger_key file)"))
+                    no_key_reported = True
+            else:
+                recomputed = transaction_hash(
+                    sequence=tx.sequence, project_id=tx.project_id, kind=tx.kind.value, posted_on=tx.posted_on,
+                    created_at=tx.created_at, created_by_id=tx.created_by_id, description=tx.description,
+                    reason=tx.reason, claim_id=tx.claim_id, batch_id=tx.batch_id, reverses_id=tx.reverses_id,
+                    previous_hash=tx.previous_hash,
+                    postings=[(p.account.value, p.project_id, p.person_id, p.amount) for p in tx.postings],
+                    key=key if tx.chain_version == KEYED else None,
+                )
+                if recomputed != tx.hash:
+                    problems.append(Problem(*where, "its contents were changed after it was recorded"))
+            if tx.sequence in pinned:
+                seen_pinned[tx.sequence] = tx.hash
             previous = tx.hash
             expected_sequence = tx.sequence + 1
         session.expunge_all()  # keep memory flat on a large ledger
@@ -75,6 +106,14 @@ def verify_ledger(session: Session, batch_size: int = 2000) -> VerifyResult:
         problems.append(Problem(None, None, "the ledger head is missing"))
     elif head.sequence != expected_sequence - 1 or head.last_hash != previous:
         problems.append(Problem(None, head.sequence, "the latest transactions are missing"))
+
+    for sequence, checkpoint in sorted(pinned.items()):
+        if sequence == 0:
+            continue
+        if seen_pinned.get(sequence) != checkpoint.head_hash:
+            problems.append(Problem(None, sequence, (
+                f"the ledger was rewound or rewritten: on {checkpoint.recorded_at:%Y-%m-%d %H:%M} UTC it ended at "
+                f"transaction number {sequence} with hash {checkpoint.head_hash[:16]}…, which is no longer there")))
 
     orphans = session.scalar(
         select(func.count(Posting.id)).outerjoin(LedgerTransaction, Posting.transaction_id == LedgerTransaction.id)

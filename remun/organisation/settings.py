@@ -37,12 +37,67 @@ def _boolean(value: Any) -> bool:
     raise SettingError("Choose yes or no.")
 
 
+def _one_of(*allowed: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value in allowed:
+            return value
+        raise SettingError(f"Choose one of: {', '.join(allowed)}.")
+    return check
+
+
+def _number(low: str, high: str, *, optional: bool = False) -> Callable[[Any], str | None]:
+    """A number from ``low`` to ``high``, stored as text so a Decimal comes back exactly."""
+    from decimal import Decimal, InvalidOperation
+
+    def check(value: Any) -> str | None:
+        if optional and (value is None or (isinstance(value, str) and not value.strip())):
+            return None
+        if isinstance(value, (bool, float)):
+            raise SettingError(f"Give a number from {low} to {high}.")
+        try:
+            number = Decimal(str(value).strip())
+        except InvalidOperation:
+            raise SettingError(f"Give a number from {low} to {high}.") from None
+        if not number.is_finite() or not Decimal(low) <= number <= Decimal(high):
+            raise SettingError(f"Give a number from {low} to {high}.")
+        return str(number)
+    return check
+
+
+def _text(longest: int) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value is None:
+            return ""
+        if not isinstance(value, str) or len(value.strip()) > longest:
+            raise SettingError(f"Give text of at most {longest} characters.")
+        return value.strip()
+    return check
+
+
 #: Every setting, declared in one place. Add new ones here.
 SETTINGS: dict[str, Setting] = {
     setting.key: setting
     for setting in (
         # Whether project leads may create projects and import workbooks (else administrators only).
         Setting("projects.leads_may_create", True, _boolean),
+        # The comparator basis for pay parity (remun/comparator_basis.py, docs/rules.md):
+        # the best-paid clinical or professional role in a group, or the median of them.
+        Setting("parity.comparator", "best", _one_of("best", "median")),
+        # A salary's hourly rate: per contracted hour, or per hour actually worked (leave taken out).
+        Setting("parity.salary_hours", "contracted", _one_of("contracted", "worked")),
+        # Days of paid leave and of public holidays a year, used only "per hour actually worked".
+        # No default figure is confirmed for every contract, so both start at 0 (docs/rules.md).
+        Setting("parity.leave_days", "0", _number("0", "100")),
+        Setting("parity.public_holiday_days", "0", _number("0", "30")),
+        # Employer on-costs (employer NI, pension) as a percentage added to salaries; none by default.
+        Setting("parity.on_costs_percent", None, _number("0", "100", optional=True)),
+        # The finance workbook's Tax year sheet marks payees whose income in the year is above this.
+        # £1,000 is HMRC's trading and miscellaneous income allowance (docs/reciprocity.md).
+        Setting("tax.payee_threshold", "1000", _number("0", "1000000")),
+        # Letters and statements for participants: who they are from, and whom to contact
+        # (when empty, the person's project leads' email addresses).
+        Setting("letters.organisation_name", "", _text(200)),
+        Setting("letters.contact", "", _text(300)),
     )
 }
 

@@ -1,7 +1,15 @@
 """Benefits information, not advice: the limits that commonly matter and an estimate from approved claims.
 
 Figures come from rates/benefits.toml with their sources and dates. The
-estimate counts approved pay for time by the date of the session:
+estimate counts approved pay for time **by the date it is paid or given**
+(Universal Credit counts earnings when they are received, in the claim's own
+monthly assessment periods: Universal Credit Regulations 2013, reg 54): a paid
+batch's date, the day vouchers or training were given; for what is still
+waiting, the soonest it could arrive (today, or the day it was approved if
+later). When one payment brings sessions from before the period into it, the
+estimate says so and suggests paying after each session. ESA permitted work
+is for under 16 hours a week: recorded hours (with preparation and travel)
+reaching 16 in the week are flagged.
 
 * money (bank transfer, payment card, cheque, paid to someone else) counts;
 * vouchers and training are shown on their own line, because published sources
@@ -23,11 +31,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from remun.enums import Reciprocity
-from remun.ledger.models import Claim, ClaimKind, ClaimStatus
+from remun.ledger.models import Account, Claim, ClaimKind, ClaimStatus, LedgerTransaction, Posting, TransactionKind
 from remun.models import Attendance, Meeting, Person
 from remun.money import HUNDRED, ZERO, round_money
 from remun.rates import RateBook, RateEntry
@@ -45,6 +53,9 @@ FIGURES = (ESA_HIGHER, ESA_LOWER, UC_ALLOWANCE_NO_HOUSING, UC_ALLOWANCE_WITH_HOU
 
 #: A warning shows from this share of a limit, so there is time to get advice before reaching it.
 NEAR_SHARE = Decimal("0.8")
+
+#: ESA permitted work is for fewer than 16 hours a week (domain facts §4; rates/benefits.toml).
+ESA_HOURS = Decimal("16")
 
 IN_KIND = (Reciprocity.VOUCHERS, Reciprocity.TRAINING)
 NOT_EARNINGS = (Reciprocity.DONATION, Reciprocity.NO_PAYMENT)
@@ -69,6 +80,17 @@ class Income:
     @property
     def with_in_kind(self) -> Decimal:
         return self.money + self.in_kind
+
+
+@dataclass
+class Payment:
+    """Pay for time paid or given on one day in one payment (a batch, or what was given that day), or expected."""
+
+    day: dt.date
+    expected: bool
+    income: Income = field(default_factory=Income)
+    #: The dates of the sessions it pays for (one per claim).
+    sessions: list[dt.date] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -108,6 +130,21 @@ class Estimate:
     figures: dict[str, RateEntry]
     weekly_limits: list[Limit] = field(default_factory=list)
     taper: list[TaperExample] = field(default_factory=list)
+    #: Payments (done or expected) in the assessment period, by date.
+    payments: list[Payment] = field(default_factory=list)
+    #: Hours recorded in the week (sessions, preparation and travel), for ESA permitted work.
+    week_hours: Decimal = ZERO
+
+    @property
+    def bunched(self) -> list[Payment]:
+        """Payments in the period that bring in sessions from before it."""
+        return [payment for payment in self.payments
+                if len(payment.sessions) > 1 and min(payment.sessions) < self.month_start
+                and payment.income.with_in_kind > ZERO]
+
+    @property
+    def esa_hours_reached(self) -> bool:
+        return self.week_hours >= ESA_HOURS
 
     @property
     def warnings(self) -> list[Limit]:
@@ -141,51 +178,111 @@ def assessment_period(day: dt.date, starts_on: int | None = None) -> tuple[dt.da
     return start, _on_day_of(after.year, after.month, starts_on) - dt.timedelta(days=1)
 
 
-def income_between(session: Session, person: Person, start: dt.date, end: dt.date) -> Income:
-    """Approved pay for time from sessions between two dates, by how it is (or will be) given."""
-    income = Income()
-    claims = session.scalars(
-        select(Claim).join(Attendance, Claim.attendance_id == Attendance.id)
+_IN_LEDGER = {Account.BANK: None, Account.VOUCHERS: Reciprocity.VOUCHERS, Account.TRAINING: Reciprocity.TRAINING,
+              Account.DONATIONS: Reciprocity.DONATION, Account.DECLINED: Reciprocity.NO_PAYMENT}
+
+
+def payments(session: Session, person: Person, today: dt.date | None = None) -> list[Payment]:
+    """Every payment of the person's approved pay for time: paid or given (from the ledger), and expected."""
+    today = today or dt.date.today()
+    found: dict[tuple, Payment] = {}
+    rows = session.execute(
+        select(LedgerTransaction.posted_on, LedgerTransaction.batch_id, LedgerTransaction.kind, Posting.account,
+               Posting.amount, Claim.id, Meeting.date)
+        .join(Posting, Posting.transaction_id == LedgerTransaction.id)
+        .join(Claim, LedgerTransaction.claim_id == Claim.id)
+        .join(Attendance, Claim.attendance_id == Attendance.id)
         .join(Meeting, Attendance.meeting_id == Meeting.id)
-        .where(Claim.person_id == person.id, Claim.kind == ClaimKind.TIME, Claim.status == ClaimStatus.APPROVED,
-               Meeting.date >= start, Meeting.date <= end)
+        .where(Posting.person_id == person.id, Claim.kind == ClaimKind.TIME, Posting.account.in_(list(_IN_LEDGER)))
+        .order_by(LedgerTransaction.posted_on, LedgerTransaction.id)
     ).all()
+    seen: dict[tuple, set[int]] = {}
+    for day, batch_id, kind, account, amount, claim_id, session_day in rows:
+        # A batch is one payment; what is given (or declined) on one day is another.
+        key = (day, "batch", batch_id) if batch_id is not None else (day, "given", None)
+        payment = found.setdefault(key, Payment(day, expected=False))
+        value = amount if account == Account.DECLINED else -amount
+        payment.income.add(_IN_LEDGER[account], value)
+        if kind != TransactionKind.REVERSAL and claim_id not in seen.setdefault(key, set()):
+            seen[key].add(claim_id)
+            payment.sessions.append(session_day)
+    waiting = _waiting(session, person, today)
+    return sorted([*found.values(), *waiting.values()], key=lambda payment: (payment.day, payment.expected))
+
+
+def _waiting(session: Session, person: Person, today: dt.date) -> dict[dt.date, Payment]:
+    """Approved pay not yet paid or given, on the soonest day it could arrive (today, or its approval if later)."""
+    owed = func.coalesce(func.sum(Posting.amount), 0) * -1
+    rows = session.execute(
+        select(Claim, Meeting.date, owed, func.max(LedgerTransaction.posted_on))
+        .join(Attendance, Claim.attendance_id == Attendance.id)
+        .join(Meeting, Attendance.meeting_id == Meeting.id)
+        .join(LedgerTransaction, LedgerTransaction.claim_id == Claim.id)
+        .join(Posting, (Posting.transaction_id == LedgerTransaction.id) & (Posting.account == Account.OWED))
+        .where(Claim.person_id == person.id, Claim.kind == ClaimKind.TIME, Claim.status == ClaimStatus.APPROVED)
+        .group_by(Claim.id, Meeting.date)
+    ).all()
+    expected: dict[dt.date, Payment] = {}
     choice = None
-    for claim in claims:
-        parts = for_this_approval(current_accruals(session, [claim.id]).get(claim.id), session.scalars(
-            select(SettlementPart).where(SettlementPart.claim_id == claim.id)).all())
+    for claim, session_day, left, approved_on in rows:
+        left = Decimal(left)
+        if left <= ZERO:
+            continue
+        day = max(today, approved_on)
+        payment = expected.setdefault(day, Payment(day, expected=True))
+        payment.sessions.append(session_day)
+        parts = [part for part in for_this_approval(current_accruals(session, [claim.id]).get(claim.id), session.scalars(
+            select(SettlementPart).where(SettlementPart.claim_id == claim.id)).all()) if part.given_at is None]
         if parts:
             for part in parts:
-                income.add(part.method, part.amount)
-            continue
-        if claim.settled_as == Reciprocity.NO_PAYMENT:  # declined when approved
-            income.add(Reciprocity.NO_PAYMENT, claim.amount)
-            continue
-        if claim.settled_as is not None:
-            income.add(claim.settled_as, claim.amount)
+                payment.income.add(part.method, part.amount)
             continue
         choice = choice or current_choice(session, person)
         if not choice.chosen:
-            income.add(None, claim.amount)
+            payment.income.add(None, left)  # counted as money, so the estimate is never too low
             continue
-        for part in split_amount(claim.amount, [(p.method, p.percent, p.detail) for p in choice.parts]):
-            income.add(part.method, part.amount)
+        for part in split_amount(left, [(p.method, p.percent, p.detail) for p in choice.parts]):
+            payment.income.add(part.method, part.amount)
+    return expected
+
+
+def income_between(session: Session, person: Person, start: dt.date, end: dt.date,
+                   today: dt.date | None = None, found: list[Payment] | None = None) -> Income:
+    """Approved pay for time paid, given or expected between two dates, by how it is counted."""
+    income = Income()
+    for payment in found if found is not None else payments(session, person, today):
+        if start <= payment.day <= end:
+            income.money += payment.income.money
+            income.in_kind += payment.income.in_kind
+            income.not_counted += payment.income.not_counted
     return income
 
 
+def hours_in(session: Session, person: Person, start: dt.date, end: dt.date) -> Decimal:
+    """Hours recorded for sessions between two dates, with preparation and travel."""
+    return Decimal(session.scalar(
+        select(func.coalesce(func.sum(Attendance.hours + Attendance.prep_hours + Attendance.travel_hours), 0))
+        .join(Meeting, Attendance.meeting_id == Meeting.id)
+        .where(Attendance.person_id == person.id, Meeting.date >= start, Meeting.date <= end)
+    ))
+
+
 def estimate(session: Session, person: Person, book: RateBook, day: dt.date,
-             period_starts_on: int | None = None) -> Estimate:
-    """The estimate for the week and the assessment period holding ``day``.
+             period_starts_on: int | None = None, today: dt.date | None = None) -> Estimate:
+    """The estimate for the week and the assessment period holding ``day``, by payment date.
 
     ``period_starts_on`` is the day of the month the person's Universal Credit
     assessment period starts, if they told the page (it is never stored); else calendar months.
     """
     week_start, week_end = _week(day)
     month_start, month_end = assessment_period(day, period_starts_on)
-    week = income_between(session, person, week_start, week_end)
-    month = income_between(session, person, month_start, month_end)
+    found = payments(session, person, today)
+    week = income_between(session, person, week_start, week_end, found=found)
+    month = income_between(session, person, month_start, month_end, found=found)
     figures = figures_on(book, day)
-    result = Estimate(day, week_start, week_end, month_start, month_end, week, month, figures)
+    result = Estimate(day, week_start, week_end, month_start, month_end, week, month, figures,
+                      payments=[payment for payment in found if month_start <= payment.day <= month_end],
+                      week_hours=hours_in(session, person, week_start, week_end))
     for ref in (ESA_LOWER, ESA_HIGHER, CARERS_LIMIT):
         if ref in figures:
             result.weekly_limits.append(Limit(figures[ref], week.with_in_kind))

@@ -170,6 +170,13 @@ def benefits_estimate(person_id: int, day: dt.datetime | None) -> None:
     for example in result.taper:
         allowance = f"work allowance {example.allowance.amount}" if example.allowance else "no work allowance"
         click.echo(f"  Universal Credit, {allowance}: could go down by about {example.reduction} this month")
+    click.echo("Counted by the date paid or given (what is waiting: the soonest it could arrive).")
+    for payment in result.bunched:
+        click.echo(f"  One payment on {payment.day} covers {len(payment.sessions)} sessions from {min(payment.sessions)}: "
+                   "paying after each session would spread it over the periods they were in.")
+    if result.esa_hours_reached:
+        click.echo(f"  {result.week_hours} hours recorded this week (with preparation and travel): ESA permitted "
+                   "work is for under 16 hours a week.")
 
 
 def register(group: click.Group) -> None:

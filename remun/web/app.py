@@ -13,9 +13,11 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from remun import config
 from remun.database import engine_options, ensure_sqlite_folder
 from remun.rates import load_rate_book
-from remun.web import auth, errors, formatting, glossary_links, labels, languages, permissions, security
+from remun.web import auth, errors, failures, formatting, glossary_links, labels, languages, permissions, security
+from remun.web import rate_warnings
 from remun.web.languages import LANGUAGES, request_locale
 from remun.web.extensions import babel, csrf, db
+from remun.web import observability
 
 
 
@@ -29,7 +31,9 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     database_url = config.database_url()
     app.config.from_mapping(
-        SQLALCHEMY_ENGINES={"default": {"url": database_url, **engine_options(database_url)}},
+        # Pages wait seconds for a lock; commands (remun ...) build the app with REMUN_TIMEOUTS="command".
+        SQLALCHEMY_ENGINES={"default": {"url": database_url, **engine_options(
+            database_url, (test_config or {}).get("REMUN_TIMEOUTS", "web"))}},
         REMUN_RATES_DIR=str(config.rates_dir()),
         BABEL_DEFAULT_LOCALE="en_GB",
         BABEL_DEFAULT_TIMEZONE="Europe/London",
@@ -89,7 +93,10 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     labels.register(app)
     security.register(app)
     errors.register(app)
+    failures.register(app)
     glossary_links.register(app)
+    observability.register(app)  # issue 21: request id, JSON log line, metrics
+    rate_warnings.register(app)
     _register_blueprints(app)
 
     @app.context_processor
@@ -116,4 +123,11 @@ def _register_blueprints(app: Flask) -> None:
     from remun.web.views import participant, reciprocity  # issue 6
 
     for module in (participant, reciprocity):
+        app.register_blueprint(module.bp)
+    from remun.web.views import health  # issue 21: /healthz, /readyz
+
+    app.register_blueprint(health.bp)
+    from remun.web.views import papers, settings_pages  # issue 18
+
+    for module in (settings_pages, papers):
         app.register_blueprint(module.bp)

@@ -21,7 +21,7 @@ from wtforms import DateField, DecimalField, RadioField, SelectField, StringFiel
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from remun.money import NotANumber, to_decimal
-from remun.web.labels import BASIS_LABELS, EXPENSE_LABELS, KIND_LABELS
+from remun.web.labels import BASIS_LABELS, EXPENSE_LABELS, KIND_LABELS, VEHICLE_LABELS
 
 def options(pairs) -> list[SelectChoice]:
     """Choices for a select or radio field from (value, label) pairs."""
@@ -105,6 +105,20 @@ def yes_no_field(label, hint=None) -> RadioField:
     )
 
 
+def miles_field() -> PlainDecimalField:
+    """Miles in the person's own vehicle: Remun works out the amount at HMRC's rate (remun/mileage.py)."""
+    return PlainDecimalField(
+        _l("Miles in your own vehicle (optional)"),
+        [Optional(), NumberRange(min=Decimal("0.1"), max=Decimal("2000"), message=_l("Enter the miles, from 0.1 to 2,000"))],
+        description=_l("There and back. Remun pays the HMRC rate a mile, so you do not need to work out the amount."),
+        example="30")
+
+
+def vehicle_field() -> RadioField:
+    return RadioField(_l("Which vehicle? (if you give miles)"), choices=options(VEHICLE_LABELS.items()),
+                      validators=[Optional()], widget=GovRadioInput())
+
+
 def choices(labels: dict) -> list[SelectChoice]:
     return options((member.value, label) for member, label in labels.items())
 
@@ -113,6 +127,14 @@ def _end_not_before_start(form, field) -> None:
     start = form.start_date.data
     if field.data and start and field.data < start:
         raise ValidationError(_l("The end date must be the same as or after the start date"))
+
+
+def location_field() -> RadioField:
+    """London, or the rest of the UK: which Real Living Wage applies (not said means the UK rate)."""
+    return RadioField(_l("Where is the work? (optional)"),
+                      choices=options([("rest_of_uk", _l("Rest of the UK")), ("london", _l("London"))]),
+                      validators=[Optional()], widget=GovRadioInput(),
+                      description=_l("Work in London is compared with the London Living Wage."))
 
 
 class ProjectForm(FlaskForm):
@@ -135,6 +157,7 @@ class ProjectForm(FlaskForm):
     )
     start_date = PlainDateField(_l("Start date (optional)"), [Optional()], description=_l("For example, 1 4 2026"))
     end_date = PlainDateField(_l("End date (optional)"), [Optional(), _end_not_before_start])
+    location = location_field()
     submit = SubmitField(_l("Save project"), widget=GovSubmitInput())
 
 
@@ -276,9 +299,13 @@ class AttendanceForm(FlaskForm):
         example="7.40",
     )
     expense_category = SelectField(
-        _l("What were the expenses for?"), choices=choices(EXPENSE_LABELS), widget=GovSelect()
+        _l("What were the expenses for?"), choices=choices(
+            {category: label for category, label in EXPENSE_LABELS.items() if category != "mileage"}),
+        widget=GovSelect()
     )
     expense_note = StringField(_l("Note about the expenses (optional)"), [Optional(), Length(max=500)], widget=GovTextInput())
+    miles = miles_field()
+    vehicle = vehicle_field()
     submit = SubmitField(_l("Save attendance"), widget=GovSubmitInput())
 
 
@@ -293,6 +320,7 @@ class CalculatorForm(FlaskForm):
         example="30.00",
     )
     band = SelectField(_l("Or choose their NHS pay band"), choices=[], widget=GovSelect())
+    location = location_field()
     submit = SubmitField(_l("Work out a fair fee"), widget=GovSubmitInput())
 
     def validate(self, extra_validators=None) -> bool:

@@ -45,12 +45,16 @@ RECIPROCITY_LABELS = {
     Reciprocity.SPLIT: _l("A split of these"),
 }
 
+#: Vehicles for mileage (remun/mileage.py).
+VEHICLE_LABELS = {"car": _l("Car or van"), "motorcycle": _l("Motorcycle"), "bicycle": _l("Bicycle")}
+
 EXPENSE_LABELS = {
     ExpenseCategory.TRAVEL: _l("Travel"),
     ExpenseCategory.CARE: _l("Care or childcare"),
     ExpenseCategory.MEALS: _l("Meals"),
     ExpenseCategory.COMMUNICATION: _l("Phone, internet or printing"),
     ExpenseCategory.OTHER: _l("Something else"),
+    ExpenseCategory.MILEAGE: _l("Mileage"),
 }
 
 

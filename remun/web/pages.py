@@ -26,7 +26,18 @@ def current_user_id() -> int | None:
 
 
 def rate_book() -> RateBook:
-    return current_app.extensions["remun.rates"]
+    """The shipped rate cards with the organisation's own figures laid over them (read once a request)."""
+    from flask import has_request_context, request
+
+    from remun.organisation.rate_figures import book_in_use
+
+    if not has_request_context():
+        return book_in_use(db.session, current_app.extensions["remun.rates"])
+    # Kept on the request, not ``g``: an app context can outlive one request (tests, jobs).
+    book = getattr(request, "remun_rate_book", None)
+    if book is None:
+        book = request.remun_rate_book = book_in_use(db.session, current_app.extensions["remun.rates"])
+    return book
 
 
 def form_page(form: FlaskForm, title: str, fields: list[str], cancel_url: str, **extra: Any) -> str:

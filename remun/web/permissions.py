@@ -126,6 +126,8 @@ RULES: dict[str, Rule] = {
     "auth.sign_in": PUBLIC,
     "auth.reset_password": PUBLIC,
     "auth.accept_invitation": PUBLIC,
+    "health.healthz": PUBLIC,  # issue 21: for load balancers and monitoring, no data
+    "health.readyz": PUBLIC,
     # Any account
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
@@ -135,6 +137,9 @@ RULES: dict[str, Rule] = {
     "projects.index": STAFF,
     "parity.calculator": STAFF,
     "rates.index": STAFF,
+    "rates.add_figure": ADMIN,
+    "rates.end_figure": ADMIN,
+    "rates.withdraw_figure": ADMIN,
     "imports.template": STAFF,
     "parity.organisation": rule(finance=everywhere),
     # Projects
@@ -183,6 +188,10 @@ RULES: dict[str, Rule] = {
     "auth.deactivate_user": ADMIN,
     "auth.reactivate_user": ADMIN,
     "admin.audit": ADMIN,
+    "settings.parity": ADMIN,  # issue 18: the comparator basis and the tax-year threshold
+    # Issue 18: papers a participant needs, opened by the person or by their lead for them.
+    "papers.benefits_letter": rule(lead=people_they_work_with, participant=themselves),
+    "papers.year_statement": rule(lead=people_they_work_with, finance=everywhere, participant=themselves),
     # The ledger (issue 4): leads approve their projects' claims; finance pays every project.
     "ledger.claims": rule(lead=their_projects, finance=everywhere),
     "ledger.reject": rule(lead=their_projects, finance=everywhere),

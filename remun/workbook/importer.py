@@ -46,6 +46,7 @@ from sqlalchemy.exc import DataError, IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from remun.enums import ExpenseCategory, PayBasis, Reciprocity, RoleKind
+from remun.mileage import NoMileageRate, mileage_amount, price_mileage
 from remun.models import (
     Appointment,
     Attendance,
@@ -102,6 +103,10 @@ KIND_LOOKUP = choice_lookup(L.KIND_CHOICES)
 BASIS_LOOKUP = choice_lookup(L.BASIS_CHOICES)
 RECIPROCITY_LOOKUP = choice_lookup(L.RECIPROCITY_CHOICES)
 EXPENSE_LOOKUP = choice_lookup(L.EXPENSE_CHOICES)
+VEHICLE_LOOKUP = choice_lookup(L.VEHICLE_CHOICES)
+LOCATION_LOOKUP = choice_lookup(L.LOCATION_CHOICES)
+MILES_PLACES = Decimal("0.01")
+MILES_LIMIT = Decimal("100000")
 LANGUAGE_LOOKUP = {code: code for code in L.LANGUAGES}
 
 
@@ -113,6 +118,8 @@ KIND_CHOICES_TEXT = _choices(L.KIND_CHOICES)
 BASIS_CHOICES_TEXT = _choices(L.BASIS_CHOICES)
 RECIPROCITY_CHOICES_TEXT = _choices(L.RECIPROCITY_CHOICES)
 EXPENSE_CHOICES_TEXT = _choices(L.EXPENSE_CHOICES)
+VEHICLE_CHOICES_TEXT = _choices(L.VEHICLE_CHOICES)
+LOCATION_CHOICES_TEXT = _choices(L.LOCATION_CHOICES)
 LANGUAGE_CHOICES_TEXT = _choices(L.LANGUAGES)
 
 
@@ -524,6 +531,7 @@ class _ProjectPlan:
     currency: str | None
     start: dt.date | None
     end: dt.date | None
+    location: str | None = None
 
 
 @dataclass(slots=True)
@@ -582,6 +590,8 @@ class _AttendancePlan:
     prep_hours: Decimal
     travel_hours: Decimal
     expense: tuple[Decimal, ExpenseCategory, str | None] | None
+    #: (miles, vehicle): a mileage expense priced at HMRC's rate when written.
+    mileage: tuple[Decimal, str] | None = None
 
 
 # --- the import -------------------------------------------------------------------------
@@ -644,6 +654,8 @@ class _Import:
         self.old_appointments: dict[int, list[Appointment]] = defaultdict(list)
         self.old_meetings: dict[tuple[dt.date, str], Meeting] = {}
         self.old_attendances: dict[tuple[int, int], Attendance] = {}
+        #: attendance id -> when its (earliest still) approved claim was approved
+        self.approved_on: dict[int, dt.date] = {}
 
     # -- checking --
 
@@ -655,6 +667,7 @@ class _Import:
         self._match_people()
         self._check_sessions()
         self._check_attendance()
+        self._check_approved()
 
     def _check_project(self) -> None:
         sheet = self.sheets[L.PROJECT]
@@ -702,8 +715,11 @@ class _Import:
         if start and end and end < start:
             end_row.problem(L.VALUE, N_("The end date %(end)s is before the start date %(start)s."),
                             end=end.isoformat(), start=start.isoformat())
+        location = row_for(L.LOCATION).choice(L.VALUE, LOCATION_LOOKUP,
+                                              N_("'%(value)s' is not a location. Use one of: %(choices)s."),
+                                              LOCATION_CHOICES_TEXT)
         if name is not None:
-            self.project_plan = _ProjectPlan(name, cost_centre, currency, start, end)
+            self.project_plan = _ProjectPlan(name, cost_centre, currency, start, end, location)
 
     def _load_existing(self) -> None:
         if self.project_plan is None:
@@ -742,6 +758,14 @@ class _Import:
             .options(selectinload(Attendance.expenses))
         ):
             self.old_attendances[(attendance.meeting_id, attendance.person_id)] = attendance
+        from remun.ledger.models import Claim, ClaimStatus
+
+        for attendance_id, decided_at in session.execute(
+            select(Claim.attendance_id, Claim.decided_at)
+            .where(Claim.project_id == project.id, Claim.status == ClaimStatus.APPROVED)
+            .order_by(Claim.decided_at.desc())
+        ):
+            self.approved_on[attendance_id] = decided_at.date()
 
     def _check_roles(self) -> None:
         sheet = self.sheets[L.ROLES]
@@ -993,6 +1017,20 @@ class _Import:
                                   N_("'%(value)s' is not a kind of expense. Use one of: %(choices)s."),
                                   EXPENSE_CHOICES_TEXT)
             note = read_text(row.raw(L.EXPENSE_NOTE))
+            miles = row.number(L.MILES, MILES_PLACES, MILES_LIMIT)
+            vehicle = row.choice(L.VEHICLE, VEHICLE_LOOKUP, N_("'%(value)s' is not a vehicle. Use one of: %(choices)s."),
+                                 VEHICLE_CHOICES_TEXT)
+            if miles and vehicle is None and L.VEHICLE not in row.bad:
+                row.problem(L.VEHICLE, N_("Say which vehicle the miles were in. Use one of: %(choices)s."),
+                            choices=VEHICLE_CHOICES_TEXT)
+            if vehicle is not None and not miles and L.MILES not in row.bad:
+                row.problem(L.MILES, N_("There is a vehicle but no miles. Give the miles, or clear the vehicle."))
+            if miles and vehicle is not None and date is not None and L.DATE not in row.bad:
+                try:
+                    mileage_amount(self.rate_book, date, vehicle, miles)
+                except NoMileageRate:
+                    row.problem(L.MILES, N_("Remun has no HMRC mileage rate for %(date)s. An administrator can "
+                                            "add it on the rates page."), date=date.isoformat())
             if amount is not None and amount > 0 and category is None and L.EXPENSE_CATEGORY not in row.bad:
                 row.problem(L.EXPENSE_CATEGORY, N_("Say what the expenses were for. Use one of: %(choices)s."),
                             choices=EXPENSE_CHOICES_TEXT)
@@ -1048,8 +1086,42 @@ class _Import:
             expense = (amount, category, note) if amount and category is not None else None
             self.attendances.append(
                 _AttendancePlan(number, meeting_key, person, role_key, hours, prep_hours or ZERO,
-                                travel_hours or ZERO, expense)
+                                travel_hours or ZERO, expense, (miles, vehicle) if miles and vehicle else None)
             )
+
+    def _check_approved(self) -> None:
+        """An attendance approved for payment is never changed by an import (the web editor's rule too).
+
+        Each cell that would change it is listed, so the person can put the cell back or
+        reverse the claim first; otherwise approved money and its attendance would differ.
+        """
+        if not self.approved_on:
+            return
+        for plan in self.attendances:
+            meeting = self.old_meetings.get(plan.meeting_key)
+            who = plan.person
+            person = who.existing if isinstance(who, _PersonPlan) else who
+            if meeting is None or person is None:
+                continue
+            old = self.old_attendances.get((meeting.id, person.id))
+            if old is None or old.id not in self.approved_on:
+                continue
+            role = self.old_roles.get(plan.role_key)
+            have = [(expense.amount, expense.category, expense.note or None) for expense in old.expenses]
+            wanted = [plan.expense] if plan.expense else []
+            changed = [column for column, differs in (
+                (L.NAME, role is None or role.id != old.role_id),
+                (L.HOURS, plan.hours != old.hours),
+                (L.PREP_HOURS, plan.prep_hours != old.prep_hours),
+                (L.TRAVEL_HOURS, plan.travel_hours != old.travel_hours),
+                (L.EXPENSES, have != wanted),
+            ) if differs]
+            for column in changed:
+                self.problems.append(Problem(
+                    L.ATTENDANCE, plan.row, column,
+                    N_("This attendance was approved for payment on %(date)s, so the import cannot change it. "
+                       "Put the cell back as it was, or reverse the claim first."),
+                    {"date": self.approved_on[old.id].isoformat()}))
 
     def _attendee(self, row: _Row, name: str) -> _PersonPlan | Person | None:
         key = _key(name)
@@ -1103,7 +1175,7 @@ class _Import:
         project = self.project
         if project is None:
             project = Project(name=plan.name, cost_centre=plan.cost_centre, currency=plan.currency or DEFAULT_CURRENCY,
-                              start_date=plan.start, end_date=plan.end)
+                              start_date=plan.start, end_date=plan.end, location=plan.location)
             session.add(project)
             session.flush()
             summary = ImportSummary(project.id, project.name)
@@ -1111,7 +1183,8 @@ class _Import:
         else:
             summary = ImportSummary(project.id, project.name)
             changed = _update(project, cost_centre=plan.cost_centre, currency=plan.currency or project.currency,
-                              start_date=plan.start, end_date=plan.end)
+                              start_date=plan.start, end_date=plan.end,
+                              location=plan.location if plan.location is not None else project.location)
             _count(summary.project, changed)
 
         # Equal role groups, then roles and their pay terms.
@@ -1231,7 +1304,13 @@ class _Import:
                 continue
             changed = _update(old, role_id=role_id, hours=attendance_plan.hours,
                               prep_hours=attendance_plan.prep_hours, travel_hours=attendance_plan.travel_hours)
-            have = [(expense.amount, expense.category, expense.note or None) for expense in old.expenses]
+            have = [(expense.amount, expense.category, expense.note or None) for expense in old.expenses
+                    if expense.category != ExpenseCategory.MILEAGE]  # mileage: see _write_mileage
+            if attendance_plan.mileage is None:
+                for stale in [e for e in old.expenses if e.category == ExpenseCategory.MILEAGE]:
+                    old.expenses.remove(stale)
+                    summary.expenses.removed += 1
+                    changed = True
             if have == wanted:
                 summary.expenses.unchanged += len(have)
             else:
@@ -1243,13 +1322,46 @@ class _Import:
                     summary.expenses.created += 1
                 else:
                     summary.expenses.removed += len(have)
-                old.expenses.clear()  # delete-orphan: the old expenses go
+                for gone in [e for e in old.expenses if e.category != ExpenseCategory.MILEAGE]:
+                    old.expenses.remove(gone)  # delete-orphan: the old expenses go
                 for amount, category, note in wanted:
                     old.expenses.append(Expense(amount=amount, category=category, note=note))
             _count(summary.attendance, changed)
         session.add_all(new_attendances)
         session.flush()
+        self._write_mileage(meetings, summary)
         return summary
+
+    def _write_mileage(self, meetings: dict, summary: ImportSummary) -> None:
+        """Mileage expenses, in session order, so each person's 10,000-mile step counts the earlier journeys.
+
+        An attendance's old mileage goes (with its other expenses, above); rows without miles leave none.
+        """
+        session = self.session
+        wanted = sorted((plan for plan in self.attendances if plan.mileage),
+                        key=lambda plan: (plan.meeting_key[0], plan.row))
+        by_key = {(attendance.meeting_id, attendance.person_id): attendance
+                  for attendance in session.scalars(select(Attendance).where(
+                      Attendance.meeting_id.in_([meeting.id for meeting in meetings.values()])))}
+        for plan in wanted:
+            meeting = meetings[plan.meeting_key]
+            who = plan.person
+            person = who.person if isinstance(who, _PersonPlan) else who
+            attendance = by_key[(meeting.id, person.id)]
+            miles, vehicle = plan.mileage
+            olds = [e for e in attendance.expenses if e.category == ExpenseCategory.MILEAGE]
+            if [(old.miles, old.vehicle) for old in olds] == [(miles, vehicle)]:
+                summary.expenses.unchanged += 1  # priced when first imported: kept as it was claimed
+                continue
+            for old in olds:
+                attendance.expenses.remove(old)
+                summary.expenses.removed += 1
+            session.flush()
+            priced = price_mileage(session, self.rate_book, person.id, meeting.date, vehicle, miles)
+            attendance.expenses.append(Expense(amount=priced.amount, category=ExpenseCategory.MILEAGE, miles=miles,
+                                               vehicle=priced.vehicle.value))
+            summary.expenses.created += 1
+            session.flush()
 
     def _write_terms(self, role: Role, plan: _RolePlan, summary: ImportSummary) -> None:
         """New terms from today (or "Terms from") when they differ; earlier terms are kept."""

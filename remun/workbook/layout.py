@@ -23,7 +23,8 @@ COST_CENTRE = "Cost centre"
 CURRENCY = "Currency"
 START = "Start"
 END = "End"
-PROJECT_FIELDS = (PROJECT_NAME, COST_CENTRE, CURRENCY, START, END)
+LOCATION = "Location"  # optional: London, or the rest of the UK (which Real Living Wage applies)
+PROJECT_FIELDS = (PROJECT_NAME, COST_CENTRE, CURRENCY, START, END, LOCATION)
 
 # Roles
 ROLE = "Role"
@@ -56,6 +57,8 @@ SESSION = "Session"
 EXPENSES = "Expenses"
 EXPENSE_CATEGORY = "Expense category"
 EXPENSE_NOTE = "Expense note"
+MILES = "Miles"  # optional: miles in the person's own vehicle, repaid at HMRC's rate
+VEHICLE = "Vehicle"  # optional: Car, Motorcycle or Bicycle (needed with Miles)
 
 #: Every sheet's columns, in template order. All of them must be in the workbook.
 COLUMNS: dict[str, tuple[str, ...]] = {
@@ -74,7 +77,7 @@ OPTIONAL_COLUMNS: dict[str, tuple[str, ...]] = {
     ROLES: (TERMS_FROM,),
     PEOPLE: (),
     SESSIONS: (),
-    ATTENDANCE: (),
+    ATTENDANCE: (MILES, VEHICLE),
 }
 
 # The words people type (and pick from the drop-downs) for each fixed choice.
@@ -100,6 +103,9 @@ RECIPROCITY_CHOICES: dict[str, Reciprocity] = {
     "Donation": Reciprocity.DONATION,
     "No payment": Reciprocity.NO_PAYMENT,
 }
+VEHICLE_CHOICES: dict[str, str] = {"Car": "car", "Motorcycle": "motorcycle", "Bicycle": "bicycle"}
+LOCATION_CHOICES: dict[str, str] = {"London": "london", "Rest of the UK": "rest_of_uk"}
+
 EXPENSE_CHOICES: dict[str, ExpenseCategory] = {
     "Travel": ExpenseCategory.TRAVEL,
     "Care": ExpenseCategory.CARE,

@@ -52,6 +52,8 @@ INSTRUCTIONS: list[tuple[str, str] | str] = [
     ("heading", "Project"),
     "One value on each row. Name is needed. The others can be blank.",
     "Currency is a three-letter code such as GBP. Leave it blank for pounds.",
+    "Location is London or Rest of the UK: a London project is compared with the London Living Wage. "
+    "Leave it blank for the rest of the UK.",
     ("example", "Field: Name | Value: Community mental health panel"),
     ("example", "Field: Start | Value: 2025-04-01"),
     ("heading", "Roles"),
@@ -90,6 +92,9 @@ INSTRUCTIONS: list[tuple[str, str] | str] = [
     "Leave Hours blank if they stayed for the whole session. Prep hours and Travel hours: blank means none.",
     "Expenses: money they spent to take part. If you give an amount, say what it was for in Expense category: "
     "Travel, Care, Meals, Communication or Other.",
+    "Miles and Vehicle (optional columns: add them after Expense note if you need them): miles in their own "
+    "Car, Motorcycle or Bicycle. Remun pays the HMRC rate a mile on the session's date, counting each person's "
+    "miles across the tax year for the lower car rate after 10,000 miles.",
     ("example", "Date: 2025-05-14 | Session: Panel meeting | Name: Alex Morgan | Prep hours: 2 | "
                 "Travel hours: 1 | Expenses: 12.40 | Expense category: Travel | Expense note: Bus fare"),
 ]

@@ -11,9 +11,10 @@ from sqlalchemy import func, select
 
 from remun.ledger import balances as ledger_balances
 from remun.ledger import claims as ledger_claims
-from remun.ledger import periods, settlement
+from remun.ledger import operations, periods, settlement
 from remun.ledger.models import Account, BatchStatus, Claim, ClaimStatus, LedgerTransaction, PaymentBatch, Posting
-from remun.ledger.posting import LedgerError, PeriodClosed
+from remun.ledger.posting import AlreadyDone, LedgerError, PeriodClosed
+from remun.tax_year import person_tax_years
 from remun.models import Attendance, Meeting, Person, Project
 from remun.web.statement_picture import money_picture
 from remun.web.auth import audit
@@ -25,6 +26,10 @@ from remun.web.views.projects import project_crumbs
 bp = Blueprint("ledger", __name__)
 
 PAGE_SIZE = 50
+
+
+def ALREADY_DONE() -> str:  # noqa: N802  (a message, made when shown so it is in the person's language)
+    return _("This was already done, perhaps by someone else a moment ago. Nothing was done twice.")
 
 
 def _project(project_id: int) -> Project:
@@ -53,15 +58,17 @@ def claims(project_id: int):
         if request.form.get("all") == "1":
             chosen = [claim.id for claim in ledger_claims.claims_waiting(db.session, project.id)]
         try:
-            result = ledger_claims.approve(db.session, [c for c in chosen if _claim_in(project.id, c)], current_user_id())
+            result = operations.approve_claims(db.session, project.id, current_user_id(),
+                                               [c for c in chosen if _claim_in(project.id, c)])
         except PeriodClosed as problem:
             db.session.rollback()
             flash(_closed_message(problem), "important")
         else:
-            if result.approved:
-                audit("claims.approved", "project", project.id, claims=result.approved)
             db.session.commit()
-            flash(ngettext("%(num)d claim approved", "%(num)d claims approved", len(result.approved)), "success")
+            if result.approved or not result.already_decided:
+                flash(ngettext("%(num)d claim approved", "%(num)d claims approved", len(result.approved)), "success")
+            else:
+                flash(ALREADY_DONE(), "important")
         return redirect(url_for("ledger.claims", project_id=project.id))
     db.session.commit()
     rows = db.session.execute(
@@ -79,12 +86,16 @@ def claims(project_id: int):
                            active_section="projects")
 
 
-def _reason_page(project: Project, claim: Claim, title: str, action, done: str, event: str):
+def _reason_page(project: Project, claim: Claim, title: str, action, done: str):
     form = ReasonForm()
     back = url_for("ledger.claims", project_id=project.id)
     if form.validate_on_submit():
         try:
-            changed = action(form.reason.data)
+            action(form.reason.data)
+        except AlreadyDone:
+            db.session.rollback()
+            flash(ALREADY_DONE(), "important")
+            return redirect(back)
         except PeriodClosed as problem:
             db.session.rollback()
             flash(_closed_message(problem), "important")
@@ -94,11 +105,8 @@ def _reason_page(project: Project, claim: Claim, title: str, action, done: str, 
             flash(_("This claim cannot be changed now: it may already have been decided, paid or put in a payment batch."),
                   "important")
             return redirect(back)
-        if changed is not False:
-            audit(event, "claim", claim.id, project=project.id)  # not the reason: it may name someone
         db.session.commit()
-        if changed is not False:
-            flash(done, "success")
+        flash(done, "success")
         return redirect(back)
     return render_template("form_page.html", form=form, title=title, fields=["reason"], cancel_url=back,
                            caption=project.name, breadcrumbs=project_crumbs(project), active_section="projects")
@@ -108,16 +116,16 @@ def _reason_page(project: Project, claim: Claim, title: str, action, done: str, 
 def reject(project_id: int, claim_id: int):
     project, claim = _project(project_id), _claim_in(project_id, claim_id)
     return _reason_page(project, claim, _("Reject this claim"),
-                        lambda reason: ledger_claims.reject(db.session, claim.id, reason, current_user_id()),
-                        _("Claim rejected. The person will see your reason."), "claim.rejected")
+                        lambda reason: operations.reject_claim(db.session, claim.id, reason, current_user_id()),
+                        _("Claim rejected. The person will see your reason."))
 
 
 @bp.route("/projects/<int:project_id>/claims/<int:claim_id>/reverse", methods=["GET", "POST"])
 def reverse(project_id: int, claim_id: int):
     project, claim = _project(project_id), _claim_in(project_id, claim_id)
     return _reason_page(project, claim, _("Reverse this approved claim"),
-                        lambda reason: ledger_claims.reverse_claim(db.session, claim.id, reason, current_user_id()),
-                        _("Claim reversed. Its attendance can now be corrected."), "claim.reversed")
+                        lambda reason: operations.reverse_claim(db.session, claim.id, reason, current_user_id()),
+                        _("Claim reversed. Its attendance can now be corrected."))
 
 
 @bp.get("/projects/<int:project_id>/ledger")
@@ -172,9 +180,7 @@ def batches(project_id: int):
     if form.validate_on_submit():
         action = request.form.get("action")
         if action == "create":
-            batch = settlement.create_batch(db.session, project.id, current_user_id())
-            if batch is not None:
-                audit("batch.created", "batch", batch.id, project=project.id)
+            batch = operations.create_batch(db.session, project.id, current_user_id())
             db.session.commit()
             if batch is None:
                 flash(_("Nothing is waiting to be paid by bank."), "important")
@@ -183,12 +189,11 @@ def batches(project_id: int):
             return redirect(url_for("ledger.batch", project_id=project.id, batch_id=batch.id))
         if action == "settle":
             try:
-                result = settlement.settle_in_kind(db.session, project.id, current_user_id())
+                result = operations.settle_in_kind(db.session, project.id, current_user_id())
             except PeriodClosed as problem:
                 db.session.rollback()
                 flash(_closed_message(problem), "important")
             else:
-                audit("claims.settled_in_kind", "project", project.id)
                 db.session.commit()
                 count = len(result.settled) + (1 if result.declined else 0)
                 flash(_("Vouchers, training and donations recorded as given.") if count
@@ -212,16 +217,20 @@ def batch(project_id: int, batch_id: int):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            paid = settlement.mark_paid(db.session, found.id, current_user_id())
+            operations.mark_batch_paid(db.session, found.id, current_user_id())
+        except AlreadyDone:
+            db.session.rollback()
+            flash(_("This was already done: this batch was already marked as paid. Nothing was paid twice."), "important")
         except PeriodClosed as problem:
             db.session.rollback()
             flash(_closed_message(problem), "important")
+        except LedgerError:
+            db.session.rollback()
+            flash(_("This batch holds a claim that is no longer approved, so it cannot be marked paid. "
+                    "Ask finance to check it."), "important")
         else:
-            if paid:
-                audit("batch.paid", "batch", found.id, project=project.id)
             db.session.commit()
-            flash(_("Batch marked as paid.") if paid else _("This batch was already marked as paid. Nothing was paid twice."),
-                  "success" if paid else "important")
+            flash(_("Batch marked as paid."), "success")
         return redirect(url_for("ledger.batch", project_id=project.id, batch_id=found.id))
     payees = db.session.execute(
         select(Person.name, Person.payee_reference, func.sum(Claim.amount), func.count(Claim.id))
@@ -260,6 +269,7 @@ def statement(person_id: int):
                            rows=rows, sessions=given[0], hours_given=given[1], page=page,
                            pages=max((claims_count + PAGE_SIZE - 1) // PAGE_SIZE, 1),
                            balance=balance, picture=money_picture(balance),
+                           tax_years=person_tax_years(db.session, person),
                            breadcrumbs=[{"text": _("People"), "href": url_for("people.index")},
                                         {"text": person.name, "href": url_for("people.show", person_id=person.id)}],
                            active_section="people")
@@ -279,8 +289,7 @@ def months():
     form.month.choices = options(candidates)
     if form.validate_on_submit():
         chosen = dt.date.fromisoformat(form.month.data)
-        if periods.close_month(db.session, chosen, current_user_id()):
-            audit("month.closed", "month", chosen.replace(day=1).isoformat())
+        operations.close_month(db.session, chosen, current_user_id())
         db.session.commit()
         flash(_("%(month)s is closed.", month=format_date(chosen, "MMMM y")), "success")
         return redirect(url_for("ledger.months"))

@@ -8,18 +8,21 @@ from flask_babel import gettext as _
 
 from remun.enums import ExpenseCategory
 from remun.ledger.claims import has_decided_claims, remove_open_claims, sync_claims
+from remun.ledger.posting import ClaimDecided
 from remun.models import Attendance, Expense, Meeting, Person, Project
 from remun.money import ZERO
 from remun.records import NoRoleThatDay, people_in_project, role_on
 from remun.web.extensions import db
 from remun.web.forms import AttendanceForm, MeetingForm, options
+from remun.web.mileage_fields import add_mileage, check_vehicle
 from remun.web.pages import current_user_id, form_page, not_found_unless, rate_book, remove_page, save, try_save
 from remun.web.views.projects import project_crumbs
 
 bp = Blueprint("meetings", __name__, url_prefix="/projects/<int:project_id>/sessions")
 
 MEETING_FIELDS = ["date", "title", "hours"]
-ATTENDANCE_FIELDS = ["person_id", "hours", "prep_hours", "travel_hours", "expense_amount", "expense_category", "expense_note"]
+ATTENDANCE_FIELDS = ["person_id", "hours", "prep_hours", "travel_hours", "expense_amount", "expense_category", "expense_note",
+                     "miles", "vehicle"]
 
 
 def _meeting_in(project_id: int, meeting_id: int) -> Meeting:
@@ -90,8 +93,10 @@ def _attendance_form(meeting: Meeting, attendance: Attendance | None) -> Attenda
     data = None
     # Saved values fill the form only when it is first shown, never over what was posted.
     if attendance is not None and request.method == "GET":
-        expense = attendance.expenses[0] if attendance.expenses else None
+        expense = next((e for e in attendance.expenses if e.category != ExpenseCategory.MILEAGE), None)
+        mileage = next((e for e in attendance.expenses if e.category == ExpenseCategory.MILEAGE), None)
         data = {
+            "miles": mileage.miles if mileage else None, "vehicle": mileage.vehicle if mileage else None,
             "person_id": str(attendance.person_id), "hours": attendance.hours,
             "prep_hours": attendance.prep_hours, "travel_hours": attendance.travel_hours,
             "expense_amount": expense.amount if expense else None,
@@ -140,19 +145,29 @@ def _attendance_page(meeting: Meeting, attendance: Attendance | None):
                 "To correct it, reverse its claim on the Claims page first."), "important")
         return redirect(back)
     form = _attendance_form(meeting, attendance)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and check_vehicle(form):
         recorded = _record_attendance(meeting, attendance, form)
         if recorded is not None:
             try:
-                db.session.flush()
-                # Attendance becomes claims for time and expenses, waiting for approval.
-                sync_claims(db.session, rate_book(), attendance_ids=[recorded.id], user_id=current_user_id())
+                db.session.flush()  # (the person's earlier miles are then counted without this attendance's old ones)
+                priced = add_mileage(db.session, rate_book(), recorded, recorded.person_id, meeting.date, form)
+                if priced:
+                    db.session.flush()
+                    # Attendance becomes claims for time and expenses, waiting for approval.
+                    sync_claims(db.session, rate_book(), attendance_ids=[recorded.id], user_id=current_user_id())
+            except ClaimDecided:
+                db.session.rollback()  # approved by someone else a moment ago: the approved amount stands
+                flash(_("This attendance has been approved for payment, so it cannot be changed. "
+                      "To correct it, reverse its claim on the Claims page first."), "important")
+                return redirect(back)
             except IntegrityError:
                 db.session.rollback()
                 form.person_id.errors = [
                     _("This person's attendance is already recorded for this session. Change it instead.")]
             else:
-                return save(_("Attendance saved"), lambda: back)
+                if priced:
+                    return save(_("Attendance saved"), lambda: back)
+                db.session.rollback()
     title = _("Record attendance") if attendance is None else _("Change attendance")
     return form_page(form, title, ATTENDANCE_FIELDS, back, caption=meeting.title,
                      breadcrumbs=_crumbs(meeting.project), active_section="projects")

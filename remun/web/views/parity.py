@@ -9,7 +9,9 @@ from flask_babel import gettext as _
 
 from remun.calculator import fair_fees
 from remun.models import Project
+from remun.parity import MEDIAN_TITLE
 from remun.parity_report import organisation_parity, project_parity, report_as_json
+from remun.rates import living_wage_ref
 from remun.web.charts import bar_chart
 from remun.web.extensions import db
 from remun.web.forms import CalculatorForm, options
@@ -34,6 +36,8 @@ def group_chart(group, living_wage):
         (role.offer.title, role.rounded_hourly_rate, role.is_comparator)
         for role in group.roles
     ]
+    if group.comparator_is_median:
+        items.append((_(MEDIAN_TITLE), group.comparator.rounded_hourly_rate, True))
     return bar_chart(items, living_wage)
 
 
@@ -43,6 +47,7 @@ def project(project_id: int):
     return render_template(
         "parity/project.html", title=_("Pay parity"), report=report, project=project,
         charts={group.name: group_chart(group, report.living_wage) for group in report.groups},
+        basis_sentence=report.basis.sentence(_), median_title=_(MEDIAN_TITLE),
         breadcrumbs=project_crumbs(project), active_section="projects",
     )
 
@@ -57,7 +62,7 @@ def project_json(project_id: int):
 def organisation():
     report = organisation_parity(db.session, rate_book(), threshold=_threshold())
     return render_template("parity/organisation.html", title=_("Pay parity across all projects"),
-                           report=report, active_section="parity")
+                           report=report, basis_sentence=report.basis.sentence(_), active_section="parity")
 
 
 @bp.route("/calculator", methods=["GET", "POST"])
@@ -68,6 +73,7 @@ def calculator():
         (ref, book.latest(ref).label) for ref in book.refs(kind="pay_scale", per="hour")
     ])
     result = comparator_rate = None
+    london = form.location.data == "london"
     if form.validate_on_submit():
         today = dt.date.today()
         if form.band.data:
@@ -76,7 +82,9 @@ def calculator():
         else:
             comparator_rate = form.comparator_rate.data
         result = fair_fees(form.session_hours.data, form.prep_hours.data or 0, form.travel_hours.data or 0,
-                           comparator_rate, book.living_wage(today))
+                           comparator_rate, book.living_wage(today, london))
     return render_template("parity/calculator.html", title=_("Fair fee calculator"), form=form, result=result,
-                           comparator_rate=comparator_rate, living_wage=book.living_wage(dt.date.today()),
+                           comparator_rate=comparator_rate, living_wage=book.living_wage(dt.date.today(), london),
+                           living_wage_entry=book.lookup(living_wage_ref(london), dt.date.today()),
+                           lw_window=book.living_wage_window(dt.date.today(), london),
                            active_section="calculator")

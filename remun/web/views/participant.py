@@ -26,6 +26,7 @@ from remun.enums import ExpenseCategory, Reciprocity
 from remun.ledger import balances as ledger_balances
 from remun.ledger import claims as ledger_claims
 from remun.ledger.models import Claim, ClaimStatus
+from remun.tax_year import person_tax_years
 from remun.models import Appointment, Attendance, Expense, Meeting, Person, Role
 from remun.money import HUNDRED, ZERO
 from remun.reciprocity import benefits, choices, receipts
@@ -34,8 +35,9 @@ from remun.reciprocity.offers import load_offers
 from remun.web.statement_picture import money_picture
 from remun.web.extensions import db
 from remun.web.languages import offer_text
-from remun.web.forms import PlainDecimalField, choices as label_choices, hours_field, options
+from remun.web.forms import PlainDecimalField, choices as label_choices, hours_field, miles_field, options, vehicle_field
 from remun.web.labels import EXPENSE_LABELS, RECIPROCITY_LABELS
+from remun.web.mileage_fields import add_mileage, check_vehicle
 from remun.web.pages import current_user_id, rate_book
 
 bp = Blueprint("participant", __name__)
@@ -91,7 +93,7 @@ def home(person_id: int):
         own=_is_self(person), sessions=sessions, hours_given=Decimal(hours_given), pending=Decimal(pending),
         balance=balance, picture=money_picture(balance, Decimal(pending)),
         choice=choices.current_choice(db.session, person), history=choices.history(db.session, person.id),
-        open_sessions=_open_sessions(person), active_section="home",
+        open_sessions=_open_sessions(person), tax_years=person_tax_years(db.session, person), active_section="home",
     )
 
 
@@ -402,9 +404,12 @@ class SessionForm(FlaskForm):
         [Optional(), NumberRange(min=Decimal("0.01"), message=_l("Enter an amount more than zero"))],
         description=_l("For example bus fares or care costs. Expenses are always repaid as money, and are not earnings."),
         example="7.40")
-    expense_category = SelectField(_l("What were the expenses for?"), choices=label_choices(EXPENSE_LABELS),
+    expense_category = SelectField(_l("What were the expenses for?"), choices=label_choices(
+        {category: label for category, label in EXPENSE_LABELS.items() if category != "mileage"}),
                                    widget=GovSelect())
     expense_note = StringField(_l("Note about the expenses (optional)"), [Optional(), Length(max=500)], widget=GovTextInput())
+    miles = miles_field()
+    vehicle = vehicle_field()
     receipt = FileField(_l("A photo or PDF of the receipt (optional)"), widget=GovFileInput(),
                         description=_l("A PNG or JPEG photo, or a PDF, up to 5 MB."))
     submit = SubmitField(_l("Send to the project lead"), widget=GovSubmitInput())
@@ -444,8 +449,10 @@ def submit_session(person_id: int, meeting_id: int):
                 kind = receipts.check(data, upload.mimetype)
             except receipts.ReceiptProblem as problem:
                 form.receipt.errors = [str(RECEIPT_PROBLEMS[problem.code])]
-        if not form.expense_amount.errors and not form.receipt.errors:
-            return _save_session(person, meeting, found[0], form, data, upload if kind else None)
+        if not form.expense_amount.errors and not form.receipt.errors and check_vehicle(form):
+            saved = _save_session(person, meeting, found[0], form, data, upload if kind else None)
+            if saved is not None:
+                return saved
     return render_template("participant/submit_session.html", title=_("Your time at %(title)s", title=meeting.title),
                            form=form, person=person, meeting=meeting,
                            cancel_url=url_for("participant.sessions", person_id=person.id),
@@ -468,6 +475,12 @@ def _save_session(person: Person, meeting: Meeting, role: Role, form: SessionFor
             receipt = receipts.store(db.session, expense, data, upload.mimetype, upload.filename,
                                      current_app.instance_path, current_user_id())
             written = receipts.path_of(receipt, current_app.instance_path)
+    if not add_mileage(db.session, rate_book(), attendance, person.id, meeting.date, form):
+        db.session.rollback()
+        if written is not None:
+            written.unlink(missing_ok=True)
+        return None
+    db.session.flush()
     db.session.expire(attendance)
     try:
         ledger_claims.sync_claims(db.session, rate_book(), attendance_ids=[attendance.id], user_id=current_user_id())

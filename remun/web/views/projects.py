@@ -14,7 +14,7 @@ from remun.web.pages import form_page, not_found_unless, remove_page, try_save
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
-PROJECT_FIELDS = ["name", "cost_centre", "currency", "start_date", "end_date"]
+PROJECT_FIELDS = ["name", "cost_centre", "currency", "start_date", "end_date", "location"]
 
 
 def project_crumbs(project: Project | None = None) -> list[dict]:
