@@ -70,6 +70,9 @@ ACTIONS = {
     "benefits.answered": N_("A person changed whether they say they receive benefits"),
     "attendance.submitted": N_("A person told the project about a session they took part in"),
     "receipt.viewed": N_("A receipt was viewed"),
+    "rate_figure.added": N_("A published rate was added by the organisation"),
+    "rate_figure.ended": N_("An organisation's published rate was ended"),
+    "rate_figure.withdrawn": N_("An organisation's published rate was withdrawn"),
 }
 
 #: Columns whose values are personal: only their names are logged, never the values.

@@ -27,11 +27,6 @@ from remun.accounts import audit
 from remun.models import Base
 from remun.money import RATE_DIGITS, NotANumber, to_decimal
 from remun.rates import RateBook, RateEntry
-from remun.translation import N_
-
-audit.ACTIONS.setdefault("rate_figure.added", N_("A published rate was added by the organisation"))
-audit.ACTIONS.setdefault("rate_figure.ended", N_("An organisation's published rate was ended"))
-audit.ACTIONS.setdefault("rate_figure.withdrawn", N_("An organisation's published rate was withdrawn"))
 
 
 class OrganisationRateFigure(Base):
