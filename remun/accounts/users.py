@@ -132,6 +132,27 @@ def set_access(session: Session, user: User, role: UserRole | str, *, person_id:
         audit.record(session, changed_by_id, "user.changed", "user", user.id, {"before": before, "after": after})
 
 
+def set_project_leads(session: Session, project: Project, user_ids: Iterable[int], *,
+                      changed_by_id: int | None = None) -> None:
+    """Make exactly these lead accounts the project's leads, with an audit entry when that changes."""
+    from remun.accounts.models import ProjectLead
+
+    wanted = set(user_ids)
+    accounts = list(session.scalars(select(User).where(User.id.in_(wanted)))) if wanted else []
+    if len(accounts) != len(wanted) or any(account.role is not UserRole.LEAD for account in accounts):
+        raise AccountProblem("not_a_lead")
+    rows = list(session.scalars(select(ProjectLead).where(ProjectLead.project_id == project.id)))
+    before = sorted(row.user_id for row in rows)
+    for row in rows:
+        if row.user_id not in wanted:
+            session.delete(row)
+    for user_id in wanted - set(before):
+        session.add(ProjectLead(user_id=user_id, project_id=project.id))
+    if before != sorted(wanted):
+        audit.record(session, changed_by_id, "project.leads_changed", "project", project.id,
+                     {"before": before, "after": sorted(wanted)})
+
+
 def _keep_an_admin(session: Session, user: User) -> None:
     others = session.scalar(
         select(func.count()).select_from(User).where(

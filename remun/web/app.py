@@ -117,3 +117,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (participant, reciprocity):
         app.register_blueprint(module.bp)
+    from remun.web.views import organisation  # issue 15: organisation settings
+
+    app.register_blueprint(organisation.bp)

@@ -307,6 +307,9 @@ def show_problem(form: FlaskForm, problem: users.AccountProblem) -> None:
 # --- Where to go -----------------------------------------------------------------------------------
 
 def landing_url() -> str:
+    """The person's own start page: a participant's home, everyone else's start page."""
+    if not current_user.is_authenticated:
+        return url_for("auth.sign_in")
     if current_user.role is UserRole.PARTICIPANT:
         if current_user.person_id:
             return url_for("participant.home", person_id=current_user.person_id)
@@ -315,10 +318,12 @@ def landing_url() -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site, never another site (open redirects)."""
+    """Only a path on this site, never another site (open redirects), and one the person may open."""
+    from remun.web.permissions import may_open
+
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
-    return target
+    return target if may_open(target) else None
 
 
 def _sign_in(user: User) -> None:
@@ -699,3 +704,4 @@ def init_app(app: Flask) -> None:
     app.extensions["remun.limiter"] = limiter
     app.register_error_handler(429, _too_many_requests)
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+    app.jinja_env.globals["start_url"] = landing_url
