@@ -12,6 +12,7 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.link_crawler import crawl
+from tests.test_auth import smtp_server  # noqa: F401  (a fixture: a fake mail server)
 
 OTHER_PROJECT = "A project someone else leads"
 
@@ -187,3 +188,43 @@ def test_an_administrator_sets_a_projects_leads_from_its_page(demo_site, client_
     # Nobody else is shown the way to change them, nor may use it.
     assert f'/projects/{other.id}/leads' not in client_for(lead).get(f"/projects/{other.id}").get_data(as_text=True)
     assert client_for(lead).get(f"/projects/{other.id}/leads").status_code == 403
+
+
+# --- Accounts stay theirs --------------------------------------------------------------------------
+
+def test_a_lead_is_refused_a_reset_link_for_a_participant_account_in_use(demo_site, client_for, db_session):
+    """The issue's reproduction: a lead made a reset link, set a password, and read the benefits answer."""
+    from sqlalchemy import select
+
+    from remun.accounts.models import AuditEvent, OneTimeToken
+
+    person, participant = demo_site["person"], demo_site["participant"]
+    lead = client_for(demo_site["lead"])
+    page = lead.get(f"/people/{person.id}/account")
+    assert page.status_code == 200
+    assert "Make a password reset link" not in page.get_data(as_text=True)
+    assert lead.post(f"/people/{person.id}/account").status_code == 403
+    assert db_session.scalar(select(OneTimeToken).where(OneTimeToken.user_id == participant.id)) is None
+    assert db_session.scalar(select(AuditEvent).where(AuditEvent.action == "user.reset_link_refused",
+                                                      AuditEvent.object_id == str(participant.id))) is not None
+    assert lead.get(f"/people/{person.id}/benefits").status_code == 403
+
+
+def test_an_administrator_sees_a_reset_link_recorded_and_the_person_is_told(app, demo_site, client_for, db_session,
+                                                                          smtp_server):
+    from sqlalchemy import select
+
+    from remun.accounts.models import AuditEvent
+    from tests.test_auth import _use_mail_server
+
+    _use_mail_server(app, smtp_server.server_address[1])
+    person, participant = demo_site["person"], demo_site["participant"]
+    page = client_for(demo_site["admin"]).post(f"/people/{person.id}/account").get_data(as_text=True)
+    assert "/reset/" in page and "told them that you saw it" in page
+    shown = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "user.reset_link_shown",
+                                                       AuditEvent.object_id == str(participant.id)))
+    assert shown is not None and shown.user_id == demo_site["admin"].id
+    [sent] = smtp_server.received
+    assert sent["to"] == [participant.email]
+    body = sent["message"].get_content()
+    assert "/reset/" in body and "admin@example.org" in body and "saw it on screen" in body

@@ -341,18 +341,33 @@ def _link_url(endpoint: str, token: str) -> str:
 LINK_ENDPOINTS = {TokenPurpose.INVITATION: "auth.accept_invitation", TokenPurpose.PASSWORD_RESET: "auth.reset_password"}
 
 
+def account_in_use(user: User) -> bool:
+    """Has the person set their own password? Then a link to change it is a way to act as them."""
+    return bool(user.password_hash)
+
+
+def may_make_reset_link(user: User) -> bool:
+    """Reset links for an account in use are shown only to administrators (issue 15)."""
+    return not account_in_use(user) or current_user.role is UserRole.ADMIN
+
+
 def _show_link(user: User, link, back_url: str):
+    shown_for_account_in_use = link.purpose is TokenPurpose.PASSWORD_RESET and account_in_use(user)
+    if shown_for_account_in_use:
+        # Recorded, and the person is told by email (with the link) that someone saw it on screen.
+        audit("user.reset_link_shown", "user", user.id)
     db.session.commit()
     url = _link_url(LINK_ENDPOINTS[link.purpose], link.token)
+    emailed = email_link(user, link, url, shown_to=current_user.email if shown_for_account_in_use else None)
     return render_template("auth/link.html", title=_("Give them this link"), account=user, link=link,
-                           url=url, back_url=back_url, emailed=email_link(user, link, url))
+                           url=url, back_url=back_url, emailed=emailed, told=shown_for_account_in_use)
 
 
 def smtp_settings(app: Flask | None = None) -> mail.SmtpSettings | None:
     return (app or current_app).extensions.get("remun.smtp")
 
 
-def link_email(user: User, link, url: str) -> tuple[str, str]:
+def link_email(user: User, link, url: str, shown_to: str | None = None) -> tuple[str, str]:
     """The subject and body of the email carrying a personal link, in the person's language."""
     from remun.web.formatting import long_date
     from remun.web.languages import LOCALES, language_code
@@ -370,10 +385,14 @@ def link_email(user: User, link, url: str) -> tuple[str, str]:
             lasts = _("It works once, for 24 hours.")
         closing = _("Do not share this link: anyone with it can sign in as you. "
                     "If you were not expecting this email, you can ignore it.")
+        if shown_to:
+            closing = _("An administrator, %(who)s, made this link and saw it on screen. This has been recorded. "
+                        "If you did not ask for a new password, tell your project or another administrator, "
+                        "and do not use the link.", who=shown_to)
         return subject, f"{opening}\n\n{url}\n\n{lasts}\n\n{closing}\n"
 
 
-def email_link(user: User, link, url: str, app: Flask | None = None) -> bool | None:
+def email_link(user: User, link, url: str, app: Flask | None = None, shown_to: str | None = None) -> bool | None:
     """Email the link to the account when a mail server is configured.
 
     None when there is no mail server, True when sent, False when sending failed
@@ -382,7 +401,7 @@ def email_link(user: User, link, url: str, app: Flask | None = None) -> bool | N
     settings = smtp_settings(app)
     if settings is None or not user.active:
         return None
-    subject, body = link_email(user, link, url)
+    subject, body = link_email(user, link, url, shown_to)
     try:
         mail.send(settings, user.email, subject, body)
     except mail.MailProblem as problem:
@@ -587,6 +606,8 @@ def _make_link(account_: User, purpose: TokenPurpose, back_url: str, form: Actio
 def user_link(user_id: int, kind: str):
     account_ = _user(user_id)
     purpose = TokenPurpose.INVITATION if kind == "invitation" else TokenPurpose.PASSWORD_RESET
+    if purpose is TokenPurpose.INVITATION and account_in_use(account_):
+        purpose = TokenPurpose.PASSWORD_RESET  # an invitation must not be a way round the rules for resets
     back = url_for("auth.user", user_id=account_.id)
     form = ActionForm()
     if form.validate_on_submit():
@@ -664,12 +685,17 @@ def person_account(person_id: int):
         abort(403)  # only an administrator hands over links for staff accounts
     form = ActionForm()
     purpose = TokenPurpose.PASSWORD_RESET if account_.password_hash else TokenPurpose.INVITATION
+    may_make = may_make_reset_link(account_)
+    if request.method == "POST" and not may_make:
+        audit("user.reset_link_refused", "user", account_.id)
+        db.session.commit()
+        abort(403)  # only the person, or an administrator, may come to hold a way into an account in use
     if form.validate_on_submit():
         return _make_link(account_, purpose, back, form)
     form.submit.label.text = (_("Make a password reset link") if purpose is TokenPurpose.PASSWORD_RESET
                               else _("Make a new invitation link"))
     return render_template("auth/person_account.html", title=_("Their account"), person=person, account=account_,
-                           form=form, role_labels=ROLE_LABELS, breadcrumbs=crumbs, active_section="people")
+                           form=form, may_make=may_make, role_labels=ROLE_LABELS, breadcrumbs=crumbs, active_section="people")
 
 
 # --- Setting up ------------------------------------------------------------------------------------
