@@ -228,3 +228,82 @@ def test_an_administrator_sees_a_reset_link_recorded_and_the_person_is_told(app,
     assert sent["to"] == [participant.email]
     body = sent["message"].get_content()
     assert "/reset/" in body and "admin@example.org" in body and "saw it on screen" in body
+
+
+# --- Sessions end on the server ---------------------------------------------------------------------
+
+def _signed_in_copy(app, email):
+    """Sign in through the form; return the browser and a second client holding a copy of its cookie."""
+    browser = app.test_client()
+    assert browser.post("/sign-in", data={"email": email, "password": PASSWORD}).status_code == 302
+    cookie = browser.get_cookie("session").value
+    thief = app.test_client()
+    thief.set_cookie("session", cookie)
+    return browser, thief
+
+
+def test_a_copied_session_cookie_is_refused_after_signing_out(app, demo_site):
+    browser, copy = _signed_in_copy(app, demo_site["finance"].email)
+    assert copy.get("/finance/periods").status_code == 200
+    assert browser.post("/sign-out").status_code == 302
+    after = copy.get("/finance/periods")
+    assert after.status_code == 302 and "/sign-in" in after.headers["Location"]
+
+
+def test_changing_the_password_ends_every_other_session(app, demo_site):
+    browser, copy = _signed_in_copy(app, demo_site["finance"].email)
+    response = browser.post("/account/password", data={"current": PASSWORD, "password": "a new long password",
+                                                      "confirm": "a new long password"})
+    assert response.status_code == 302
+    assert browser.get("/finance/periods").status_code == 200  # this browser carries on
+    assert copy.get("/finance/periods").status_code == 302
+
+
+def test_a_password_reset_ends_every_session(app, demo_site, db_session):
+    from remun.accounts import users
+    from remun.accounts.models import TokenPurpose
+
+    browser, copy = _signed_in_copy(app, demo_site["finance"].email)
+    link = users.issue_link(db_session, demo_site["finance"], TokenPurpose.PASSWORD_RESET, demo_site["admin"].id)
+    db_session.commit()
+    fresh = app.test_client()
+    assert fresh.post(f"/reset/{link.token}", data={"password": "reset long password",
+                                                    "confirm": "reset long password"}).status_code == 302
+    assert browser.get("/finance/periods").status_code == 302 and copy.get("/finance/periods").status_code == 302
+    assert fresh.get("/finance/periods").status_code == 200
+
+
+def test_sign_out_everywhere_from_the_account_page(app, demo_site):
+    browser, copy = _signed_in_copy(app, demo_site["lead"].email)
+    other_device = app.test_client()
+    other_device.post("/sign-in", data={"email": demo_site["lead"].email, "password": PASSWORD})
+    page = browser.get("/account").get_data(as_text=True)
+    assert "You are also signed in on 1 other device or browser." in page and "Sign out everywhere" in page
+    assert browser.post("/account/sign-out-everywhere").status_code == 302
+    for client in (browser, copy, other_device):
+        assert client.get("/projects/").status_code == 302
+
+
+def test_a_session_ends_after_a_period_without_use(app, demo_site, db_session):
+    import datetime as dt
+
+    from sqlalchemy import update
+
+    from remun.accounts.sign_in_sessions import SignInSession
+
+    browser, _ = _signed_in_copy(app, demo_site["lead"].email)
+    assert app.config["REMUN_SESSION_IDLE"] == dt.timedelta(hours=2)
+    assert browser.get("/projects/").status_code == 200
+    long_ago = dt.datetime.now(dt.UTC) - dt.timedelta(hours=2, minutes=1)
+    db_session.execute(update(SignInSession).values(last_seen_at=long_ago))
+    db_session.commit()
+    assert browser.get("/projects/").status_code == 302
+    # Used within the period, it carries on; the overall lifetime still ends it.
+    browser, _ = _signed_in_copy(app, demo_site["lead"].email)
+    db_session.execute(update(SignInSession).values(
+        last_seen_at=dt.datetime.now(dt.UTC) - dt.timedelta(hours=1, minutes=50)))
+    db_session.commit()
+    assert browser.get("/projects/").status_code == 200
+    db_session.execute(update(SignInSession).values(created_at=long_ago - dt.timedelta(hours=12)))
+    db_session.commit()
+    assert browser.get("/projects/").status_code == 302

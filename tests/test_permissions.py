@@ -44,6 +44,7 @@ EXPECTED = {
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.sign_out": SIGNED_IN,
+    "auth.sign_out_everywhere": SIGNED_IN,
     "home.index": SIGNED_IN,  # a participant is sent on to their own home (issue 15)
     "projects.index": STAFF,
     "parity.calculator": STAFF,

@@ -68,8 +68,16 @@ def check_new_password(password: str, email: str | None) -> None:
 
 
 def set_password(user: User, password: str, using: PasswordHasher | None = None) -> None:
+    """A new password; every session signed in with the old one ends (the caller may start a new one)."""
+    from sqlalchemy.orm import object_session
+
+    from remun.accounts import sign_in_sessions
+
     check_new_password(password, user.email)
     user.password_hash = passwords.hash_password(password, using)
+    session = object_session(user)
+    if session is not None:
+        sign_in_sessions.end_all(session, user)
 
 
 def _projects(session: Session, project_ids: Iterable[int]) -> list[Project]:
@@ -169,6 +177,9 @@ def deactivate(session: Session, user: User, by_id: int | None = None) -> None:
         _keep_an_admin(session, user)
     user.active = False
     tokens.cancel_all(session, user)
+    from remun.accounts import sign_in_sessions
+
+    sign_in_sessions.end_all(session, user)
     audit.record(session, by_id, "user.deactivated", "user", user.id)
 
 

@@ -49,7 +49,7 @@ from wtforms import PasswordField, RadioField, SelectField, SelectMultipleField,
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from remun.accounts import audit as audit_log
-from remun.accounts import mail, passwords, users
+from remun.accounts import mail, passwords, sign_in_sessions, users
 from remun.accounts.models import TokenPurpose, User, UserRole
 from remun.models import Person, Project
 from remun.web.extensions import db
@@ -81,13 +81,17 @@ DEFAULT_LIMIT_PER_ADDRESS = "30 per hour"
 # --- The signed-in account ----------------------------------------------------------------------
 
 class Account(UserMixin):
-    """The signed-in user, as Flask-Login sees them; everything else reads through to ``User``."""
+    """The signed-in user, as Flask-Login sees them; everything else reads through to ``User``.
 
-    def __init__(self, user: User):
+    ``key`` names their session on the server (remun/accounts/sign_in_sessions.py).
+    """
+
+    def __init__(self, user: User, key: str):
         self.user = user
+        self.key = key
 
     def get_id(self) -> str:
-        return users.session_key(self.user)
+        return self.key
 
     @property
     def is_active(self) -> bool:
@@ -103,8 +107,12 @@ login_manager.session_protection = "basic"
 
 @login_manager.user_loader
 def _load_user(key: str) -> Account | None:
-    user = users.from_session_key(db.session, key)
-    return Account(user) if user is not None else None
+    config = current_app.config
+    user = sign_in_sessions.find(db.session, key, idle=config["REMUN_SESSION_IDLE"],
+                                 lifetime=config["PERMANENT_SESSION_LIFETIME"])
+    if db.session.dirty or db.session.deleted:
+        db.session.commit()  # the time last seen, or a session that has timed out
+    return Account(user, key) if user is not None else None
 
 
 def actor_id() -> int | None:
@@ -328,8 +336,17 @@ def _safe_next(target: str | None) -> str | None:
 
 def _sign_in(user: User) -> None:
     session.clear()  # a fresh session: nothing from before signing in carries over
-    login_user(Account(user))
+    key = sign_in_sessions.start(db.session, user)
+    db.session.commit()
+    login_user(Account(user, key))
     session.permanent = True
+
+
+def _end_this_session() -> None:
+    sign_in_sessions.end(db.session, session.get("_user_id"))
+    db.session.commit()
+    logout_user()
+    session.clear()
 
 
 def _link_url(endpoint: str, token: str) -> str:
@@ -454,9 +471,7 @@ def sign_out():
     form = ActionForm()
     if form.validate_on_submit():
         audit("user.signed_out", "user", current_user.id)
-        db.session.commit()
-        logout_user()
-        session.clear()
+        _end_this_session()  # a copy of this session's cookie is worth nothing now
         flash(_("You have signed out"), "success")
         return redirect(url_for("auth.sign_in"))
     form.submit.label.text = _("Sign out")
@@ -465,8 +480,26 @@ def sign_out():
 
 @bp.get("/account")
 def account():
+    form = ActionForm()
+    form.submit.label.text = _("Sign out everywhere")
+    others = sign_in_sessions.count(db.session, current_user.user) - 1
     return render_template("auth/account.html", title=_("Your account"), role_labels=ROLE_LABELS,
-                           active_section="account")
+                           everywhere_form=form, other_sessions=max(others, 0), active_section="account")
+
+
+@bp.post("/account/sign-out-everywhere")
+def sign_out_everywhere():
+    """End every session of this account, on every device, this one too."""
+    form = ActionForm()
+    if form.validate_on_submit():
+        ended = sign_in_sessions.end_all(db.session, current_user.user)
+        audit("user.signed_out_everywhere", "user", current_user.id, sessions=ended)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("You have signed out on every device"), "success")
+        return redirect(url_for("auth.sign_in"))
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

@@ -142,6 +142,7 @@ RULES: dict[str, Rule] = {
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.sign_out": SIGNED_IN,
+    "auth.sign_out_everywhere": SIGNED_IN,
     # Start, lists and reference pages for staff
     "home.index": SIGNED_IN,  # a participant is sent on to their own home
     "projects.index": STAFF,
