@@ -74,13 +74,33 @@ class Crawl:
         return len(self.visited)
 
 
-def crawl(fetch: Callable[[str], tuple[int, str | None, str]], start: str, *, limit: int = 500) -> Crawl:
-    """Breadth first from ``start``. ``fetch(path) -> (status, html or None, final path)``."""
+def kind_of(path: str) -> str:
+    """The kind of page: its path with each id replaced by #, and the names of its query's fields."""
+    import re
+
+    parts = urlsplit(path)
+    fields = sorted({pair.split("=", 1)[0] for pair in parts.query.split("&") if pair})
+    return re.sub(r"\d+", "#", parts.path) + ("?" + "&".join(fields) if fields else "")
+
+
+def crawl(fetch: Callable[[str], tuple[int, str | None, str]], start: str, *, limit: int = 500,
+          per_kind: int | None = None) -> Crawl:
+    """Breadth first from ``start``. ``fetch(path) -> (status, html or None, final path)``.
+
+    ``per_kind`` bounds how many pages of one kind (see ``kind_of``) are opened, so a slow
+    browser still reaches every kind of page a big project has, not only its first hundred people.
+    """
     result = Crawl()
     queue: list[tuple[str, str]] = [(start, "(start)")]
     seen = {start}
+    kinds: dict[str, int] = {}
     while queue and len(result.visited) < limit:
         path, shown_on = queue.pop(0)
+        if per_kind is not None:
+            kind = kind_of(path)
+            if kinds.get(kind, 0) >= per_kind:
+                continue
+            kinds[kind] = kinds.get(kind, 0) + 1
         status, html, final = fetch(path)
         result.visited[path] = status
         if status in (403, 404) or status >= 500:
