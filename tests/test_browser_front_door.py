@@ -259,7 +259,7 @@ def test_a_participant_chooses_and_tells_the_project_from_the_front_door(fresh_s
         page.wait_for_url(f"**/people/{person}/home")  # their own home, not a refusal
         expect(page.locator("h1")).not_to_have_text("You cannot see this page")
 
-        page.get_by_role("link", name="Choose how you would like to be thanked").click()
+        page.get_by_role("link", name=re.compile("how you would like to be thanked")).first.click()
         page.get_by_label("Vouchers", exact=True).check()
         page.get_by_role("button", name="Continue").click()
         page.wait_for_url("**/thanks/vouchers")
@@ -291,9 +291,9 @@ def test_a_participant_chooses_and_tells_the_project_from_the_front_door(fresh_s
         page.wait_for_url(f"**/people/{person}/home")
         expect(page.locator(".govuk-notification-banner")).to_contain_text("Your project lead will check it")
 
-        page.get_by_role("link", name=re.compile("[Ss]tatement")).first.click()
+        page.get_by_role("link", name="See each session and where its money is").click()
         page.wait_for_url(f"**/people/{person}/statement")
-        expect(page.locator("#statement-choice")).to_contain_text("Vouchers")
+        expect(page.locator("#statement-choice")).to_contain_text("A split of these")
         # The breadcrumbs lead only where they may go: no link to the list of everyone.
         expect(page.locator(".govuk-breadcrumbs a", has_text="People")).to_have_count(0)
     finally:
