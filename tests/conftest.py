@@ -212,13 +212,16 @@ def participant_user(make_user, db_session):
 @pytest.fixture
 def client_for(app):
     """client_for(user) -> a test client signed in as that user (None: nobody)."""
-    from remun.accounts.users import session_key
+    from remun.accounts.sign_in_sessions import start
+    from remun.web.extensions import db
 
     def make(user=None):
         test_client = app.test_client()
         if user is not None:
+            key = start(db.session, user)  # a session on the server, as signing in makes
+            db.session.commit()
             with test_client.session_transaction() as session:
-                session["_user_id"] = session_key(user)
+                session["_user_id"] = key
                 session["_fresh"] = True
         return test_client
 

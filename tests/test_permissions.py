@@ -46,7 +46,8 @@ EXPECTED = {
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.sign_out": SIGNED_IN,
-    "home.index": STAFF,
+    "auth.sign_out_everywhere": SIGNED_IN,
+    "home.index": SIGNED_IN,  # a participant is sent on to their own home (issue 15)
     "projects.index": STAFF,
     "parity.calculator": STAFF,
     "rates.index": STAFF,
@@ -55,9 +56,11 @@ EXPECTED = {
     "rates.withdraw_figure": ADMIN,
     "imports.template": STAFF,
     "parity.organisation": "A F",
-    "projects.new": ADMIN,
+    "projects.new": "A L O",  # leads, while the organisation lets them (issue 15)
     "projects.delete": ADMIN,
-    "imports.upload": ADMIN,
+    "projects.leads": ADMIN,
+    "settings.index": ADMIN,
+    "imports.upload": "A L O",
     "projects.show": READ_PROJECT,
     "projects.edit": CHANGE_PROJECT,
     "projects.new_group": CHANGE_PROJECT,
@@ -307,7 +310,8 @@ def test_participant_sees_only_their_own_record(client_for, world):
     assert participant.get(f"/people/{world['mine']['person'].id}").status_code == 200
     assert participant.get(f"/people/{world['other']['person'].id}").status_code == 403
     assert participant.get("/people/").status_code == 403
-    assert participant.get("/").status_code == 403
+    start = participant.get("/")  # the front door sends a participant to their own home (issue 15)
+    assert start.status_code == 302 and start.headers["Location"].endswith(f"/people/{world['mine']['person'].id}/home")
     assert participant.get("/account/password").status_code == 200
 
 
@@ -318,7 +322,8 @@ def test_the_menu_shows_only_pages_the_user_may_use(client_for, world):
 
     admin, lead, finance, participant, nobody = menu("A"), menu("L"), menu("F"), menu("P"), menu("N")
     assert 'href="/accounts/"' in admin and 'href="/audit/"' in admin and 'href="/import/"' in admin
-    assert 'href="/accounts/"' not in lead and 'href="/import/"' not in lead and 'href="/parity"' not in lead
+    assert 'href="/accounts/"' not in lead and 'href="/settings/"' not in lead and 'href="/parity"' not in lead
+    assert 'href="/import/"' in lead  # leads may import while the organisation lets them create projects
     assert 'href="/parity"' in finance and 'href="/people/"' in finance
     assert 'href="/people/"' not in participant and 'href="/projects/"' not in participant
     assert "Sign out" in participant and "Signed in as" in participant

@@ -12,12 +12,14 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
     GovRadioInput,
     GovSelect,
+    GovCheckboxesInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (DateField, DecimalField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField,
+                     TextAreaField)
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from remun.money import NotANumber, to_decimal
@@ -367,3 +369,12 @@ class ImportForm(FlaskForm):
         widget=GovFileInput(),
     )
     submit = SubmitField(_l("Import workbook"), widget=GovSubmitInput())
+
+
+class ProjectLeadsForm(FlaskForm):
+    """Who leads a project (issue 15): any of the project lead accounts, or none."""
+
+    leads = SelectMultipleField(_l("Project leads"), choices=[], coerce=str, widget=GovCheckboxesInput(),
+                      description=_l("They can see and change this project, its people and its claims. "
+                                     "Only accounts that are project leads are listed."))
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
