@@ -45,6 +45,14 @@ RECIPROCITY_LABELS = {
     Reciprocity.SPLIT: _l("A split of these"),
 }
 
+#: How money reaches a payee, for a batch's "Paid by" column (the same words as the payment file).
+PAID_BY_LABELS = {
+    Reciprocity.BANK_TRANSFER: _l("Bank transfer"),
+    Reciprocity.PAYMENT_CARD: _l("Payment card"),
+    Reciprocity.CHEQUE: _l("Cheque"),
+    Reciprocity.THIRD_PARTY: _l("To someone else"),
+}
+
 EXPENSE_LABELS = {
     ExpenseCategory.TRAVEL: _l("Travel"),
     ExpenseCategory.CARE: _l("Care or childcare"),
@@ -73,6 +81,7 @@ def register(app) -> None:
         BASIS_LABELS=BASIS_LABELS,
         BASIS_SHORT=BASIS_SHORT,
         RECIPROCITY_LABELS=RECIPROCITY_LABELS,
+        PAID_BY_LABELS=PAID_BY_LABELS,
         EXPENSE_LABELS=EXPENSE_LABELS,
         ACCOUNT_LABELS=ACCOUNT_LABELS,
     )

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import format_date, ngettext
 from sqlalchemy import func, select
 
+from remun.exports import batch_file
 from remun.ledger import balances as ledger_balances
 from remun.ledger import claims as ledger_claims
 from remun.ledger import periods, settlement
@@ -223,14 +224,12 @@ def batch(project_id: int, batch_id: int):
             flash(_("Batch marked as paid.") if paid else _("This batch was already marked as paid. Nothing was paid twice."),
                   "success" if paid else "important")
         return redirect(url_for("ledger.batch", project_id=project.id, batch_id=found.id))
-    payees = db.session.execute(
-        select(Person.name, Person.payee_reference, func.sum(Claim.amount), func.count(Claim.id))
-        .select_from(Claim).join(Person, Claim.person_id == Person.id)
-        .where(Claim.id.in_([item.claim_id for item in found.items]))
-        .group_by(Person.id, Person.name, Person.payee_reference).order_by(Person.name)
-    ).all()
+    # The page shows exactly what the payment file pays: the same rows (one per payee and way of paying),
+    # each the money paid in this batch (a split claim's money part, not the whole claim).
+    facts = batch_file.batch_facts(db.session, found.id)
     return render_template("ledger/batch.html", title=_("Payment batch %(id)s", id=found.id), project=project,
-                           batch=found, payees=payees, paid=found.status == BatchStatus.PAID, form=form,
+                           batch=found, payees=facts.payees, payees_total=facts.total,
+                           paid=found.status == BatchStatus.PAID, form=form,
                            breadcrumbs=project_crumbs(project), active_section="projects")
 
 
