@@ -7,6 +7,8 @@ import io
 import re
 from decimal import Decimal
 
+import pytest
+
 from sqlalchemy import select
 
 from remun.enums import Reciprocity
@@ -63,3 +65,145 @@ def test_a_batch_page_pays_exactly_what_its_file_pays_for_split_payees(client, d
     assert "£132.80 to 2 payees" in text_of(client.get(f"/projects/{project.id}/batches/{batch.id}"))
     assert sum(amount for _, _, amount in in_file) == batch.total == Decimal("132.80")
     assert "Paid by" in html
+
+
+def _new_session(db_session, project, title="Second panel"):
+    from remun.models import Meeting
+
+    first = db_session.scalar(select(Meeting).where(Meeting.project_id == project.id))
+    meeting = Meeting(project=project, date=first.date, title=title, hours=Decimal("2.5"))
+    db_session.add(meeting)
+    db_session.commit()
+    return meeting
+
+
+def test_attendance_left_blank_takes_the_role_s_usual_hours_and_0_means_none(client, db_session):
+    from remun.models import Attendance
+
+    project = build_project(db_session, {"Ann": Reciprocity.BANK_TRANSFER, "Bea": Reciprocity.BANK_TRANSFER})
+    meeting = _new_session(db_session, project)
+    ann = db_session.scalar(select(Person).where(Person.name == "Ann"))
+    bea = db_session.scalar(select(Person).where(Person.name == "Bea"))
+    url = f"/projects/{project.id}/sessions/{meeting.id}/attendance/new"
+    assert client.post(url, data={"person_id": str(ann.id), "hours": "", "prep_hours": "", "travel_hours": "",
+                                  "expense_category": "travel"}).status_code == 302
+    assert client.post(url, data={"person_id": str(bea.id), "hours": "2", "prep_hours": "0", "travel_hours": "0",
+                                  "expense_category": "travel"}).status_code == 302
+    recorded = {a.person.name: (a.hours, a.prep_hours, a.travel_hours)
+                for a in db_session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))}
+    # The panel member's terms pay 1 hour of preparation: a blank is that hour, not nothing.
+    assert recorded["Ann"] == (Decimal("2.5"), Decimal("1"), Decimal("0"))
+    assert recorded["Bea"] == (Decimal("2"), Decimal("0"), Decimal("0"))
+
+
+def test_a_session_page_records_several_people_at_once_prefilled_from_their_roles(client, db_session):
+    from remun.ledger.models import Claim
+    from remun.models import Attendance
+
+    project = build_project(db_session, {"Ann": Reciprocity.BANK_TRANSFER, "Bea": Reciprocity.BANK_TRANSFER})
+    meeting = _new_session(db_session, project)
+    people = {p.name: p for p in db_session.scalars(select(Person))}
+    url = f"/projects/{project.id}/sessions/{meeting.id}/attendance/several"
+    html = client.get(url).get_data(as_text=True)
+    # One prefilled row for each person in the session's roles: the session's length and each role's usual.
+    for name in ("Ann", "Bea", "Dr Staff"):
+        assert f'id="took_part_{people[name].id}"' in html
+    assert f'name="hours_{people["Ann"].id}" type="text" inputmode="decimal" spellcheck="false"\n               value="2.50"' in html
+    assert re.search(rf'name="prep_hours_{people["Ann"].id}"[^>]*\n\s*value="1"', html)
+    assert re.search(rf'name="prep_hours_{people["Dr Staff"].id}"[^>]*\n\s*value="0"', html)
+    assert "checked" not in html  # nobody is assumed to have come
+
+    # Nobody ticked: a plain error, nothing saved.
+    assert "Select everyone who took part" in text_of(client.post(url, data={}))
+    # A bad number names the person and what to type.
+    bad = text_of(client.post(url, data={f"took_part_{people['Ann'].id}": "yes", f"hours_{people['Ann'].id}": "two"}))
+    assert "Ann: Enter a number, like 2.5" in bad
+
+    ann, staff = people["Ann"].id, people["Dr Staff"].id
+    response = client.post(url, data={f"took_part_{ann}": "yes", f"hours_{ann}": "2.5", f"prep_hours_{ann}": "1",
+                                      f"travel_hours_{ann}": "", f"expense_amount_{ann}": "£3.20",
+                                      f"expense_category_{ann}": "travel",
+                                      f"took_part_{staff}": "yes", f"hours_{staff}": "2.5", f"prep_hours_{staff}": "0"})
+    assert response.status_code == 302
+    assert "Attendance saved for 2 people" in text_of(client.get(response.headers["Location"]))
+    found = {a.person.name: a for a in db_session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))}
+    assert set(found) == {"Ann", "Dr Staff"}
+    assert (found["Ann"].hours, found["Ann"].prep_hours, found["Ann"].expenses[0].amount) == (
+        Decimal("2.5"), Decimal("1"), Decimal("3.20"))
+    # They became claims waiting for approval: 3.5 hours at £20 and the fare.
+    amounts = sorted(c.amount for c in db_session.scalars(select(Claim).where(Claim.attendance_id == found["Ann"].id)))
+    assert amounts == [Decimal("3.20"), Decimal("70.00")]
+    # Those recorded are no longer offered.
+    again = client.get(url).get_data(as_text=True)
+    assert f'id="took_part_{ann}"' not in again and f'id="took_part_{people["Bea"].id}"' in again
+
+
+def test_numbers_are_read_as_typed_in_the_page_s_language(client, db_session):
+    from remun.models import Attendance
+
+    project = build_project(db_session, {"Ann": Reciprocity.BANK_TRANSFER})
+    meeting = _new_session(db_session, project)
+    ann = db_session.scalar(select(Person).where(Person.name == "Ann"))
+    client.set_cookie("remun_lang", "pl")
+    url = f"/projects/{project.id}/sessions/{meeting.id}/attendance/new"
+    refused = client.post(url, data={"person_id": str(ann.id), "hours": "x", "expense_category": "travel"})
+    assert "2,5" in text_of(refused)  # the example is written the Polish way
+    response = client.post(url, data={"person_id": str(ann.id), "hours": "2,5", "prep_hours": "1",
+                                      "travel_hours": "0", "expense_amount": "6,40", "expense_category": "travel"})
+    assert response.status_code == 302
+    attendance = db_session.scalar(select(Attendance).where(Attendance.meeting_id == meeting.id))
+    assert attendance.hours == Decimal("2.5") and attendance.expenses[0].amount == Decimal("6.40")
+
+
+def test_inputs_carry_their_units_and_percentages_have_no_needless_decimals(client, db_session, app):
+    project = build_project(db_session, {"Ann": Reciprocity.BANK_TRANSFER})
+    meeting = _new_session(db_session, project)
+    html = client.get(f"/projects/{project.id}/sessions/{meeting.id}/attendance/new").get_data(as_text=True)
+    assert re.search(r'govuk-input__prefix[^>]*>\s*£\s*<', html)
+    assert re.search(r'govuk-input__suffix[^>]*>\s*hours\s*<', html)
+    from remun.web.formatting import percent
+
+    with app.test_request_context():
+        assert (percent(Decimal("50")), percent(Decimal("12.5")), percent(Decimal("33.3"))) == ("50%", "12.5%", "33.3%")
+
+
+ROLE_WORDS = {
+    # basis: (what the role page says of unpaid preparation, the sentence on what parity counts)
+    "hour": ("1 hour, not paid (parity still counts it as time given)", "Parity counts all 5 hours given"),
+    "session": ("1 hour, covered by the fee", "The fee of £90.00 covers them all"),
+    "half_day": ("1 hour, covered by the fee", "The fee of £90.00 covers them all"),
+    "day": ("1 hour, covered by the fee", "The fee of £90.00 covers them all"),
+    "salary": ("1 hour, paid: a salary covers every hour", "parity counts all 5 hours of each session"),
+}
+
+
+@pytest.mark.parametrize("basis", list(ROLE_WORDS))
+def test_a_role_page_says_what_parity_counts(client, db_session, basis):
+    """Each basis, 3 hours' session, 1 hour preparation and 1 of travel, neither marked as paid."""
+    from remun.enums import PayBasis, RoleKind
+    from remun.models import Project, Role, RoleGroup, RoleTerms
+
+    start = __import__("datetime").date(2026, 1, 1)
+    project = Project(name=f"Parity words {basis}", start_date=start)
+    group = RoleGroup(project=project, name="Board")
+    rate = Decimal("18") if basis in ("hour", "salary") else Decimal("90")
+    role = Role(project=project, group=group, title="Member", kind=RoleKind.LIVED_EXPERIENCE)
+    role.terms.append(RoleTerms(effective_from=start, basis=PayBasis(basis), rate=rate, session_hours=Decimal("3"),
+                                prep_hours=Decimal("1"), travel_hours=Decimal("1")))
+    clinical = Role(project=project, group=group, title="Clinician", kind=RoleKind.CLINICAL)
+    clinical.terms.append(RoleTerms(effective_from=start, basis=PayBasis.SALARY, rate=Decimal("30"),
+                                    session_hours=Decimal("3")))
+    db_session.add(project)
+    db_session.commit()
+
+    page = text_of(client.get(f"/projects/{project.id}/roles/{role.id}"))
+    preparation, sentence = ROLE_WORDS[basis]
+    assert preparation in page
+    assert sentence in page
+    assert "not paid" not in page or basis == "hour"
+    # The hourly rate the role page states is the one the parity page works with.
+    parity = client.get(f"/projects/{project.id}/parity.json").get_json()
+    member = next(r for g in parity["groups"] for r in g["roles"] if r["role"] == "Member")
+    hourly = Decimal(member["effective_hourly_rate"])
+    assert f"That is £{hourly:.2f} an hour." in page
+    assert Decimal(member["hours_given"]) == Decimal("5")

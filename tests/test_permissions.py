@@ -69,6 +69,7 @@ EXPECTED = {
     "meetings.edit": CHANGE_PROJECT,
     "meetings.delete": CHANGE_PROJECT,
     "meetings.new_attendance": CHANGE_PROJECT,
+    "meetings.several_attendance": CHANGE_PROJECT,
     "meetings.edit_attendance": CHANGE_PROJECT,
     "meetings.delete_attendance": CHANGE_PROJECT,
     "parity.project": READ_PROJECT,

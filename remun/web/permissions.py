@@ -157,6 +157,7 @@ RULES: dict[str, Rule] = {
     "meetings.edit": CHANGE_PROJECT,
     "meetings.delete": CHANGE_PROJECT,
     "meetings.new_attendance": CHANGE_PROJECT,
+    "meetings.several_attendance": CHANGE_PROJECT,
     "meetings.edit_attendance": CHANGE_PROJECT,
     "meetings.delete_attendance": CHANGE_PROJECT,
     "parity.project": READ_PROJECT,

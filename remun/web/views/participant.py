@@ -245,7 +245,7 @@ def _split_form(offers):
     for method in SPLIT_METHODS:
         setattr(Form, f"percent_{method.value}", PlainDecimalField(
             RECIPROCITY_LABELS[method], [Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100"))],
-            example="50", render_kw={"inputmode": "decimal", "spellcheck": "false", "class": "govuk-input--width-4"}))
+            example="50", unit="percent"))
     Form.voucher_provider = SelectField(_l("Which vouchers?"), choices=options(
         [("", _l("Choose vouchers"))] + [(item.provider, item.provider) for item in offers.vouchers]), widget=GovSelect())
     Form.third_party_name = StringField(_l("Name of the person or organisation to pay for you"), [Optional(), Length(max=200)],
@@ -401,7 +401,7 @@ class SessionForm(FlaskForm):
         _l("Out-of-pocket expenses (optional)"),
         [Optional(), NumberRange(min=Decimal("0.01"), message=_l("Enter an amount more than zero"))],
         description=_l("For example bus fares or care costs. Expenses are always repaid as money, and are not earnings."),
-        example="7.40")
+        example="7.40", unit="money")
     expense_category = SelectField(_l("What were the expenses for?"), choices=label_choices(EXPENSE_LABELS),
                                    widget=GovSelect())
     expense_note = StringField(_l("Note about the expenses (optional)"), [Optional(), Length(max=500)], widget=GovTextInput())
