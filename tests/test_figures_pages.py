@@ -207,3 +207,58 @@ def test_a_role_page_says_what_parity_counts(client, db_session, basis):
     hourly = Decimal(member["effective_hourly_rate"])
     assert f"That is £{hourly:.2f} an hour." in page
     assert Decimal(member["hours_given"]) == Decimal("5")
+
+
+def test_closing_a_month_defaults_to_the_last_complete_one_lists_what_is_open_and_goes_in_order(client, db_session):
+    import datetime as dt
+
+    from remun.ledger.models import ClosedPeriod
+    from remun.ledger.month_end import last_complete_month
+    from remun.models import Attendance, Meeting
+
+    project = build_project(db_session, {"Ann": Reciprocity.BANK_TRANSFER})
+    today = dt.date.today()
+    last = last_complete_month(today)
+    before = last_complete_month(last)
+    # The project's session moved into the month before last; one more session last month.
+    meeting = db_session.scalar(select(Meeting).where(Meeting.project_id == project.id))
+    meeting.date = before.replace(day=10)
+    later = Meeting(project=project, date=last.replace(day=5), title="Later panel", hours=Decimal("3"))
+    db_session.add(later)
+    ann = db_session.scalar(select(Person).where(Person.name == "Ann"))
+    db_session.add(Attendance(meeting=later, person=ann, role=meeting.attendances[0].role, hours=Decimal("3"),
+                              prep_hours=Decimal("1")))
+    db_session.commit()
+    client.get(f"/projects/{project.id}/claims")  # attendance becomes claims, waiting for approval
+
+    # Linked from Payments and Exports.
+    assert "/finance/periods" in client.get(f"/projects/{project.id}/batches").get_data(as_text=True)
+    assert "/finance/periods" in client.get("/exports/").get_data(as_text=True)
+
+    page = client.get("/finance/periods").get_data(as_text=True)
+    selected = re.search(r'<option value="([0-9-]+)" selected', page)
+    assert selected and selected.group(1) == last.isoformat()
+    assert f'value="{today.replace(day=1).isoformat()}"' not in page  # the unfinished month is not offered
+
+    # Choosing a month leads to a confirmation, not a closing.
+    response = client.post("/finance/periods", data={"month": last.isoformat()})
+    assert response.status_code == 302 and response.headers["Location"].endswith(f"/finance/periods/{last:%Y-%m}")
+    assert db_session.scalar(select(ClosedPeriod)) is None
+    # The earlier month is open, so last month cannot close yet.
+    confirm = text_of(client.get(response.headers["Location"]))
+    assert "Months close in order" in confirm and f"close {before:%B %Y} first" in confirm
+    client.post(response.headers["Location"])
+    assert db_session.scalar(select(ClosedPeriod)) is None
+
+    # The earlier month's confirmation lists what is still open in it.
+    earlier = f"/finance/periods/{before:%Y-%m}"
+    confirm = text_of(client.get(earlier))
+    assert "2 claims are waiting for approval" in confirm  # Ann's time and fare (Dr Staff claims nothing)
+    assert f"Close {before:%B %Y}" in confirm
+    client.post(earlier)
+    assert [row.month for row in db_session.scalars(select(ClosedPeriod))] == [before]
+    # Now last month can close; the month still under way cannot.
+    client.post(f"/finance/periods/{last:%Y-%m}")
+    assert sorted(row.month for row in db_session.scalars(select(ClosedPeriod))) == [before, last]
+    client.post(f"/finance/periods/{today:%Y-%m}")
+    assert db_session.scalar(select(ClosedPeriod).where(ClosedPeriod.month == today.replace(day=1))) is None

@@ -103,6 +103,7 @@ EXPECTED = {
     "ledger.batch": "A F",
     "ledger.statement": "A L F P",
     "ledger.months": "A F",
+    "ledger.close_month": "A F",
     # Budgets (issue 10). The walk has no budget, so an address with a budget id is one nobody leads:
     # only administrators and finance (reading) get past the rule. tests/test_budget_pages.py checks
     # leads on their own projects' budgets and drafts.

@@ -356,7 +356,7 @@ class ReasonForm(FlaskForm):
 
 class CloseMonthForm(FlaskForm):
     month = SelectField(_l("Month to close"), choices=[], widget=GovSelect())
-    submit = SubmitField(_l("Close this month"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
 class ConfirmForm(FlaskForm):

@@ -193,6 +193,7 @@ RULES: dict[str, Rule] = {
     "ledger.batch": rule(finance=everywhere),
     "ledger.statement": rule(lead=people_they_work_with, finance=everywhere, participant=themselves),
     "ledger.months": rule(finance=everywhere),
+    "ledger.close_month": rule(finance=everywhere),
     # Budgets (issue 10): leads plan their projects' budgets and their own drafts; finance reads every budget.
     "budget.index": STAFF,
     "budget.new_draft": rule(lead=everywhere),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import format_date, ngettext
 from sqlalchemy import func, select
@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from remun.exports import batch_file
 from remun.ledger import balances as ledger_balances
 from remun.ledger import claims as ledger_claims
-from remun.ledger import periods, settlement
+from remun.ledger import month_end, periods, settlement
 from remun.ledger.models import Account, BatchStatus, Claim, ClaimStatus, LedgerTransaction, PaymentBatch, Posting
 from remun.ledger.posting import LedgerError, PeriodClosed
 from remun.models import Attendance, Meeting, Person, Project
@@ -266,24 +266,47 @@ def statement(person_id: int):
 
 @bp.route("/finance/periods", methods=["GET", "POST"])
 def months():
+    """Choose a month to close (the last complete month unless another is chosen), then confirm it."""
     form = CloseMonthForm()
     today = dt.date.today()
     closed = periods.closed_months(db.session)
-    candidates = []
-    month = today.replace(day=1)
-    for _step in range(24):
-        if month not in closed:
-            candidates.append((month.isoformat(), format_date(month, "MMMM y")))
-        month = (month - dt.timedelta(days=1)).replace(day=1)
-    form.month.choices = options(candidates)
+    offered = month_end.months_to_offer(db.session, today)
+    form.month.choices = options((month.isoformat(), format_date(month, "MMMM y")) for month in offered)
+    if request.method == "GET":
+        form.month.data = month_end.last_complete_month(today).isoformat()
     if form.validate_on_submit():
-        chosen = dt.date.fromisoformat(form.month.data)
-        if periods.close_month(db.session, chosen, current_user_id()):
-            audit("month.closed", "month", chosen.replace(day=1).isoformat())
-        db.session.commit()
-        flash(_("%(month)s is closed.", month=format_date(chosen, "MMMM y")), "success")
-        return redirect(url_for("ledger.months"))
+        return redirect(url_for("ledger.close_month", month=form.month.data[:7]))
     return render_template("ledger/periods.html", title=_("Close a month"), form=form, closed=closed,
                            active_section="finance")
 
 
+@bp.route("/finance/periods/<month>", methods=["GET", "POST"])
+def close_month(month: str):
+    """What is still open in the month, then close it (months close in order)."""
+    try:
+        first = dt.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        abort(404)
+    back = url_for("ledger.months")
+    if first > month_end.last_complete_month(dt.date.today()):
+        flash(_("%(month)s has not finished yet. Close it once it is over.", month=format_date(first, "MMMM y")), "important")
+        return redirect(back)
+    form = ConfirmForm()
+    found = month_end.open_in_month(db.session, first)
+    already = first in set(periods.closed_months(db.session))
+    if form.validate_on_submit() and not already:
+        try:
+            closed = month_end.close_in_order(db.session, first, current_user_id())
+        except month_end.MonthsOutOfOrder as problem:
+            db.session.rollback()
+            flash(_("Close %(earlier)s first: months close in order.",
+                    earlier=format_date(problem.facts["earlier"], "MMMM y")), "important")
+            return redirect(url_for("ledger.close_month", month=month))
+        if closed:
+            audit("month.closed", "month", first.isoformat())
+        db.session.commit()
+        flash(_("%(month)s is closed.", month=format_date(first, "MMMM y")), "success")
+        return redirect(back)
+    return render_template("ledger/close_month.html", title=_("Close %(month)s?", month=format_date(first, "MMMM y")),
+                           month=first, found=found, already=already, form=form, cancel_url=back,
+                           active_section="finance")
