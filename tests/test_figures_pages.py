@@ -262,3 +262,35 @@ def test_closing_a_month_defaults_to_the_last_complete_one_lists_what_is_open_an
     assert sorted(row.month for row in db_session.scalars(select(ClosedPeriod))) == [before, last]
     client.post(f"/finance/periods/{today:%Y-%m}")
     assert db_session.scalar(select(ClosedPeriod).where(ClosedPeriod.month == today.replace(day=1))) is None
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+
+def test_rejecting_shows_whose_claim_which_session_and_how_much_and_receipts_sit_beside_claims(client, db_session, app):
+    from remun.ledger.models import Claim, ClaimKind
+    from remun.models import Expense
+    from remun.reciprocity import receipts
+
+    project = build_project(db_session, {"Ann": Reciprocity.BANK_TRANSFER})
+    db_session.commit()
+    client.get(f"/projects/{project.id}/claims")  # attendance becomes claims
+    expense = db_session.scalar(select(Expense))
+    receipt = receipts.store(db_session, expense, PNG, "image/png", "bus.png", app.instance_path, None)
+    db_session.commit()
+
+    page = client.get(f"/projects/{project.id}/claims").get_data(as_text=True)
+    ann = db_session.scalar(select(Person).where(Person.name == "Ann"))
+    link = f"/people/{ann.id}/receipts/{receipt.id}"
+    assert link in page and "Open the receipt" in page
+    opened = client.get(link)
+    assert opened.status_code == 200 and opened.data == PNG
+    opened.close()
+    # Time claims say how they were paid, in words that fit an hourly rate.
+    assert "4 hours paid at £20.00 an hour" in text_of(client.get(f"/projects/{project.id}/claims"))
+
+    fare = db_session.scalar(select(Claim).where(Claim.kind == ClaimKind.EXPENSES))
+    reject = text_of(client.get(f"/projects/{project.id}/claims/{fare.id}/reject"))
+    for fact in ("Person Ann", "Session Panel", "For Expenses: Travel (Bus)", "Amount £6.40", "Open the receipt"):
+        assert fact in reject
+    assert "Reject this claim" in reject and "Confirm" not in reject

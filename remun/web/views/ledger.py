@@ -13,7 +13,7 @@ from remun.exports import batch_file
 from remun.ledger import balances as ledger_balances
 from remun.ledger import claims as ledger_claims
 from remun.ledger import month_end, periods, settlement
-from remun.ledger.models import Account, BatchStatus, Claim, ClaimStatus, LedgerTransaction, PaymentBatch, Posting
+from remun.ledger.models import Account, BatchStatus, Claim, ClaimKind, ClaimStatus, LedgerTransaction, PaymentBatch, Posting
 from remun.ledger.posting import LedgerError, PeriodClosed
 from remun.models import Attendance, Meeting, Person, Project
 from remun.web.statement_picture import money_picture
@@ -77,11 +77,30 @@ def claims(project_id: int):
     decided = [row for row in rows if row[0].status != ClaimStatus.SUBMITTED]
     return render_template("ledger/claims.html", title=_("Claims"), project=project, waiting=waiting,
                            decided=decided[:PAGE_SIZE], form=form, breadcrumbs=project_crumbs(project),
+                           receipts=_receipts_for([row[0] for row in waiting + decided[:PAGE_SIZE]]),
                            active_section="projects")
 
 
-def _reason_page(project: Project, claim: Claim, title: str, action, done: str, event: str):
+def _receipts_for(claims: list[Claim]) -> dict[int, list]:
+    """Each expenses claim's receipts (claim id -> receipts), to open beside the claim being decided."""
+    from remun.models import Expense
+    from remun.reciprocity.models import Receipt
+
+    by_attendance = {claim.attendance_id: claim.id for claim in claims if claim.kind == ClaimKind.EXPENSES}
+    found: dict[int, list] = {}
+    if not by_attendance:
+        return found
+    for receipt, attendance_id in db.session.execute(
+        select(Receipt, Expense.attendance_id).join(Expense, Receipt.expense_id == Expense.id)
+        .where(Expense.attendance_id.in_(list(by_attendance))).order_by(Receipt.id)
+    ):
+        found.setdefault(by_attendance[attendance_id], []).append(receipt)
+    return found
+
+
+def _reason_page(project: Project, claim: Claim, title: str, action, done: str, event: str, button: str):
     form = ReasonForm()
+    form.submit.label.text = button
     back = url_for("ledger.claims", project_id=project.id)
     if form.validate_on_submit():
         try:
@@ -101,8 +120,12 @@ def _reason_page(project: Project, claim: Claim, title: str, action, done: str, 
         if changed is not False:
             flash(done, "success")
         return redirect(back)
-    return render_template("form_page.html", form=form, title=title, fields=["reason"], cancel_url=back,
-                           caption=project.name, breadcrumbs=project_crumbs(project), active_section="projects")
+    # The decision is made with its facts in view: whose claim, for which session, what for and how much.
+    meeting = claim.attendance.meeting
+    return render_template("ledger/decide.html", form=form, title=title, cancel_url=back, claim=claim,
+                           meeting=meeting, person=claim.person, receipts=_receipts_for([claim]).get(claim.id, []),
+                           caption=project.name, project=project, breadcrumbs=project_crumbs(project),
+                           active_section="projects")
 
 
 @bp.route("/projects/<int:project_id>/claims/<int:claim_id>/reject", methods=["GET", "POST"])
@@ -110,7 +133,7 @@ def reject(project_id: int, claim_id: int):
     project, claim = _project(project_id), _claim_in(project_id, claim_id)
     return _reason_page(project, claim, _("Reject this claim"),
                         lambda reason: ledger_claims.reject(db.session, claim.id, reason, current_user_id()),
-                        _("Claim rejected. The person will see your reason."), "claim.rejected")
+                        _("Claim rejected. The person will see your reason."), "claim.rejected", _("Reject this claim"))
 
 
 @bp.route("/projects/<int:project_id>/claims/<int:claim_id>/reverse", methods=["GET", "POST"])
@@ -118,7 +141,8 @@ def reverse(project_id: int, claim_id: int):
     project, claim = _project(project_id), _claim_in(project_id, claim_id)
     return _reason_page(project, claim, _("Reverse this approved claim"),
                         lambda reason: ledger_claims.reverse_claim(db.session, claim.id, reason, current_user_id()),
-                        _("Claim reversed. Its attendance can now be corrected."), "claim.reversed")
+                        _("Claim reversed. Its attendance can now be corrected."), "claim.reversed",
+                        _("Reverse this claim"))
 
 
 @bp.get("/projects/<int:project_id>/ledger")
