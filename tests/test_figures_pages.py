@@ -294,3 +294,27 @@ def test_rejecting_shows_whose_claim_which_session_and_how_much_and_receipts_sit
     for fact in ("Person Ann", "Session Panel", "For Expenses: Travel (Bus)", "Amount £6.40", "Open the receipt"):
         assert fact in reject
     assert "Reject this claim" in reject and "Confirm" not in reject
+
+
+def test_the_statement_shows_a_split_s_shares_and_the_waiting_total_as_the_home_page_does(client, db_session, rate_book):
+    project = build_project(db_session, {"Ann": Reciprocity.NOT_CHOSEN})
+    ann = db_session.scalar(select(Person).where(Person.name == "Ann"))
+    choices.record_choice(db_session, ann, [Part(Reciprocity.CHEQUE, Decimal("50"), "A cheque"),
+                                            Part(Reciprocity.VOUCHERS, Decimal("50"), "Tesco")], user_id=None)
+    ledger_claims.sync_claims(db_session, rate_book, project_id=project.id)
+    db_session.commit()
+    home = text_of(client.get(f"/people/{ann.id}/home"))
+    statement = text_of(client.get(f"/people/{ann.id}/statement"))
+    # Before approval: £86.40 waits to be checked, on both pages.
+    assert "Waiting for your project lead to check £86.40" in home
+    assert "Waiting for your project lead to check £86.40" in statement
+    # The split's shares, as on the home page.
+    assert "Payment by cheque: 50% (A cheque)" in statement and "Vouchers: 50% (Tesco)" in statement
+    assert "Payment by cheque: 50%" in home
+
+    client.post(f"/projects/{project.id}/claims", data={"all": "1"})
+    client.post(f"/projects/{project.id}/batches", data={"action": "create"})
+    statement = text_of(client.get(f"/people/{ann.id}/statement"))
+    assert "Waiting for your project lead to check £0.00" in statement
+    # Each claim says where its shares are: half the time by cheque (in a batch, waiting), half as vouchers.
+    assert "Payment by cheque: £40.00 (waiting) Vouchers: £40.00 (waiting)" in statement

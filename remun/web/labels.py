@@ -45,6 +45,12 @@ RECIPROCITY_LABELS = {
     Reciprocity.SPLIT: _l("A split of these"),
 }
 
+#: The same choices as the person themselves reads them ("on my behalf", not "on their behalf").
+OWN_RECIPROCITY_LABELS = {
+    **RECIPROCITY_LABELS,
+    Reciprocity.THIRD_PARTY: _l("Payment to someone else on my behalf"),
+}
+
 #: How money reaches a payee, for a batch's "Paid by" column (the same words as the payment file).
 PAID_BY_LABELS = {
     Reciprocity.BANK_TRANSFER: _l("Bank transfer"),
@@ -82,6 +88,7 @@ def register(app) -> None:
         BASIS_SHORT=BASIS_SHORT,
         RECIPROCITY_LABELS=RECIPROCITY_LABELS,
         PAID_BY_LABELS=PAID_BY_LABELS,
+        OWN_RECIPROCITY_LABELS=OWN_RECIPROCITY_LABELS,
         EXPENSE_LABELS=EXPENSE_LABELS,
         ACCOUNT_LABELS=ACCOUNT_LABELS,
     )

@@ -15,6 +15,8 @@ from remun.ledger import claims as ledger_claims
 from remun.ledger import month_end, periods, settlement
 from remun.ledger.models import Account, BatchStatus, Claim, ClaimKind, ClaimStatus, LedgerTransaction, PaymentBatch, Posting
 from remun.ledger.posting import LedgerError, PeriodClosed
+from remun.ledger.waiting import waiting_for_check
+from remun.reciprocity.choices import current_choice
 from remun.models import Attendance, Meeting, Person, Project
 from remun.web.statement_picture import money_picture
 from remun.web.auth import audit
@@ -257,6 +259,24 @@ def batch(project_id: int, batch_id: int):
                            breadcrumbs=project_crumbs(project), active_section="projects")
 
 
+def _is_own(person: Person) -> bool:
+    from flask_login import current_user
+
+    return bool(current_user and current_user.is_authenticated and current_user.person_id == person.id)
+
+
+def _settlement_parts(claim_ids: list[int]) -> dict[int, list]:
+    """Each claim's settlement parts (claim id -> parts): how a split claim was shared, and each share."""
+    from remun.reciprocity.models import SettlementPart
+
+    found: dict[int, list] = {}
+    if claim_ids:
+        for part in db.session.scalars(select(SettlementPart).where(SettlementPart.claim_id.in_(claim_ids))
+                                       .order_by(SettlementPart.id)):
+            found.setdefault(part.claim_id, []).append(part)
+    return found
+
+
 @bp.get("/people/<int:person_id>/statement")
 def statement(person_id: int):
     person = db.get_or_abort(Person, person_id)
@@ -279,10 +299,14 @@ def statement(person_id: int):
         .where(Attendance.person_id == person.id)
     ).one()
     balance = ledger_balances.person_balance(db.session, person.id)
+    # The same figures as the person's home page: what waits to be checked, and how they are thanked (with shares).
+    pending = waiting_for_check(db.session, person.id)
+    parts = _settlement_parts([row[0].id for row in rows])
     return render_template("ledger/statement.html", title=_("Statement for %(name)s", name=person.name), person=person,
                            rows=rows, sessions=given[0], hours_given=given[1], page=page,
                            pages=max((claims_count + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-                           balance=balance, picture=money_picture(balance),
+                           balance=balance, picture=money_picture(balance, pending), pending=pending, parts=parts,
+                           choice=current_choice(db.session, person), own=_is_own(person),
                            breadcrumbs=[{"text": _("People"), "href": url_for("people.index")},
                                         {"text": person.name, "href": url_for("people.show", person_id=person.id)}],
                            active_section="people")

@@ -25,7 +25,6 @@ from remun.accounts import audit as audit_log
 from remun.enums import ExpenseCategory, Reciprocity
 from remun.ledger import balances as ledger_balances
 from remun.ledger import claims as ledger_claims
-from remun.ledger.models import Claim, ClaimStatus
 from remun.models import Appointment, Attendance, Expense, Meeting, Person, Role
 from remun.money import HUNDRED, ZERO
 from remun.reciprocity import benefits, choices, receipts
@@ -34,6 +33,7 @@ from remun.reciprocity.offers import load_offers
 from remun.web.statement_picture import money_picture
 from remun.web.extensions import db
 from remun.web.languages import offer_text
+from remun.ledger.waiting import waiting_for_check
 from remun.web.forms import PlainDecimalField, choices as label_choices, hours_field, options
 from remun.web.labels import EXPENSE_LABELS, RECIPROCITY_LABELS
 from remun.web.pages import current_user_id, rate_book
@@ -80,10 +80,7 @@ def home(person_id: int):
                func.coalesce(func.sum(Attendance.hours + Attendance.prep_hours + Attendance.travel_hours), 0))
         .where(Attendance.person_id == person.id)
     ).one()
-    pending = db.session.scalar(
-        select(func.coalesce(func.sum(Claim.amount), 0))
-        .where(Claim.person_id == person.id, Claim.status == ClaimStatus.SUBMITTED)
-    )
+    pending = waiting_for_check(db.session, person.id)
     balance = ledger_balances.person_balance(db.session, person.id)
     return render_template(
         "participant/home.html",
