@@ -33,7 +33,9 @@ from remun.reciprocity.offers import load_offers
 from remun.web.statement_picture import money_picture
 from remun.web.extensions import db
 from remun.web.languages import offer_text
+from remun.attendance_defaults import fill_blanks, usual_hours
 from remun.ledger.waiting import waiting_for_check
+from remun.web import kept_receipt
 from remun.web.forms import PlainDecimalField, choices as label_choices, hours_field, options
 from remun.web.labels import EXPENSE_LABELS, RECIPROCITY_LABELS
 from remun.web.pages import current_user_id, rate_book
@@ -392,8 +394,11 @@ def _open_sessions(person: Person) -> list[tuple[Meeting, Role]]:
 
 class SessionForm(FlaskForm):
     hours = hours_field(_l("How many hours were you at the session?"))
-    prep_hours = hours_field(_l("Hours spent getting ready (optional)"), _l("Reading papers and preparing."), optional=True)
-    travel_hours = hours_field(_l("Hours spent travelling (optional)"), _l("There and back."), optional=True)
+    prep_hours = hours_field(_l("Hours spent getting ready (optional)"),
+                             _l("Reading papers and preparing. Leave blank for your role's usual time; enter 0 if none."),
+                             optional=True)
+    travel_hours = hours_field(_l("Hours spent travelling (optional)"),
+                               _l("There and back. Leave blank for your role's usual time; enter 0 if none."), optional=True)
     expense_amount = PlainDecimalField(
         _l("Out-of-pocket expenses (optional)"),
         [Optional(), NumberRange(min=Decimal("0.01"), message=_l("Enter an amount more than zero"))],
@@ -403,7 +408,8 @@ class SessionForm(FlaskForm):
                                    widget=GovSelect())
     expense_note = StringField(_l("Note about the expenses (optional)"), [Optional(), Length(max=500)], widget=GovTextInput())
     receipt = FileField(_l("A photo or PDF of the receipt (optional)"), widget=GovFileInput(),
-                        description=_l("A PNG or JPEG photo, or a PDF, up to 5 MB."))
+                        description=_l("A PNG or JPEG photo, or a PDF, up to 5 MB."),
+                        render_kw={"accept": ".png,.jpg,.jpeg,.pdf,image/png,image/jpeg,application/pdf"})
     submit = SubmitField(_l("Send to the project lead"), widget=GovSubmitInput())
 
 
@@ -430,28 +436,44 @@ def submit_session(person_id: int, meeting_id: int):
         flash(_("This session is already recorded for you, or you did not hold a role in it that day."), "important")
         return redirect(url_for("participant.sessions", person_id=person.id))
     form = SessionForm()
-    if form.validate_on_submit():
+    usual = usual_hours(found[0], meeting)
+    kept = kept_receipt.find(request.form.get("kept_receipt"), person.id) if request.method == "POST" else None
+    if form.is_submitted():
+        receipt_error = None
         upload = form.receipt.data
-        data = upload.read() if upload and getattr(upload, "filename", "") else b""
-        if data and not form.expense_amount.data:
-            form.expense_amount.errors = [_("Enter the amount of the expenses the receipt is for")]
-        kind = None
-        if data:
+        chosen = upload is not None and bool(getattr(upload, "filename", ""))
+        data = upload.read() if chosen else b""
+        if chosen and not data:
+            receipt_error = _("The receipt file is empty. Choose the photo or PDF of the receipt again.")
+        elif data:
             try:
                 kind = receipts.check(data, upload.mimetype)
             except receipts.ReceiptProblem as problem:
-                form.receipt.errors = [str(RECEIPT_PROBLEMS[problem.code])]
-        if not form.expense_amount.errors and not form.receipt.errors:
-            return _save_session(person, meeting, found[0], form, data, upload if kind else None)
+                receipt_error = str(RECEIPT_PROBLEMS[problem.code])
+            else:
+                # A new receipt replaces one kept from before; it is kept too, in case the form comes back.
+                kept_receipt.forget(kept.token if kept else None)
+                kept = kept_receipt.keep(data, kind, upload.filename, person.id)
+        valid = form.validate()
+        if receipt_error:
+            form.receipt.errors = [receipt_error]
+        elif kept and not form.expense_amount.data and not form.expense_amount.errors:
+            form.expense_amount.errors = [_("Enter the amount of the expenses the receipt is for")]
+        if valid and not form.receipt.errors and not form.expense_amount.errors:
+            response = _save_session(person, meeting, found[0], form, usual, kept)
+            kept_receipt.forget(kept.token if kept else None)
+            return response
     return render_template("participant/submit_session.html", title=_("Your time at %(title)s", title=meeting.title),
-                           form=form, person=person, meeting=meeting,
+                           form=form, person=person, meeting=meeting, kept=kept, usual=usual,
                            cancel_url=url_for("participant.sessions", person_id=person.id),
                            breadcrumbs=_crumbs(person), active_section="home")
 
 
-def _save_session(person: Person, meeting: Meeting, role: Role, form: SessionForm, data: bytes, upload):
-    attendance = Attendance(meeting_id=meeting.id, person_id=person.id, role_id=role.id, hours=form.hours.data,
-                            prep_hours=form.prep_hours.data or ZERO, travel_hours=form.travel_hours.data or ZERO)
+def _save_session(person: Person, meeting: Meeting, role: Role, form: SessionForm, usual, kept):
+    # A blank preparation or travel box means the role's usual on that day; 0 means none.
+    given = fill_blanks(usual, form.hours.data, form.prep_hours.data, form.travel_hours.data)
+    attendance = Attendance(meeting_id=meeting.id, person_id=person.id, role_id=role.id, hours=given.hours,
+                            prep_hours=given.prep_hours, travel_hours=given.travel_hours)
     db.session.add(attendance)
     db.session.flush()
     written = None
@@ -461,8 +483,8 @@ def _save_session(person: Person, meeting: Meeting, role: Role, form: SessionFor
                           note=(form.expense_note.data or "").strip() or None)
         db.session.add(expense)
         db.session.flush()
-        if upload is not None:
-            receipt = receipts.store(db.session, expense, data, upload.mimetype, upload.filename,
+        if kept is not None:
+            receipt = receipts.store(db.session, expense, kept.data, kept.content_type, kept.name,
                                      current_app.instance_path, current_user_id())
             written = receipts.path_of(receipt, current_app.instance_path)
     db.session.expire(attendance)
