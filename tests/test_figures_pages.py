@@ -318,3 +318,30 @@ def test_the_statement_shows_a_split_s_shares_and_the_waiting_total_as_the_home_
     assert "Waiting for your project lead to check £0.00" in statement
     # Each claim says where its shares are: half the time by cheque (in a batch, waiting), half as vouchers.
     assert "Payment by cheque: £40.00 (waiting) Vouchers: £40.00 (waiting)" in statement
+
+
+def test_a_successful_import_shows_one_summary_banner(client, db_session):
+    from tests.test_import import good_sheets, workbook
+
+    response = client.post("/import/", data={"workbook": (workbook(good_sheets()), "project.xlsx")},
+                           content_type="multipart/form-data")
+    assert response.status_code == 302
+    html = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert html.count('data-module="govuk-notification-banner"') == 1
+    banner = html[html.index("govuk-notification-banner"):html.index("</ul>", html.index("govuk-notification-banner"))]
+    assert "added." in banner and banner.count("<li>") >= 3  # roles, people, sessions… one line each
+
+
+def test_counts_are_worded_for_one_and_for_many(client, db_session, rate_book):
+    project = build_project(db_session, {"Ann": Reciprocity.NOT_CHOSEN})
+    ann = db_session.scalar(select(Person).where(Person.name == "Ann"))
+    choices.record_choice(db_session, ann, [Part(Reciprocity.CHEQUE, Decimal("50"), "A cheque"),
+                                            Part(Reciprocity.VOUCHERS, Decimal("50"), "Tesco")], user_id=None)
+    ledger_claims.sync_claims(db_session, rate_book, project_id=project.id)
+    db_session.commit()
+    client.post(f"/projects/{project.id}/claims", data={"all": "1"})
+    page = text_of(client.get(f"/projects/{project.id}/batches"))
+    assert "Shared between ways, as people chose: 1 claim " in page and "1 claims" not in page
+    client.post(f"/projects/{project.id}/batches", data={"action": "create"})
+    batch = db_session.scalar(select(PaymentBatch))
+    assert "£46.40 to 1 payee," in text_of(client.get(f"/projects/{project.id}/batches/{batch.id}"))

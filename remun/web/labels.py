@@ -32,6 +32,15 @@ BASIS_SHORT = {
     PayBasis.SALARY: _l("salaried hour"),
 }
 
+#: A rate and what it is for, in words that fit each basis ("£27.50 an hour", "£90.00 a session").
+RATE_PER = {
+    PayBasis.HOUR: _l("%(rate)s an hour"),
+    PayBasis.SESSION: _l("%(rate)s a session"),
+    PayBasis.HALF_DAY: _l("%(rate)s a half day"),
+    PayBasis.DAY: _l("%(rate)s a day"),
+    PayBasis.SALARY: _l("%(rate)s an hour, as salary"),
+}
+
 RECIPROCITY_LABELS = {
     Reciprocity.NOT_CHOSEN: _l("Not chosen yet"),
     Reciprocity.BANK_TRANSFER: _l("Payment by bank transfer"),
@@ -88,6 +97,7 @@ def register(app) -> None:
         BASIS_SHORT=BASIS_SHORT,
         RECIPROCITY_LABELS=RECIPROCITY_LABELS,
         PAID_BY_LABELS=PAID_BY_LABELS,
+        RATE_PER=RATE_PER,
         OWN_RECIPROCITY_LABELS=OWN_RECIPROCITY_LABELS,
         EXPENSE_LABELS=EXPENSE_LABELS,
         ACCOUNT_LABELS=ACCOUNT_LABELS,
