@@ -70,6 +70,8 @@ EXPECTED = {
     "meetings.delete": CHANGE_PROJECT,
     "meetings.new_attendance": CHANGE_PROJECT,
     "meetings.several_attendance": CHANGE_PROJECT,
+    "meetings.confirm_told": CHANGE_PROJECT,
+    "meetings.decline_told": CHANGE_PROJECT,
     "meetings.edit_attendance": CHANGE_PROJECT,
     "meetings.delete_attendance": CHANGE_PROJECT,
     "parity.project": READ_PROJECT,
@@ -137,6 +139,7 @@ EXPECTED = {
     "participant.choose_split": "A L P",
     "participant.sessions": "A L P",
     "participant.submit_session": "A L P",
+    "participant.tell_session": "A L P",
     "participant.receipt": "A L F P",
     "participant.benefits_question": "P",  # private: not even administrators
     "participant.benefits_information": "P",

@@ -16,6 +16,7 @@ from remun.ledger import month_end, periods, settlement
 from remun.ledger.models import Account, BatchStatus, Claim, ClaimKind, ClaimStatus, LedgerTransaction, PaymentBatch, Posting
 from remun.ledger.posting import LedgerError, PeriodClosed
 from remun.ledger.waiting import waiting_for_check
+from remun.sessions import told as told_sessions
 from remun.reciprocity.choices import current_choice
 from remun.models import Attendance, Meeting, Person, Project
 from remun.web.statement_picture import money_picture
@@ -80,6 +81,7 @@ def claims(project_id: int):
     return render_template("ledger/claims.html", title=_("Claims"), project=project, waiting=waiting,
                            decided=decided[:PAGE_SIZE], form=form, breadcrumbs=project_crumbs(project),
                            receipts=_receipts_for([row[0] for row in waiting + decided[:PAGE_SIZE]]),
+                           told=len(told_sessions.waiting_for(db.session, project.id)),
                            active_section="projects")
 
 

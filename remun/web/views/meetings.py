@@ -38,8 +38,13 @@ def _crumbs(project: Project) -> list[dict]:
 
 @bp.get("/")
 def index(project_id: int):
+    from flask_wtf import FlaskForm
+
+    from remun.sessions import told as told_sessions
+
     project = db.get_or_abort(Project, project_id)
     return render_template("meetings/index.html", title=_("Sessions"), project=project,
+                           told=told_sessions.waiting_for(db.session, project.id), told_form=FlaskForm(),
                            breadcrumbs=project_crumbs(project), active_section="projects")
 
 
@@ -282,3 +287,65 @@ def several_attendance(project_id: int, meeting_id: int):
                            project=meeting.project, rows=rows, form=form, errors=errors, cancel_url=back,
                            expense_labels=EXPENSE_LABELS, breadcrumbs=_crumbs(meeting.project),
                            active_section="projects")
+
+
+# --- Sessions participants told us about ----------------------------------------------------------
+
+def _told_in(project_id: int, told_id: int):
+    from remun.sessions.models import ToldSession
+
+    told = db.get_or_abort(ToldSession, told_id)
+    not_found_unless(told.project_id == project_id)
+    return told
+
+
+@bp.post("/told/<int:told_id>/confirm")
+def confirm_told(project_id: int, told_id: int):
+    """Confirm a session a participant told us about: it becomes a session with their attendance, then claims."""
+    from flask_wtf import FlaskForm
+
+    from remun.accounts import audit as audit_log
+    from remun.ledger.posting import LedgerError
+    from remun.sessions import told as told_sessions
+
+    told = _told_in(project_id, told_id)
+    back = url_for("meetings.index", project_id=project_id)
+    if not FlaskForm().validate_on_submit():
+        return redirect(back)
+    try:
+        attendance = told_sessions.confirm(db.session, told, current_user_id())
+    except LedgerError:
+        db.session.rollback()
+        flash(_("This session was already decided, or this person is already recorded at it."), "important")
+        return redirect(back)
+    sync_claims(db.session, rate_book(), attendance_ids=[attendance.id], user_id=current_user_id())
+    audit_log.record(db.session, current_user_id(), "session.told_confirmed", "session", attendance.meeting_id,
+                     {"told_session_id": told.id})
+    return save(_("Session added with %(name)s's attendance. Its claims wait for approval.", name=told.person.name),
+                lambda: url_for("meetings.show", project_id=project_id, meeting_id=attendance.meeting_id))
+
+
+@bp.route("/told/<int:told_id>/decline", methods=["GET", "POST"])
+def decline_told(project_id: int, told_id: int):
+    from remun.accounts import audit as audit_log
+    from remun.ledger.posting import LedgerError
+    from remun.sessions import told as told_sessions
+    from remun.web.forms import ReasonForm
+
+    told = _told_in(project_id, told_id)
+    back = url_for("meetings.index", project_id=project_id)
+    form = ReasonForm()
+    form.submit.label.text = _("Decline this session")
+    if form.validate_on_submit():
+        try:
+            told_sessions.decline(db.session, told, form.reason.data, current_user_id())
+        except LedgerError:
+            db.session.rollback()
+            flash(_("This session was already decided."), "important")
+            return redirect(back)
+        audit_log.record(db.session, current_user_id(), "session.told_declined", "project", project_id,
+                         {"told_session_id": told.id})
+        return save(_("Session declined. The person will see your reason."), lambda: back)
+    return form_page(form, _("Decline the session %(title)s from %(name)s?", title=told.title, name=told.person.name),
+                     ["reason"], back, caption=told.project.name, breadcrumbs=_crumbs(told.project),
+                     active_section="projects")

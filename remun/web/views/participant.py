@@ -35,8 +35,9 @@ from remun.web.extensions import db
 from remun.web.languages import offer_text
 from remun.attendance_defaults import fill_blanks, usual_hours
 from remun.ledger.waiting import waiting_for_check
+from remun.sessions import told as told_sessions
 from remun.web import kept_receipt
-from remun.web.forms import PlainDecimalField, choices as label_choices, hours_field, options
+from remun.web.forms import PlainDateField, PlainDecimalField, choices as label_choices, hours_field, options
 from remun.web.labels import EXPENSE_LABELS, RECIPROCITY_LABELS
 from remun.web.pages import current_user_id, rate_book
 
@@ -384,9 +385,11 @@ def _open_sessions(person: Person) -> list[tuple[Meeting, Role]]:
                ~select(Attendance.id).where(Attendance.meeting_id == Meeting.id, Attendance.person_id == person.id).exists())
         .order_by(Meeting.date.desc(), Meeting.id)
     ).all()
+    # Only sessions for the person's own roles (issue 16: not the panels they are not in).
+    roles_for = told_sessions.roles_of_meetings(db.session, list({meeting.id for meeting, _role in rows}))
     seen, found = set(), []
     for meeting, role in rows:
-        if meeting.id not in seen:
+        if meeting.id not in seen and told_sessions.is_for_role(roles_for, meeting.id, role.id):
             seen.add(meeting.id)
             found.append((meeting, role))
     return found
@@ -518,3 +521,66 @@ def receipt(person_id: int, receipt_id: int):
     db.session.commit()
     return send_file(path, mimetype=found.content_type, as_attachment=found.content_type == "application/pdf",
                      download_name=f"receipt-{found.id}.{receipts.SIGNATURES[found.content_type][1]}")
+
+
+# --- A session that is not in the list ---------------------------------------------------------------
+
+class TellSessionForm(FlaskForm):
+    role_id = SelectField(_l("Which of your roles was it for?"), choices=[], widget=GovSelect())
+    date = PlainDateField(_l("Date of the session"), [InputRequired(message=_l("Enter the date of the session"))],
+                          description=_l("For example, 27 3 2026"))
+    title = StringField(_l("What was the session?"), [InputRequired(message=_l("Enter what the session was")),
+                                                      Length(max=200)],
+                        widget=GovTextInput(), description=_l("For example, Steering group or Interview practice."))
+    hours = SessionForm.hours
+    prep_hours = SessionForm.prep_hours
+    travel_hours = SessionForm.travel_hours
+    expense_amount = SessionForm.expense_amount
+    expense_category = SessionForm.expense_category
+    expense_note = SessionForm.expense_note
+    submit = SubmitField(_l("Send to the project lead"), widget=GovSubmitInput())
+
+
+TELL_FIELDS = ["role_id", "date", "title", "hours", "prep_hours", "travel_hours", "expense_amount", "expense_category",
+               "expense_note"]
+
+
+@bp.route("/people/<int:person_id>/sessions/tell", methods=["GET", "POST"])
+def tell_session(person_id: int):
+    """Tell the project about a session not in the list: it reaches the lead, who confirms it."""
+    from remun.records import NoRoleThatDay, role_on
+
+    person = _person(person_id)
+    roles = list(db.session.scalars(select(Role).join(Appointment).where(Appointment.person_id == person.id)
+                                    .distinct().order_by(Role.title)))
+    form = TellSessionForm()
+    form.role_id.choices = options((str(role.id), f"{role.title} ({role.project.name})") for role in roles)
+    back = url_for("participant.sessions", person_id=person.id)
+    if form.validate_on_submit():
+        role = next((role for role in roles if str(role.id) == form.role_id.data), None)
+        held = None
+        if role is not None and form.date.data <= dt.date.today():
+            try:
+                held = role_on(db.session, person, role.project, form.date.data)
+            except NoRoleThatDay:
+                held = None
+        if form.date.data > dt.date.today():
+            form.date.errors = [_("The date must be today or before: tell us about sessions that have happened")]
+        elif held is None or held.id != role.id:
+            form.role_id.errors = [_("You did not hold this role on that date. Check the date, or choose another role.")]
+        else:
+            usual = usual_hours(role, Meeting(date=form.date.data, hours=form.hours.data))
+            given = fill_blanks(usual, form.hours.data, form.prep_hours.data, form.travel_hours.data)
+            told = told_sessions.tell(
+                db.session, person, role, date=form.date.data, title=form.title.data, hours=given.hours,
+                prep_hours=given.prep_hours, travel_hours=given.travel_hours, expense_amount=form.expense_amount.data,
+                expense_category=ExpenseCategory(form.expense_category.data), expense_note=form.expense_note.data,
+                user_id=current_user_id())
+            audit_log.record(db.session, current_user_id(), "session.told", "project", role.project_id,
+                             {"told_session_id": told.id})
+            db.session.commit()
+            flash(_("Thank you. Your project lead will check the session and add it."), "success")
+            return redirect(url_for("participant.home", person_id=person.id))
+    return render_template("form_page.html", form=form, title=_("Tell us about a session that is not in the list"),
+                           fields=TELL_FIELDS, cancel_url=back, breadcrumbs=_crumbs(person), active_section="home",
+                           intro=_("Your project lead checks it, then adds it to the project with your time and expenses."))
