@@ -178,3 +178,32 @@ def test_no_page_scrolls_sideways_on_a_phone(site, browser, persona, code):
         problems.append(f"navigation reaches {nav_right} px")
     page.close()
     assert problems == [], f"{persona} in {code}:\n" + "\n".join(problems)
+
+
+FIGURE_PAGES = {
+    "parity": "/projects/{project}/parity",
+    "project": "/projects/{project}",
+    "claims": "/projects/{project}/claims",
+    "batch": "/projects/{project}/batches/{batch}",
+    "statement": "/people/{person}/statement",
+}
+
+
+def test_screenshots_of_the_figures_pages_at_both_widths(site, browser):
+    """Pictures for review (test-artifacts/issue16): the pages whose figures issue 16 put right."""
+    url, facts = site
+    folder = ARTIFACTS / "issue16"
+    folder.mkdir(parents=True, exist_ok=True)
+    for width in (1280, 390):
+        page = sign_in(browser, url, "admin-en@example.org")
+        page.set_viewport_size({"width": width, "height": 900})
+        choose_language(page, url, "en")
+        for name, path in FIGURE_PAGES.items():
+            if "{batch}" in path and not facts["batch"]:
+                continue
+            response = page.goto(url + path.format(**facts))
+            assert response.status == 200, path
+            page.wait_for_load_state("networkidle")
+            assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
+            page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
+        page.close()
