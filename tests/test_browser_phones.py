@@ -98,7 +98,7 @@ def pages_for(persona: str, facts: dict) -> list[str]:
     p, person, meeting = facts["project"], facts["person"], facts["meeting"]
     own = [f"/people/{person}/home", f"/people/{person}/statement", f"/people/{person}/sessions",
            f"/people/{person}/thanks", f"/people/{person}/thanks/vouchers",
-           f"/people/{person}/thanks/split-by-percentage", "/account", "/glossary"]
+           f"/people/{person}/thanks/split-by-percentage", f"/people/{person}/sessions/tell", "/account", "/glossary"]
     if persona == "participant":
         return own
     project = [f"/projects/{p}", f"/projects/{p}/parity", f"/projects/{p}/roles/1", f"/projects/{p}/sessions/",

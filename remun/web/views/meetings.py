@@ -5,18 +5,21 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
-from sqlalchemy.exc import IntegrityError
 from flask_babel import gettext as _
 from flask_babel import ngettext
+from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 
 from remun.attendance_defaults import fill_blanks, usual_hours
 from remun.enums import ExpenseCategory
 from remun.ledger.claims import has_decided_claims, remove_open_claims, sync_claims
 from remun.models import Attendance, Expense, Meeting, Person, Project
+from remun.money import NotANumber
 from remun.records import NoRoleThatDay, people_in_project, role_on
+from remun.typed_numbers import example, read_number
 from remun.web.extensions import db
+from remun.web.forms import AttendanceForm, MeetingForm, options, page_locale
 from remun.web.labels import EXPENSE_LABELS
-from remun.web.forms import AttendanceForm, MeetingForm, options
 from remun.web.pages import current_user_id, form_page, not_found_unless, rate_book, remove_page, save, try_save
 from remun.web.views.projects import project_crumbs
 
@@ -38,8 +41,6 @@ def _crumbs(project: Project) -> list[dict]:
 
 @bp.get("/")
 def index(project_id: int):
-    from flask_wtf import FlaskForm
-
     from remun.sessions import told as told_sessions
 
     project = db.get_or_abort(Project, project_id)
@@ -217,10 +218,6 @@ def _rows_to_record(meeting: Meeting) -> list[dict]:
 
 def _read_row(row: dict, form) -> dict[str, Decimal | None]:
     """The numbers typed in one person's row, read for the page's language; errors go on the row."""
-    from remun.money import NotANumber
-    from remun.typed_numbers import example, read_number
-    from remun.web.forms import page_locale
-
     locale = page_locale()
     person_id = row["person"].id
     numbers: dict[str, Decimal | None] = {}
@@ -245,8 +242,6 @@ def _read_row(row: dict, form) -> dict[str, Decimal | None]:
 @bp.route("/<int:meeting_id>/attendance/several", methods=["GET", "POST"])
 def several_attendance(project_id: int, meeting_id: int):
     """Record who took part, several people at once: one row each, prefilled with their role's usual hours."""
-    from flask_wtf import FlaskForm
-
     meeting = _meeting_in(project_id, meeting_id)
     back = url_for("meetings.show", project_id=project_id, meeting_id=meeting.id)
     rows = _rows_to_record(meeting)
@@ -302,8 +297,6 @@ def _told_in(project_id: int, told_id: int):
 @bp.post("/told/<int:told_id>/confirm")
 def confirm_told(project_id: int, told_id: int):
     """Confirm a session a participant told us about: it becomes a session with their attendance, then claims."""
-    from flask_wtf import FlaskForm
-
     from remun.accounts import audit as audit_log
     from remun.ledger.posting import LedgerError
     from remun.sessions import told as told_sessions
