@@ -207,3 +207,16 @@ def test_screenshots_of_the_figures_pages_at_both_widths(site, browser):
             assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
             page.screenshot(path=str(folder / f"{name}-{width}.png"), full_page=True)
         page.close()
+
+
+@pytest.mark.parametrize("code", LANGUAGES)
+def test_the_administrator_s_navigation_fits_one_row_on_a_computer(site, browser, code):
+    url, _facts = site
+    page = sign_in(browser, url, f"admin-{code}@example.org")
+    page.set_viewport_size({"width": 1280, "height": 900})
+    choose_language(page, url, code)
+    page.goto(url + "/glossary")
+    tops = page.evaluate("Array.from(document.querySelectorAll('.govuk-service-navigation__item'))"
+                         ".map(item => Math.round(item.getBoundingClientRect().top))")
+    page.close()
+    assert len(tops) >= 10 and len(set(tops)) == 1, f"the menu wraps in {code}: rows at {sorted(set(tops))}"
