@@ -153,6 +153,9 @@ def demo() -> None:
     record_demo_choices(session, project)
     load_demo_ledger(session, _rates(), project)
     record_demo_changes_of_mind(session)
+    from remun.budget.demo import load_demo_budget
+
+    load_demo_budget(session, project)  # so "Budgets" shows a plan against actual
     session.flush()
     accounts = ensure_demo_accounts(session, project, instance_path(), using=_hasher())
     session.commit()

@@ -77,6 +77,9 @@ EXPECTED = {
     "meetings.edit": CHANGE_PROJECT,
     "meetings.delete": CHANGE_PROJECT,
     "meetings.new_attendance": CHANGE_PROJECT,
+    "meetings.several_attendance": CHANGE_PROJECT,
+    "meetings.confirm_told": CHANGE_PROJECT,
+    "meetings.decline_told": CHANGE_PROJECT,
     "meetings.edit_attendance": CHANGE_PROJECT,
     "meetings.delete_attendance": CHANGE_PROJECT,
     "parity.project": READ_PROJECT,
@@ -113,6 +116,7 @@ EXPECTED = {
     "ledger.batch": "A F",
     "ledger.statement": "A L F P",
     "ledger.months": "A F",
+    "ledger.close_month": "A F",
     # Budgets (issue 10). The walk has no budget, so an address with a budget id is one nobody leads:
     # only administrators and finance (reading) get past the rule. tests/test_budget_pages.py checks
     # leads on their own projects' budgets and drafts.
@@ -146,6 +150,7 @@ EXPECTED = {
     "participant.choose_split": "A L P",
     "participant.sessions": "A L P",
     "participant.submit_session": "A L P",
+    "participant.tell_session": "A L P",
     "participant.receipt": "A L F P",
     "participant.benefits_question": "P",  # private: not even administrators
     "participant.benefits_information": "P",

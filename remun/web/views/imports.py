@@ -38,8 +38,9 @@ def upload():
             _lead_what_they_imported(summary.project_id)
             sync_claims(db.session, rate_book(), project_id=summary.project_id)  # attendance becomes claims
             db.session.commit()
-            for line in summary.lines():
-                flash(_(line.message_id) % line.params if hasattr(line, "message_id") else line, "success")
+            # One banner summing up the import: its first line, then one line for each kind of record.
+            flash("\n".join(_(line.message_id) % line.params if hasattr(line, "message_id") else str(line)
+                             for line in summary.lines()), "success")
             return redirect(url_for("projects.show", project_id=summary.project_id))
     return render_template("imports/upload.html", title=_("Import a workbook"), form=form, problems=problems,
                            active_section="import")
