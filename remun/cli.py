@@ -220,6 +220,9 @@ from remun import cli_exports  # noqa: E402,F401  (registers `remun export` and 
 from remun.reciprocity import cli as reciprocity_cli  # noqa: E402  (issue 6: `remun thanks`)
 
 reciprocity_cli.register(cli)
+from remun import cli_jobs  # noqa: E402  (issue 19: `remun worker`)
+
+cli_jobs.register(cli)
 
 
 # --- Accounts -------------------------------------------------------------------------------------

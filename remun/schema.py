@@ -8,3 +8,4 @@ from remun.reciprocity import models as reciprocity_models  # noqa: F401
 from remun.organisation import models as organisation_models  # noqa: F401
 
 metadata = models.Base.metadata
+from remun.jobs import models as job_models  # noqa: F401,E402  (issue 19: background jobs)

@@ -117,3 +117,6 @@ def _register_blueprints(app: Flask) -> None:
 
     for module in (participant, reciprocity):
         app.register_blueprint(module.bp)
+    from remun.web.views import jobs  # issue 19: background jobs
+
+    app.register_blueprint(jobs.bp)
