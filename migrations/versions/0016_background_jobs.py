@@ -1,4 +1,5 @@
-"""Background jobs (issue 19): long exports and workbooks made by a worker, with progress and a file.
+"""Background jobs (issue 19): long exports and workbooks made by a worker, with progress and a file;
+and the figures version that cached reports are kept under (moved by triggers on every write they read).
 
 Revision ID: 0016
 Revises: 0008
@@ -14,6 +15,9 @@ revision = '0016'
 down_revision = '0008'
 branch_labels = None
 depends_on = None
+
+#: Every table the parity reports read: a write to any of them gives the figures a new version.
+FIGURE_TABLES = ("projects", "role_groups", "roles", "role_terms", "people", "meetings", "attendances")
 
 
 def upgrade() -> None:
@@ -43,7 +47,38 @@ def upgrade() -> None:
     )
     op.create_index("ix_background_jobs_owner_id", "background_jobs", ["owner_id"])
 
+    op.create_table(
+        "figures_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("token", sa.String(length=64), nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_figures_version"),
+    )
+    op.execute("INSERT INTO figures_version (id, token) VALUES (1, 'initial')")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(
+            "CREATE FUNCTION remun_new_figures_version() RETURNS trigger AS $$ BEGIN "
+            "UPDATE figures_version SET token = md5(random()::text || clock_timestamp()::text) WHERE id = 1; "
+            "RETURN NULL; END $$ LANGUAGE plpgsql"
+        )
+        for table in FIGURE_TABLES:
+            op.execute(f"CREATE TRIGGER {table}_new_figures_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE "
+                       f"ON {table} FOR EACH STATEMENT EXECUTE FUNCTION remun_new_figures_version()")
+    else:
+        for table in FIGURE_TABLES:
+            for event in ("INSERT", "UPDATE", "DELETE"):
+                op.execute(f"CREATE TRIGGER {table}_new_figures_version_{event.lower()} AFTER {event} ON {table} "
+                           "BEGIN UPDATE figures_version SET token = lower(hex(randomblob(16))) WHERE id = 1; END")
+
 
 def downgrade() -> None:
+    if op.get_bind().dialect.name == "postgresql":
+        for table in FIGURE_TABLES:
+            op.execute(f"DROP TRIGGER IF EXISTS {table}_new_figures_version ON {table}")
+        op.execute("DROP FUNCTION IF EXISTS remun_new_figures_version()")
+    else:
+        for table in FIGURE_TABLES:
+            for event in ("insert", "update", "delete"):
+                op.execute(f"DROP TRIGGER IF EXISTS {table}_new_figures_version_{event}")
+    op.drop_table("figures_version")
     op.drop_index("ix_background_jobs_owner_id", table_name="background_jobs")
     op.drop_table("background_jobs")

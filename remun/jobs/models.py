@@ -48,3 +48,18 @@ class Job(Base):
     finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     #: When the finished file is deleted.
     expires_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class FiguresVersion(Base):
+    """One row whose token changes, in the same transaction, with every write the reports are made from.
+
+    Database triggers (migration 0016) set a new random token on any insert, update or delete of
+    projects, role groups, roles, pay terms, people, sessions or attendance, however it is written.
+    A report cached under a token (remun/report_cache.py) is therefore never served after a committed
+    change, and a token from a transaction that was rolled back is never seen again.
+    """
+
+    __tablename__ = "figures_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64))
