@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from remun import cli_exports, cli_ledger, cli_operations, cli_papers, cli_rates, create_app
+from remun import cli_exports, cli_jobs, cli_ledger, cli_operations, cli_papers, cli_rates, create_app
 from remun.cli_common import project_named
 from remun.config import database_url
 from remun.database import downgrade as downgrade_database
@@ -260,6 +260,7 @@ reciprocity_cli.register(cli)  # `remun thanks`
 cli_operations.register(cli)  # `remun backup`, `remun restore`, `remun checks`
 cli_rates.register(rates)  # `remun rates check`, `add`, `end`, `withdraw`
 cli_papers.register(cli)  # `remun settings`, `remun statement`
+cli_jobs.register(cli)  # `remun worker`
 
 
 # --- Accounts -------------------------------------------------------------------------------------

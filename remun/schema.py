@@ -11,3 +11,4 @@ from remun.sessions import models as session_models  # noqa: F401
 
 metadata = models.Base.metadata
 from remun.organisation import rate_figures as organisation_rate_figures  # noqa: F401
+from remun.jobs import models as job_models  # noqa: F401,E402  (issue 19: background jobs)

@@ -130,7 +130,9 @@ def app(database_url: str, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("REMUN_DATABASE_URL", database_url)
     monkeypatch.setenv("REMUN_INSTANCE_PATH", str(tmp_path / "instance"))
     application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-only",
-                              "REMUN_ARGON2_PROFILE": "test"})
+                              "REMUN_ARGON2_PROFILE": "test",
+                              # Background jobs run at once inside the test's transaction (tests/test_jobs.py runs them for real).
+                              "REMUN_JOB_RUNNER": "inline"})
     with application.app_context():
         engine = db.engine
         connection = engine.connect()

@@ -143,6 +143,10 @@ EXPECTED = {
     "exports.download": STAFF,
     "exports.batch_workbook_file": READ_PROJECT,
     "exports.batch_csv_file": READ_PROJECT,
+    # Background jobs (issue 19): the view then refuses anyone but the owner and administrators
+    "jobs.show": STAFF,
+    "jobs.download": STAFF,
+    "jobs.retry": STAFF,
     # Reciprocity (issue 6)
     "participant.home": "A L P",
     "participant.choose": "A L P",

@@ -135,3 +135,6 @@ def _register_blueprints(app: Flask) -> None:
     from remun.web.views import organisation  # issue 15: organisation settings
 
     app.register_blueprint(organisation.bp)
+    from remun.web.views import jobs  # issue 19: background jobs
+
+    app.register_blueprint(jobs.bp)

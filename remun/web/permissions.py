@@ -247,6 +247,10 @@ RULES: dict[str, Rule] = {
     "exports.download": STAFF,
     "exports.batch_workbook_file": READ_PROJECT,
     "exports.batch_csv_file": READ_PROJECT,
+    # Background jobs (issue 19): the view refuses anyone but the job's owner (and administrators).
+    "jobs.show": STAFF,
+    "jobs.download": STAFF,
+    "jobs.retry": STAFF,
     # Reciprocity (issue 6): a participant's own pages; a lead may use them for a person they work with.
     # The benefits pages are the person's alone (the view refuses anyone else, administrators included).
     "participant.home": rule(lead=people_they_work_with, participant=themselves),

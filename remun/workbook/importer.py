@@ -63,6 +63,7 @@ from remun.rates import RateBook
 from remun.records import UNIT_FOR_BASIS, RateCardProblem, check_rate_card
 from remun.workbook import N_
 from remun.workbook import layout as L
+from remun.workbook.limits import check_workbook
 from remun.workbook.cells import (
     HOURS_LIMIT,
     HOURS_PLACES,
@@ -282,6 +283,14 @@ def _open(source: str | os.PathLike | IO[bytes]):
         seekable = getattr(source, "seekable", None)
         if not (callable(seekable) and seekable()):
             source = io.BytesIO(source.read())
+    # Refused before parsing when it would unpack too large, or a sheet is too wide or long (issue 19).
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as handle:
+            problems = check_workbook(handle)
+    else:
+        problems = check_workbook(source)
+    if problems:
+        raise ImportFailed(problems)
     return load_workbook(source, read_only=True, data_only=True)
 
 

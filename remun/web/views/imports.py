@@ -19,6 +19,7 @@ from remun.web.pages import rate_book
 bp = Blueprint("imports", __name__, url_prefix="/import")
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+SHOWN_PROBLEMS = 200
 
 
 @bp.route("/", methods=["GET", "POST"])
@@ -27,13 +28,16 @@ def upload():
 
     form = ImportForm()
     problems = []
+    more_problems = 0
     if form.validate_on_submit():
         try:
             summary = import_workbook(db.session, form.workbook.data.stream, rate_book(),
                                       may_update=_may_update())
         except ImportFailed as failure:
             db.session.rollback()  # nothing from a failed import is kept
-            problems = failure.problems
+            # The first SHOWN_PROBLEMS, and how many more: a page of every one of 200,000 would not be read.
+            problems = failure.problems[:SHOWN_PROBLEMS]
+            more_problems = len(failure.problems) - len(problems)
         else:
             _lead_what_they_imported(summary.project_id)
             sync_claims(db.session, rate_book(), project_id=summary.project_id)  # attendance becomes claims
@@ -43,7 +47,7 @@ def upload():
                              for line in summary.lines()), "success")
             return redirect(url_for("projects.show", project_id=summary.project_id))
     return render_template("imports/upload.html", title=_("Import a workbook"), form=form, problems=problems,
-                           active_section="import")
+                           more_problems=more_problems, active_section="import")
 
 
 def _may_update():
