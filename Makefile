@@ -76,7 +76,13 @@ serve: install
 	@test -n "$$REMUN_DATABASE_URL" || { echo "Set REMUN_DATABASE_URL, e.g. postgresql+psycopg://remun@127.0.0.1/remun (see README: Production serving)"; exit 1; }
 	REMUN_DATABASE_URL="$${REMUN_OWNER_DATABASE_URL:-$$REMUN_DATABASE_URL}" $(BIN)/remun migrate
 	@if [ -n "$$REMUN_OWNER_DATABASE_URL" ]; then REMUN_DATABASE_URL="$$REMUN_OWNER_DATABASE_URL" $(BIN)/remun db roles --apply; fi
-	REMUN_RATELIMIT_STORAGE_URI="$${REMUN_RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379}" $(BIN)/gunicorn --config deploy/gunicorn.conf.py
+	# Background jobs (exports, workbooks): REMUN_JOB_WORKERS `remun worker` processes on the RQ queue in
+	# REMUN_REDIS_URL, started beside gunicorn and stopped with it (Ctrl-C or the service manager's signal).
+	export REMUN_REDIS_URL="$${REMUN_REDIS_URL:-redis://127.0.0.1:6379/0}"; \
+	export REMUN_RATELIMIT_STORAGE_URI="$${REMUN_RATELIMIT_STORAGE_URI:-redis://127.0.0.1:6379}"; \
+	pids=""; for n in $$(seq 1 $${REMUN_JOB_WORKERS:-1}); do $(BIN)/remun worker & pids="$$pids $$!"; done; \
+	trap 'kill $$pids 2>/dev/null' EXIT INT TERM; \
+	$(BIN)/gunicorn --config deploy/gunicorn.conf.py
 
 # Rebuild the GOV.UK Frontend styles and scripts in remun/static (committed, so `make run` needs no npm).
 assets:

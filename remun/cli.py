@@ -13,7 +13,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
-from remun import cli_exports, cli_ledger, cli_operations, cli_papers, cli_rates, create_app
+from remun import cli_exports, cli_jobs, cli_ledger, cli_operations, cli_papers, cli_rates, create_app
 from remun.cli_common import project_named
 from remun.config import database_url
 from remun.database import downgrade as downgrade_database
@@ -153,6 +153,9 @@ def demo() -> None:
     record_demo_choices(session, project)
     load_demo_ledger(session, _rates(), project)
     record_demo_changes_of_mind(session)
+    from remun.budget.demo import load_demo_budget
+
+    load_demo_budget(session, project)  # so "Budgets" shows a plan against actual
     session.flush()
     accounts = ensure_demo_accounts(session, project, instance_path(), using=_hasher())
     session.commit()
@@ -257,6 +260,7 @@ reciprocity_cli.register(cli)  # `remun thanks`
 cli_operations.register(cli)  # `remun backup`, `remun restore`, `remun checks`
 cli_rates.register(rates)  # `remun rates check`, `add`, `end`, `withdraw`
 cli_papers.register(cli)  # `remun settings`, `remun statement`
+cli_jobs.register(cli)  # `remun worker`
 
 
 # --- Accounts -------------------------------------------------------------------------------------

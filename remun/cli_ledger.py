@@ -16,6 +16,7 @@ from flask.cli import with_appcontext
 from remun.ledger import balances as ledger_balances
 from remun.ledger import operations
 from remun.ledger.models import ClaimStatus, PaymentBatch
+from remun.ledger.month_end import MonthsOutOfOrder
 from remun.ledger.posting import AlreadyDone, LedgerError, PeriodClosed
 from remun.ledger.verify import verify_ledger
 
@@ -136,6 +137,8 @@ def close_month(month) -> None:
     session = _session()
     try:
         closed = operations.close_month(session, month.date(), user_id=None)
+    except MonthsOutOfOrder as problem:
+        _fail(f"Close {problem.facts['earlier']:%B %Y} first: months close in order.")
     except LedgerError:
         _fail(f"{month:%B %Y} has not started yet, so it cannot be closed.")
     session.commit()

@@ -138,12 +138,13 @@ def _run_verify():
 def _run_rates(today):
     from remun.operations.checks import CheckResult
 
-    try:
-        from remun.rate_review import overdue_cards  # issue 17: may not be in this version
-    except ImportError:
-        return CheckResult("rates", True, "this version of Remun has no rate review (remun/rate_review.py), "
-                                          "so nothing was checked")
-    overdue = overdue_cards(today)
+    from remun.rate_review import overdue_cards
+    from flask import current_app
+
+    from remun.organisation.rate_figures import book_in_use
+
+    # The cards as in use: an organisation's own new figure means the card is no longer overdue.
+    overdue = overdue_cards(today, book_in_use(_session(), current_app.extensions["remun.rates"], only_if_migrated=True))
     if overdue:
         return CheckResult("rates", False, f"{len(overdue)} rate cards are overdue for review: run remun rates check",
                            {"overdue": len(overdue)})

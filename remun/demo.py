@@ -673,4 +673,12 @@ def load_demo(session: Session, rate_book: RateBook, today: dt.date | None = Non
         )
 
     session.flush()
+    # Which roles each session is for, so people are offered only their own roles' sessions.
+    from remun.sessions.models import MeetingRole
+
+    for planned in plan.meetings:
+        for title in planned.roles:
+            if title in roles:
+                session.add(MeetingRole(meeting_id=meetings[planned.key].id, role_id=roles[title].id))
+    session.flush()
     return project

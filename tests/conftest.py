@@ -130,7 +130,9 @@ def app(database_url: str, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("REMUN_DATABASE_URL", database_url)
     monkeypatch.setenv("REMUN_INSTANCE_PATH", str(tmp_path / "instance"))
     application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-only",
-                              "REMUN_ARGON2_PROFILE": "test"})
+                              "REMUN_ARGON2_PROFILE": "test",
+                              # Background jobs run at once inside the test's transaction (tests/test_jobs.py runs them for real).
+                              "REMUN_JOB_RUNNER": "inline"})
     with application.app_context():
         engine = db.engine
         connection = engine.connect()
@@ -212,13 +214,16 @@ def participant_user(make_user, db_session):
 @pytest.fixture
 def client_for(app):
     """client_for(user) -> a test client signed in as that user (None: nobody)."""
-    from remun.accounts.users import session_key
+    from remun.accounts.sign_in_sessions import start
+    from remun.web.extensions import db
 
     def make(user=None):
         test_client = app.test_client()
         if user is not None:
+            key = start(db.session, user)  # a session on the server, as signing in makes
+            db.session.commit()
             with test_client.session_transaction() as session:
-                session["_user_id"] = session_key(user)
+                session["_user_id"] = key
                 session["_fresh"] = True
         return test_client
 

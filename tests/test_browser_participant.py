@@ -134,7 +134,9 @@ def test_participant_from_invitation_to_vouchers_given(world, browser, tmp_path)
 
     # Owed: the statement shows the time (and the expense) owed, chosen as vouchers.
     page.goto(f"{base}/people/{person}/statement")
-    owed = _money(page.locator("dd.govuk-summary-list__value").first.inner_text())
+    # The statement starts with what waits to be checked (as the home page does), then what is owed.
+    assert _money(page.locator("#statement-pending").inner_text()) == Decimal("0")
+    owed = _money(page.locator("dd.govuk-summary-list__value").nth(1).inner_text())
     assert owed == pending
     assert "Vouchers" in page.locator("#statement-choice").inner_text()
     _check(page, "/participant/statement-owed", "phone")
@@ -150,7 +152,7 @@ def test_participant_from_invitation_to_vouchers_given(world, browser, tmp_path)
     _check(finance, "/reciprocity/vouchers", "desktop")
 
     page.goto(f"{base}/people/{person}/statement")
-    values = [_money(text) for text in page.locator("dd.govuk-summary-list__value").all_inner_texts()[:3]]
+    values = [_money(text) for text in page.locator("dd.govuk-summary-list__value").all_inner_texts()[1:4]]
     owed_now, paid, given = values
     assert given == pending - Decimal("6.40")  # the time, given as vouchers
     assert owed_now == Decimal("6.40") and paid == Decimal("0")  # the expense waits for the next payment batch

@@ -195,9 +195,18 @@ def test_who_may_do_what(client_for, make_user, db_session, led_project, lead_us
         assert finance.get(f"/budgets/{budget.id}/edit").status_code == 403
         assert finance.post(f"/budgets/{budget.id}/items/new", data={}).status_code == 403
         assert participant.get(f"/budgets/{budget.id}").status_code == 403
-    # Only administrators create projects, from drafts too.
+    # A lead may turn their own draft into a project while the organisation lets leads create projects
+    # (issue 15); when it keeps that to administrators, the lead is refused and told who can.
+    assert lead.get(f"/budgets/{own_draft.id}/make-project").status_code == 200
+    assert other_lead.get(f"/budgets/{own_draft.id}/make-project").status_code == 403
+    from remun.organisation.settings import change_setting
+
+    change_setting(db_session, "projects.leads_may_create", False, by_user_id=None)
+    db_session.commit()
     assert lead.get(f"/budgets/{own_draft.id}/make-project").status_code == 403
     assert "an administrator can turn this draft into the project" in lead.get(f"/budgets/{own_draft.id}").get_data(as_text=True)
+    change_setting(db_session, "projects.leads_may_create", True, by_user_id=None)
+    db_session.commit()
     # Finance sees the list; the lead's list has only theirs.
     assert "Lead&#39;s draft" in finance.get("/budgets/").get_data(as_text=True)
     other_list = other_lead.get("/budgets/").get_data(as_text=True)

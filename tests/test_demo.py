@@ -310,3 +310,28 @@ def test_demo_choices_are_recorded_with_details_and_two_change_their_minds(sessi
     assert kirsty.summary == Reciprocity.PAYMENT_CARD
     _, jamie = choice_of("jamie.robertson@example.org")
     assert not jamie.chosen  # nothing is assumed for anyone who has not chosen
+
+
+def test_the_demo_has_a_budget_with_plan_against_actual(app, client, db_session, rate_book):
+    """issue 16: "Budgets" opened empty on the demo. Now its project has a plan to set against the ledger."""
+    from remun.budget.demo import load_demo_budget
+    from remun.budget.models import Budget
+    from remun.ledger.demo import load_demo_ledger
+    from remun.reciprocity.demo import record_demo_choices
+
+    project = load_demo(db_session, rate_book)
+    db_session.flush()
+    record_demo_choices(db_session, project)
+    load_demo_ledger(db_session, rate_book, project)
+    budget = load_demo_budget(db_session, project)
+    assert load_demo_budget(db_session, project) is budget  # made once
+    db_session.commit()
+    assert budget.lines and budget.items
+    salaried = [line for line in budget.lines if not line.in_total]
+    assert salaried  # staff are planned, not paid for by the budget
+    page = client.get(f"/budgets/{budget.id}")
+    assert page.status_code == 200
+    text = " ".join(__import__("re").sub(r"<[^>]+>", " ", page.get_data(as_text=True)).split())
+    assert "Plan against actual" in text and "Spent" in text
+    assert " a hour" not in text
+    assert db_session.scalar(__import__("sqlalchemy").select(Budget).where(Budget.project_id == project.id)) is budget

@@ -68,8 +68,16 @@ def check_new_password(password: str, email: str | None) -> None:
 
 
 def set_password(user: User, password: str, using: PasswordHasher | None = None) -> None:
+    """A new password; every session signed in with the old one ends (the caller may start a new one)."""
+    from sqlalchemy.orm import object_session
+
+    from remun.accounts import sign_in_sessions
+
     check_new_password(password, user.email)
     user.password_hash = passwords.hash_password(password, using)
+    session = object_session(user)
+    if session is not None:
+        sign_in_sessions.end_all(session, user)
 
 
 def _projects(session: Session, project_ids: Iterable[int]) -> list[Project]:
@@ -132,6 +140,27 @@ def set_access(session: Session, user: User, role: UserRole | str, *, person_id:
         audit.record(session, changed_by_id, "user.changed", "user", user.id, {"before": before, "after": after})
 
 
+def set_project_leads(session: Session, project: Project, user_ids: Iterable[int], *,
+                      changed_by_id: int | None = None) -> None:
+    """Make exactly these lead accounts the project's leads, with an audit entry when that changes."""
+    from remun.accounts.models import ProjectLead
+
+    wanted = set(user_ids)
+    accounts = list(session.scalars(select(User).where(User.id.in_(wanted)))) if wanted else []
+    if len(accounts) != len(wanted) or any(account.role is not UserRole.LEAD for account in accounts):
+        raise AccountProblem("not_a_lead")
+    rows = list(session.scalars(select(ProjectLead).where(ProjectLead.project_id == project.id)))
+    before = sorted(row.user_id for row in rows)
+    for row in rows:
+        if row.user_id not in wanted:
+            session.delete(row)
+    for user_id in wanted - set(before):
+        session.add(ProjectLead(user_id=user_id, project_id=project.id))
+    if before != sorted(wanted):
+        audit.record(session, changed_by_id, "project.leads_changed", "project", project.id,
+                     {"before": before, "after": sorted(wanted)})
+
+
 def _keep_an_admin(session: Session, user: User) -> None:
     others = session.scalar(
         select(func.count()).select_from(User).where(
@@ -148,6 +177,9 @@ def deactivate(session: Session, user: User, by_id: int | None = None) -> None:
         _keep_an_admin(session, user)
     user.active = False
     tokens.cancel_all(session, user)
+    from remun.accounts import sign_in_sessions
+
+    sign_in_sessions.end_all(session, user)
     audit.record(session, by_id, "user.deactivated", "user", user.id)
 
 

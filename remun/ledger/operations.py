@@ -102,8 +102,13 @@ def settle_in_kind(session: Session, project_id: int, user_id: int | None,
 
 
 def close_month(session: Session, month: dt.date, user_id: int | None) -> bool:
-    """Close a month; False if it was already closed."""
-    closed = periods.close_month(session, month, user_id)
+    """Close a month once every earlier month is closed; False if it was already closed.
+
+    Raises ``month_end.MonthsOutOfOrder`` naming the earlier month to close first.
+    """
+    from remun.ledger import month_end
+
+    closed = month_end.close_in_order(session, month, user_id)
     if closed:
         audit.record(session, user_id, "month.closed", "month", month.replace(day=1).isoformat())
     return closed

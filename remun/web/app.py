@@ -43,6 +43,8 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # a form left open for hours must still save
         # Accounts: see docs/privacy.md and remun/web/auth.py.
         PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=int(os.environ.get("REMUN_SESSION_HOURS", "12"))),
+        # A session also ends after this long without use (issue 15; sessions are kept on the server).
+        REMUN_SESSION_IDLE=dt.timedelta(minutes=int(os.environ.get("REMUN_SESSION_IDLE_MINUTES", "120"))),
         # Set the cookie only when the session changes: otherwise a slow response (a stylesheet)
         # can put back an older cookie and lose the form's CSRF token.
         SESSION_REFRESH_EACH_REQUEST=False,
@@ -127,7 +129,12 @@ def _register_blueprints(app: Flask) -> None:
     from remun.web.views import health  # issue 21: /healthz, /readyz
 
     app.register_blueprint(health.bp)
-    from remun.web.views import papers, settings_pages  # issue 18
+    from remun.web.views import papers, settings_pages  # noqa: F401  (settings_pages adds its page to the settings section)
 
-    for module in (settings_pages, papers):
-        app.register_blueprint(module.bp)
+    app.register_blueprint(papers.bp)
+    from remun.web.views import organisation  # issue 15: organisation settings
+
+    app.register_blueprint(organisation.bp)
+    from remun.web.views import jobs  # issue 19: background jobs
+
+    app.register_blueprint(jobs.bp)

@@ -49,7 +49,7 @@ from wtforms import PasswordField, RadioField, SelectField, SelectMultipleField,
 from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from remun.accounts import audit as audit_log
-from remun.accounts import mail, passwords, users
+from remun.accounts import mail, passwords, sign_in_sessions, users
 from remun.accounts.models import TokenPurpose, User, UserRole
 from remun.models import Person, Project
 from remun.web.extensions import db
@@ -81,13 +81,17 @@ DEFAULT_LIMIT_PER_ADDRESS = "30 per hour"
 # --- The signed-in account ----------------------------------------------------------------------
 
 class Account(UserMixin):
-    """The signed-in user, as Flask-Login sees them; everything else reads through to ``User``."""
+    """The signed-in user, as Flask-Login sees them; everything else reads through to ``User``.
 
-    def __init__(self, user: User):
+    ``key`` names their session on the server (remun/accounts/sign_in_sessions.py).
+    """
+
+    def __init__(self, user: User, key: str):
         self.user = user
+        self.key = key
 
     def get_id(self) -> str:
-        return users.session_key(self.user)
+        return self.key
 
     @property
     def is_active(self) -> bool:
@@ -103,8 +107,12 @@ login_manager.session_protection = "basic"
 
 @login_manager.user_loader
 def _load_user(key: str) -> Account | None:
-    user = users.from_session_key(db.session, key)
-    return Account(user) if user is not None else None
+    config = current_app.config
+    user = sign_in_sessions.find(db.session, key, idle=config["REMUN_SESSION_IDLE"],
+                                 lifetime=config["PERMANENT_SESSION_LIFETIME"])
+    if db.session.dirty or db.session.deleted:
+        db.session.commit()  # the time last seen, or a session that has timed out
+    return Account(user, key) if user is not None else None
 
 
 def actor_id() -> int | None:
@@ -307,6 +315,9 @@ def show_problem(form: FlaskForm, problem: users.AccountProblem) -> None:
 # --- Where to go -----------------------------------------------------------------------------------
 
 def landing_url() -> str:
+    """The person's own start page: a participant's home, everyone else's start page."""
+    if not current_user.is_authenticated:
+        return url_for("auth.sign_in")
     if current_user.role is UserRole.PARTICIPANT:
         if current_user.person_id:
             return url_for("participant.home", person_id=current_user.person_id)
@@ -315,16 +326,27 @@ def landing_url() -> str:
 
 
 def _safe_next(target: str | None) -> str | None:
-    """Only a path on this site, never another site (open redirects)."""
+    """Only a path on this site, never another site (open redirects), and one the person may open."""
+    from remun.web.permissions import may_open
+
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
-    return target
+    return target if may_open(target) else None
 
 
 def _sign_in(user: User) -> None:
     session.clear()  # a fresh session: nothing from before signing in carries over
-    login_user(Account(user))
+    key = sign_in_sessions.start(db.session, user)
+    db.session.commit()
+    login_user(Account(user, key))
     session.permanent = True
+
+
+def _end_this_session() -> None:
+    sign_in_sessions.end(db.session, session.get("_user_id"))
+    db.session.commit()
+    logout_user()
+    session.clear()
 
 
 def _link_url(endpoint: str, token: str) -> str:
@@ -336,18 +358,33 @@ def _link_url(endpoint: str, token: str) -> str:
 LINK_ENDPOINTS = {TokenPurpose.INVITATION: "auth.accept_invitation", TokenPurpose.PASSWORD_RESET: "auth.reset_password"}
 
 
+def account_in_use(user: User) -> bool:
+    """Has the person set their own password? Then a link to change it is a way to act as them."""
+    return bool(user.password_hash)
+
+
+def may_make_reset_link(user: User) -> bool:
+    """Reset links for an account in use are shown only to administrators (issue 15)."""
+    return not account_in_use(user) or current_user.role is UserRole.ADMIN
+
+
 def _show_link(user: User, link, back_url: str):
+    shown_for_account_in_use = link.purpose is TokenPurpose.PASSWORD_RESET and account_in_use(user)
+    if shown_for_account_in_use:
+        # Recorded, and the person is told by email (with the link) that someone saw it on screen.
+        audit("user.reset_link_shown", "user", user.id)
     db.session.commit()
     url = _link_url(LINK_ENDPOINTS[link.purpose], link.token)
+    emailed = email_link(user, link, url, shown_to=current_user.email if shown_for_account_in_use else None)
     return render_template("auth/link.html", title=_("Give them this link"), account=user, link=link,
-                           url=url, back_url=back_url, emailed=email_link(user, link, url))
+                           url=url, back_url=back_url, emailed=emailed, told=shown_for_account_in_use)
 
 
 def smtp_settings(app: Flask | None = None) -> mail.SmtpSettings | None:
     return (app or current_app).extensions.get("remun.smtp")
 
 
-def link_email(user: User, link, url: str) -> tuple[str, str]:
+def link_email(user: User, link, url: str, shown_to: str | None = None) -> tuple[str, str]:
     """The subject and body of the email carrying a personal link, in the person's language."""
     from remun.web.formatting import long_date
     from remun.web.languages import LOCALES, language_code
@@ -365,10 +402,14 @@ def link_email(user: User, link, url: str) -> tuple[str, str]:
             lasts = _("It works once, for 24 hours.")
         closing = _("Do not share this link: anyone with it can sign in as you. "
                     "If you were not expecting this email, you can ignore it.")
+        if shown_to:
+            closing = _("An administrator, %(who)s, made this link and saw it on screen. This has been recorded. "
+                        "If you did not ask for a new password, tell your project or another administrator, "
+                        "and do not use the link.", who=shown_to)
         return subject, f"{opening}\n\n{url}\n\n{lasts}\n\n{closing}\n"
 
 
-def email_link(user: User, link, url: str, app: Flask | None = None) -> bool | None:
+def email_link(user: User, link, url: str, app: Flask | None = None, shown_to: str | None = None) -> bool | None:
     """Email the link to the account when a mail server is configured.
 
     None when there is no mail server, True when sent, False when sending failed
@@ -377,7 +418,7 @@ def email_link(user: User, link, url: str, app: Flask | None = None) -> bool | N
     settings = smtp_settings(app)
     if settings is None or not user.active:
         return None
-    subject, body = link_email(user, link, url)
+    subject, body = link_email(user, link, url, shown_to)
     try:
         mail.send(settings, user.email, subject, body)
     except mail.MailProblem as problem:
@@ -430,9 +471,7 @@ def sign_out():
     form = ActionForm()
     if form.validate_on_submit():
         audit("user.signed_out", "user", current_user.id)
-        db.session.commit()
-        logout_user()
-        session.clear()
+        _end_this_session()  # a copy of this session's cookie is worth nothing now
         flash(_("You have signed out"), "success")
         return redirect(url_for("auth.sign_in"))
     form.submit.label.text = _("Sign out")
@@ -441,8 +480,26 @@ def sign_out():
 
 @bp.get("/account")
 def account():
+    form = ActionForm()
+    form.submit.label.text = _("Sign out everywhere")
+    others = sign_in_sessions.count(db.session, current_user.user) - 1
     return render_template("auth/account.html", title=_("Your account"), role_labels=ROLE_LABELS,
-                           active_section="account")
+                           everywhere_form=form, other_sessions=max(others, 0), active_section="account")
+
+
+@bp.post("/account/sign-out-everywhere")
+def sign_out_everywhere():
+    """End every session of this account, on every device, this one too."""
+    form = ActionForm()
+    if form.validate_on_submit():
+        ended = sign_in_sessions.end_all(db.session, current_user.user)
+        audit("user.signed_out_everywhere", "user", current_user.id, sessions=ended)
+        db.session.commit()
+        logout_user()
+        session.clear()
+        flash(_("You have signed out on every device"), "success")
+        return redirect(url_for("auth.sign_in"))
+    return redirect(url_for("auth.account"))
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -582,6 +639,8 @@ def _make_link(account_: User, purpose: TokenPurpose, back_url: str, form: Actio
 def user_link(user_id: int, kind: str):
     account_ = _user(user_id)
     purpose = TokenPurpose.INVITATION if kind == "invitation" else TokenPurpose.PASSWORD_RESET
+    if purpose is TokenPurpose.INVITATION and account_in_use(account_):
+        purpose = TokenPurpose.PASSWORD_RESET  # an invitation must not be a way round the rules for resets
     back = url_for("auth.user", user_id=account_.id)
     form = ActionForm()
     if form.validate_on_submit():
@@ -659,12 +718,17 @@ def person_account(person_id: int):
         abort(403)  # only an administrator hands over links for staff accounts
     form = ActionForm()
     purpose = TokenPurpose.PASSWORD_RESET if account_.password_hash else TokenPurpose.INVITATION
+    may_make = may_make_reset_link(account_)
+    if request.method == "POST" and not may_make:
+        audit("user.reset_link_refused", "user", account_.id)
+        db.session.commit()
+        abort(403)  # only the person, or an administrator, may come to hold a way into an account in use
     if form.validate_on_submit():
         return _make_link(account_, purpose, back, form)
     form.submit.label.text = (_("Make a password reset link") if purpose is TokenPurpose.PASSWORD_RESET
                               else _("Make a new invitation link"))
     return render_template("auth/person_account.html", title=_("Their account"), person=person, account=account_,
-                           form=form, role_labels=ROLE_LABELS, breadcrumbs=crumbs, active_section="people")
+                           form=form, may_make=may_make, role_labels=ROLE_LABELS, breadcrumbs=crumbs, active_section="people")
 
 
 # --- Setting up ------------------------------------------------------------------------------------
@@ -699,3 +763,4 @@ def init_app(app: Flask) -> None:
     app.extensions["remun.limiter"] = limiter
     app.register_error_handler(429, _too_many_requests)
     app.jinja_env.globals["ROLE_LABELS"] = ROLE_LABELS
+    app.jinja_env.globals["start_url"] = landing_url

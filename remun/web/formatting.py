@@ -36,10 +36,10 @@ def number(value: Decimal | int | None, places: int = 2) -> str:
 
 
 def percent(value: Decimal | None) -> str:
-    """A percentage held as a number of percent (40.0 means 40%)."""
+    """A percentage held as a number of percent (40.0 means 40%; 12.5 stays 12.5%), with no needless ".0"."""
     if value is None:
         return "–"
-    return format_percent(value / HUNDRED, format="#,##0.0%")
+    return format_percent(value / HUNDRED, format="#,##0.#%")
 
 
 def long_date(value: dt.date | None) -> str:

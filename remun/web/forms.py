@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
@@ -12,16 +13,26 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovFileInput,
     GovRadioInput,
     GovSelect,
+    GovCheckboxesInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms import DateField, DecimalField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import (DateField, DecimalField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField,
+                     TextAreaField)
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from remun.money import NotANumber, to_decimal
+from remun.money import NotANumber
+from remun.typed_numbers import example as typed_example
+from remun.typed_numbers import read_number
 from remun.web.labels import BASIS_LABELS, EXPENSE_LABELS, KIND_LABELS, VEHICLE_LABELS
+
+def page_locale() -> str:
+    """The language of the page being answered, for reading numbers typed on it."""
+    locale = get_locale()
+    return str(locale) if locale is not None else "en_GB"
+
 
 def options(pairs) -> list[SelectChoice]:
     """Choices for a select or radio field from (value, label) pairs."""
@@ -41,25 +52,48 @@ class TranslatedDateInput(GovDateInput):
         return params
 
 
+class UnitTextInput(GovTextInput):
+    """A text input that shows what the number is in: "£" before money, "%" or "hours" after."""
+
+    def map_gov_params(self, field, **kwargs):
+        params = super().map_gov_params(field, **kwargs)
+        unit = getattr(field, "unit", None)
+        if unit == "money":
+            params["prefix"] = {"text": getattr(field, "currency_symbol", "£")}
+        elif unit == "percent":
+            params["suffix"] = {"text": "%"}
+        elif unit == "hours":
+            params["suffix"] = {"text": str(_l("hours"))}
+        if unit:
+            params.setdefault("classes", "govuk-input--width-5")
+        return params
+
+
 class PlainDecimalField(DecimalField):
-    """A number typed as text, with a message that says what to type."""
+    """A number typed as text, read for the page's language ("6,40" in Polish), with a message that says what to type.
 
-    widget = GovTextInput()
+    ``unit`` ("money", "percent" or "hours") puts "£", "%" or "hours" beside the box.
+    """
 
-    def __init__(self, label=None, validators=None, example: str = "12.50", **kwargs):
+    widget = UnitTextInput()
+
+    def __init__(self, label=None, validators=None, example: str = "12.50", unit: str | None = None, **kwargs):
         kwargs.setdefault("render_kw", {"inputmode": "decimal", "spellcheck": "false"})
         super().__init__(label, validators, places=None, **kwargs)
         self.example = example
+        self.unit = unit
+        self.currency_symbol = "£"
 
     def process_formdata(self, valuelist):
         if not valuelist or not valuelist[0].strip():
             self.data = None
             return
+        locale = page_locale()
         try:
-            self.data = to_decimal(valuelist[0])
+            self.data = read_number(valuelist[0], locale)
         except NotANumber as exc:
             self.data = None
-            raise ValueError(_l("Enter a number, like %(example)s", example=self.example)) from exc
+            raise ValueError(_l("Enter a number, like %(example)s", example=typed_example(self.example, locale))) from exc
 
 
 class PlainDateField(DateField):
@@ -91,7 +125,7 @@ def not_negative() -> NumberRange:
 
 def hours_field(label, hint=None, optional: bool = False) -> PlainDecimalField:
     checks = [Optional()] if optional else [required(_l("the number of hours"))]
-    return PlainDecimalField(label, checks + [not_negative()], description=hint or "", example="2.5")
+    return PlainDecimalField(label, checks + [not_negative()], description=hint or "", example="2.5", unit="hours")
 
 
 def yes_no_field(label, hint=None) -> RadioField:
@@ -185,7 +219,7 @@ class TermsFields:
         _l("Rate (optional if you choose a published rate below)"),
         [Optional(), not_negative()],
         description=_l("The amount per hour, session, half day or day. For salaried staff, the hourly rate."),
-        example="25.00",
+        example="25.00", unit="money",
     )
     rate_card_ref = SelectField(
         _l("Or use a published rate"),
@@ -289,14 +323,18 @@ class MeetingForm(FlaskForm):
 
 class AttendanceForm(FlaskForm):
     person_id = SelectField(_l("Who took part?"), choices=[], widget=GovSelect())
-    hours = hours_field(_l("Hours at the session"))
-    prep_hours = hours_field(_l("Preparation hours"), optional=True)
-    travel_hours = hours_field(_l("Travel hours"), optional=True)
+    hours = hours_field(_l("Hours at the session"), _l("Leave blank for the length of the session."), optional=True)
+    prep_hours = hours_field(_l("Preparation hours"),
+                             _l("Leave blank for the role's usual preparation time. Enter 0 if there was none."),
+                             optional=True)
+    travel_hours = hours_field(_l("Travel hours"),
+                               _l("Leave blank for the role's usual travel time. Enter 0 if there was none."),
+                               optional=True)
     expense_amount = PlainDecimalField(
         _l("Out-of-pocket expenses (optional)"),
         [Optional(), NumberRange(min=Decimal("0.01"), message=_l("Enter an amount more than zero"))],
         description=_l("For example bus fares or care costs. Expenses are always repaid as money."),
-        example="7.40",
+        example="7.40", unit="money",
     )
     expense_category = SelectField(
         _l("What were the expenses for?"), choices=choices(
@@ -317,7 +355,7 @@ class CalculatorForm(FlaskForm):
         _l("Hourly rate of the person to compare with (optional if you choose a pay band)"),
         [Optional(), not_negative()],
         description=_l("For example, what the clinical co-chair earns an hour."),
-        example="30.00",
+        example="30.00", unit="money",
     )
     band = SelectField(_l("Or choose their NHS pay band"), choices=[], widget=GovSelect())
     location = location_field()
@@ -348,7 +386,7 @@ class ReasonForm(FlaskForm):
 
 class CloseMonthForm(FlaskForm):
     month = SelectField(_l("Month to close"), choices=[], widget=GovSelect())
-    submit = SubmitField(_l("Close this month"), widget=GovSubmitInput())
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
 class ConfirmForm(FlaskForm):
@@ -367,3 +405,12 @@ class ImportForm(FlaskForm):
         widget=GovFileInput(),
     )
     submit = SubmitField(_l("Import workbook"), widget=GovSubmitInput())
+
+
+class ProjectLeadsForm(FlaskForm):
+    """Who leads a project (issue 15): any of the project lead accounts, or none."""
+
+    leads = SelectMultipleField(_l("Project leads"), choices=[], coerce=str, widget=GovCheckboxesInput(),
+                      description=_l("They can see and change this project, its people and its claims. "
+                                     "Only accounts that are project leads are listed."))
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())

@@ -32,6 +32,15 @@ BASIS_SHORT = {
     PayBasis.SALARY: _l("salaried hour"),
 }
 
+#: A rate and what it is for, in words that fit each basis ("£27.50 an hour", "£90.00 a session").
+RATE_PER = {
+    PayBasis.HOUR: _l("%(rate)s an hour"),
+    PayBasis.SESSION: _l("%(rate)s a session"),
+    PayBasis.HALF_DAY: _l("%(rate)s a half day"),
+    PayBasis.DAY: _l("%(rate)s a day"),
+    PayBasis.SALARY: _l("%(rate)s an hour, as salary"),
+}
+
 RECIPROCITY_LABELS = {
     Reciprocity.NOT_CHOSEN: _l("Not chosen yet"),
     Reciprocity.BANK_TRANSFER: _l("Payment by bank transfer"),
@@ -47,6 +56,20 @@ RECIPROCITY_LABELS = {
 
 #: Vehicles for mileage (remun/mileage.py).
 VEHICLE_LABELS = {"car": _l("Car or van"), "motorcycle": _l("Motorcycle"), "bicycle": _l("Bicycle")}
+
+#: The same choices as the person themselves reads them ("on my behalf", not "on their behalf").
+OWN_RECIPROCITY_LABELS = {
+    **RECIPROCITY_LABELS,
+    Reciprocity.THIRD_PARTY: _l("Payment to someone else on my behalf"),
+}
+
+#: How money reaches a payee, for a batch's "Paid by" column (the same words as the payment file).
+PAID_BY_LABELS = {
+    Reciprocity.BANK_TRANSFER: _l("Bank transfer"),
+    Reciprocity.PAYMENT_CARD: _l("Payment card"),
+    Reciprocity.CHEQUE: _l("Cheque"),
+    Reciprocity.THIRD_PARTY: _l("To someone else"),
+}
 
 EXPENSE_LABELS = {
     ExpenseCategory.TRAVEL: _l("Travel"),
@@ -77,6 +100,9 @@ def register(app) -> None:
         BASIS_LABELS=BASIS_LABELS,
         BASIS_SHORT=BASIS_SHORT,
         RECIPROCITY_LABELS=RECIPROCITY_LABELS,
+        PAID_BY_LABELS=PAID_BY_LABELS,
+        RATE_PER=RATE_PER,
+        OWN_RECIPROCITY_LABELS=OWN_RECIPROCITY_LABELS,
         EXPENSE_LABELS=EXPENSE_LABELS,
         ACCOUNT_LABELS=ACCOUNT_LABELS,
     )

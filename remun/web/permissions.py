@@ -61,6 +61,18 @@ def themselves(user: User, args: Mapping[str, Any]) -> bool:
     return person_id is not None and user.person_id is not None and int(person_id) == user.person_id
 
 
+def leads_may_create(user: User, args: Mapping[str, Any]) -> bool:
+    """A lead, while the organisation lets leads create projects (``projects.leads_may_create``)."""
+    from remun.organisation.settings import get_setting
+
+    return bool(get_setting(db.session, "projects.leads_may_create"))
+
+
+def their_drafts_when_leads_may_create(user: User, args: Mapping[str, Any]) -> bool:
+    """A lead turning their own draft budget into a project, while leads may create projects."""
+    return leads_may_create(user, args) and their_budgets(user, args)
+
+
 @dataclass(frozen=True)
 class Rule:
     #: Anyone, signed in or not.
@@ -132,8 +144,9 @@ RULES: dict[str, Rule] = {
     "auth.account": SIGNED_IN,
     "auth.change_password": SIGNED_IN,
     "auth.sign_out": SIGNED_IN,
+    "auth.sign_out_everywhere": SIGNED_IN,
     # Start, lists and reference pages for staff
-    "home.index": STAFF,
+    "home.index": SIGNED_IN,  # a participant is sent on to their own home
     "projects.index": STAFF,
     "parity.calculator": STAFF,
     "rates.index": STAFF,
@@ -143,9 +156,14 @@ RULES: dict[str, Rule] = {
     "imports.template": STAFF,
     "parity.organisation": rule(finance=everywhere),
     # Projects
-    "projects.new": ADMIN,
+    # A lead who creates a project (or imports a workbook of a new one) becomes its lead; a workbook
+    # naming a project they do not lead is refused by the import. The organisation can keep creating
+    # projects to administrators (projects.leads_may_create), and then nobody else is shown the way.
+    "projects.new": rule(lead=leads_may_create),
     "projects.delete": ADMIN,
-    "imports.upload": ADMIN,  # a workbook can update any project with the same name
+    "projects.leads": ADMIN,
+    "imports.upload": rule(lead=leads_may_create),
+    "settings.index": ADMIN,
     "projects.show": READ_PROJECT,
     "projects.edit": CHANGE_PROJECT,
     "projects.new_group": CHANGE_PROJECT,
@@ -162,6 +180,9 @@ RULES: dict[str, Rule] = {
     "meetings.edit": CHANGE_PROJECT,
     "meetings.delete": CHANGE_PROJECT,
     "meetings.new_attendance": CHANGE_PROJECT,
+    "meetings.several_attendance": CHANGE_PROJECT,
+    "meetings.confirm_told": CHANGE_PROJECT,
+    "meetings.decline_told": CHANGE_PROJECT,
     "meetings.edit_attendance": CHANGE_PROJECT,
     "meetings.delete_attendance": CHANGE_PROJECT,
     "parity.project": READ_PROJECT,
@@ -201,6 +222,7 @@ RULES: dict[str, Rule] = {
     "ledger.batch": rule(finance=everywhere),
     "ledger.statement": rule(lead=people_they_work_with, finance=everywhere, participant=themselves),
     "ledger.months": rule(finance=everywhere),
+    "ledger.close_month": rule(finance=everywhere),
     # Budgets (issue 10): leads plan their projects' budgets and their own drafts; finance reads every budget.
     "budget.index": STAFF,
     "budget.new_draft": rule(lead=everywhere),
@@ -219,12 +241,16 @@ RULES: dict[str, Rule] = {
     "budget.new_item": rule(lead=their_budgets),
     "budget.edit_item": rule(lead=their_budgets),
     "budget.delete_item": rule(lead=their_budgets),
-    "budget.make_project": ADMIN,  # creating projects is for administrators (as projects.new)
+    "budget.make_project": rule(lead=their_drafts_when_leads_may_create),  # as projects.new
     # Finance exports (issue 7): finance every project; a lead only theirs (the view checks the projects asked for).
     "exports.index": STAFF,
     "exports.download": STAFF,
     "exports.batch_workbook_file": READ_PROJECT,
     "exports.batch_csv_file": READ_PROJECT,
+    # Background jobs (issue 19): the view refuses anyone but the job's owner (and administrators).
+    "jobs.show": STAFF,
+    "jobs.download": STAFF,
+    "jobs.retry": STAFF,
     # Reciprocity (issue 6): a participant's own pages; a lead may use them for a person they work with.
     # The benefits pages are the person's alone (the view refuses anyone else, administrators included).
     "participant.home": rule(lead=people_they_work_with, participant=themselves),
@@ -233,6 +259,7 @@ RULES: dict[str, Rule] = {
     "participant.choose_split": rule(lead=people_they_work_with, participant=themselves),
     "participant.sessions": rule(lead=people_they_work_with, participant=themselves),
     "participant.submit_session": rule(lead=people_they_work_with, participant=themselves),
+    "participant.tell_session": rule(lead=people_they_work_with, participant=themselves),
     "participant.receipt": rule(lead=people_they_work_with, finance=everywhere, participant=themselves),
     "participant.benefits_question": OwnOnly(),
     "participant.benefits_information": OwnOnly(),
@@ -272,6 +299,42 @@ def visible_people(query: Select, user: Any = None) -> Select:
     if user.role is UserRole.LEAD:
         return query.where(lead_can_see(user))
     return query.where(Person.id == user.person_id)
+
+
+def visible_projects(query: Select, user: Any = None) -> Select:
+    """Narrow a query of projects to those the signed-in user may open (a lead: the ones they lead)."""
+    from remun.models import Project
+
+    user = current_user if user is None else user
+    if not getattr(user, "is_authenticated", False):
+        return query.where(False)
+    if user.role in (UserRole.ADMIN, UserRole.FINANCE):
+        return query
+    if user.role is UserRole.LEAD:
+        return query.where(Project.id.in_(select(ProjectLead.project_id).where(ProjectLead.user_id == user.id)))
+    return query.where(False)
+
+
+def may_open(path: str | None, method: str = "GET") -> bool:
+    """May the signed-in user open this path of the site (a ``next`` address, a way back)?"""
+    from urllib.parse import urlsplit
+
+    from werkzeug.exceptions import HTTPException
+
+    if not path:
+        return False
+    parts = urlsplit(path)
+    try:
+        endpoint, args = current_app.url_map.bind("localhost").match(parts.path, method=method)
+    except HTTPException:
+        return False
+    return RULES.get(endpoint, DENY).allows(current_user, args)
+
+
+def open_crumbs(crumbs: list[dict]) -> list[dict]:
+    """Breadcrumbs the person may follow keep their link; the others are shown as plain text."""
+    return [crumb if not crumb.get("href") or may_open(crumb["href"]) else
+            {key: value for key, value in crumb.items() if key != "href"} for crumb in crumbs]
 
 
 def can(endpoint: str, **args: Any) -> bool:
@@ -322,3 +385,7 @@ def register(app: Flask) -> None:
     """Check every request first of all, before CSRF and the views."""
     app.before_request_funcs.setdefault(None, []).insert(0, check_request)
     app.jinja_env.globals["can"] = can
+    # ``allowed(url)``: may the signed-in user open this address? Links, buttons and
+    # breadcrumbs are drawn only when it is true (see templates/_macros.html and base.html).
+    app.jinja_env.globals["allowed"] = may_open
+    app.jinja_env.globals["open_crumbs"] = open_crumbs

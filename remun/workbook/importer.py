@@ -35,7 +35,7 @@ import os
 import re
 import warnings
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any
@@ -63,6 +63,7 @@ from remun.rates import RateBook
 from remun.records import UNIT_FOR_BASIS, RateCardProblem, check_rate_card
 from remun.workbook import N_
 from remun.workbook import layout as L
+from remun.workbook.limits import check_workbook
 from remun.workbook.cells import (
     HOURS_LIMIT,
     HOURS_PLACES,
@@ -282,6 +283,14 @@ def _open(source: str | os.PathLike | IO[bytes]):
         seekable = getattr(source, "seekable", None)
         if not (callable(seekable) and seekable()):
             source = io.BytesIO(source.read())
+    # Refused before parsing when it would unpack too large, or a sheet is too wide or long (issue 19).
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as handle:
+            problems = check_workbook(handle)
+    else:
+        problems = check_workbook(source)
+    if problems:
+        raise ImportFailed(problems)
     return load_workbook(source, read_only=True, data_only=True)
 
 
@@ -602,13 +611,17 @@ def import_workbook(
     source: str | os.PathLike | IO[bytes],
     rate_book: RateBook,
     today: dt.date | None = None,
+    may_update: Callable[[Project], bool] | None = None,
 ) -> ImportSummary:
     """Import a workbook (a path or a binary stream) into ``session``, all or nothing.
 
+    ``may_update`` says whether the workbook may change an existing project of the same name
+    (a project lead may change only the projects they lead); by default it may.
     Raises ImportFailed listing every problem, having written nothing. Never commits.
     """
     sheets = _read_workbook(source)
     job = _Import(session, rate_book, today or dt.date.today(), sheets)
+    job.may_update = may_update
     job.check()
     if job.problems:
         raise ImportFailed(job.problems)
@@ -622,6 +635,7 @@ class _Import:
         self.today = today
         self.sheets = sheets
         self.problems: list[Problem] = []
+        self.may_update: Callable[[Project], bool] | None = None
 
         self.project_plan: _ProjectPlan | None = None
         self.project_start: dt.date | None = None
@@ -733,6 +747,13 @@ class _Import:
         exact = [project for project in candidates if project.name == name]
         project = exact[0] if exact else (candidates[0] if len(candidates) == 1 else None)
         if project is None:
+            return
+        if self.may_update is not None and not self.may_update(project):
+            self.problems.append(
+                Problem(L.PROJECT, None, L.FIELD,
+                        N_("There is already a project called %(name)s, and you do not lead it. "
+                           "Give the project another name, or ask an administrator to import the workbook."),
+                        {"name": project.name}))
             return
         self.project = project
         for group in session.scalars(select(RoleGroup).where(RoleGroup.project_id == project.id)):

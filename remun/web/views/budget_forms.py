@@ -126,7 +126,7 @@ class BudgetForm(FlaskForm):
         _l("Contingency, as a percentage"),
         [InputRequired(message=_l("Enter a contingency percentage, or 0")),
          NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100"))],
-        description=_l("Money kept aside for costs you cannot foresee. For example, 10."), example="10",
+        description=_l("Money kept aside for costs you cannot foresee. For example, 10."), example="10", unit="percent",
         default=Decimal("0"),
     )
     notes = TextAreaField(_l("Notes (optional)"), [Optional(), Length(max=5000)], widget=GovTextArea(),
@@ -190,7 +190,7 @@ class ItemForm(FlaskForm):
                                                              not_negative()],
                                  description=_l("For example 2 interpreters, or 10 hours."), example="2")
     unit_cost = PlainDecimalField(_l("Cost each (optional if you choose a published rate below)"),
-                                  [Optional(), not_negative()], example="25.00")
+                                  [Optional(), not_negative()], example="25.00", unit="money")
     rate_card_ref = SelectField(_l("Or use a published rate"), choices=[], widget=GovSelect(),
                                 description=_l("The rate in force each month is used, so rises are included."))
     first_month = SelectField(_l("Month it is first needed"), choices=[], widget=GovSelect())

@@ -4,16 +4,15 @@ Who may export what (remun/web/permissions.py): finance and administrators
 every project; a project lead only the projects they lead (the form lists only
 those, and a download naming any other project is refused).
 
-Downloads stream. The workbook is written to an anonymous temporary file
-(openpyxl's write-only mode keeps memory flat) and sent from it in chunks; the
-CSV is sent while the postings are read, chunk by chunk.
+The workbook is made as a background job (remun/jobs: on RQ when Redis is
+configured, else in a thread of the app), not inside the request: the person is
+sent to the job's page, which shows progress and then a link. The CSV is sent
+while the postings are read, chunk by chunk.
 """
 
 from __future__ import annotations
 
-import tempfile
-
-from flask import Blueprint, Response, abort, render_template, request, stream_with_context, url_for
+from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,23 +24,20 @@ from wtforms import RadioField, SelectMultipleField, SubmitField
 from wtforms.validators import InputRequired, ValidationError
 
 from remun.accounts.models import ProjectLead, UserRole
-from remun.exports import ExportContext, ExportFilters, ExportTooLarge
+from remun.exports import ExportContext, ExportFilters
 from remun.exports.batch_file import batch_csv, batch_facts, batch_workbook
 from remun.exports.csv_export import iter_ledger_csv
-from remun.exports.workbook import write_finance_workbook
 from remun.ledger.models import PaymentBatch
 from remun.models import Project
 from remun.web.auth import audit
 from remun.web.extensions import db
-from remun.web.formatting import number
 from remun.web.forms import PlainDateField, options
-from remun.web.pages import not_found_unless, rate_book
+from remun.web.pages import not_found_unless
 
 bp = Blueprint("exports", __name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CSV = "text/csv; charset=utf-8"
-SEND_CHUNK = 64 * 1024
 
 FORMATS = {
     "xlsx": _l("Finance workbook (Excel, .xlsx)"),
@@ -126,40 +122,16 @@ def download():
     db.session.commit()
     stamp = context.made_at_utc.strftime("%Y-%m-%d")
     if fmt == "xlsx":
-        return _send_workbook(filters, context, f"remun-finance-{stamp}.xlsx", form, projects)
+        # Written by a worker (or a thread without Redis), not inside the request: the page shows its progress.
+        from remun.jobs.kinds import export_params
+        from remun.web.views.jobs import submit_job
+
+        job = submit_job("export", export_params(filters, context))
+        return redirect(url_for("jobs.show", job_id=job.id))
     delimiter = ";" if fmt == "csv-semicolon" else ","
     body = stream_with_context(iter_ledger_csv(db.session, filters, context, delimiter=delimiter))
     return Response(body, mimetype=CSV, headers={
         "Content-Disposition": f'attachment; filename="remun-ledger-{stamp}.csv"', "Cache-Control": "no-store",
-    })
-
-
-def _send_workbook(filters: ExportFilters, context: ExportContext, filename: str, form, projects):
-    spool = tempfile.TemporaryFile(prefix="remun-export-")
-    try:
-        write_finance_workbook(db.session, spool, filters, context, rate_book=rate_book())
-    except ExportTooLarge as problem:
-        spool.close()
-        message = _("That is %(rows)s ledger entries, more than one sheet can hold. Choose fewer projects or a "
-                    "shorter date range.", rows=number(problem.rows, 0))
-        return _page(form, projects, problem=message, status=400)
-    except BaseException:
-        spool.close()
-        raise
-    size = spool.tell()
-    spool.seek(0)
-    db.session.rollback()  # the export only read; end its transaction before the long send
-
-    def chunks():
-        try:
-            while data := spool.read(SEND_CHUNK):
-                yield data
-        finally:
-            spool.close()
-
-    return Response(chunks(), mimetype=XLSX, direct_passthrough=True, headers={
-        "Content-Disposition": f'attachment; filename="{filename}"', "Content-Length": str(size),
-        "Cache-Control": "no-store",
     })
 
 

@@ -6,16 +6,24 @@ from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from remun.accounts.models import UserRole
 from remun.models import Project
 from remun.web.languages import remember_choice
 from remun.web.extensions import db
+from remun.web.permissions import visible_projects
 
 bp = Blueprint("home", __name__)
 
 
 @bp.get("/")
 def index():
-    projects = db.session.scalars(select(Project).order_by(Project.name)).all()
+    from flask_login import current_user
+
+    from remun.web.auth import landing_url
+
+    if current_user.role is UserRole.PARTICIPANT:
+        return redirect(landing_url())  # a participant's start is their own home
+    projects = db.session.scalars(visible_projects(select(Project).order_by(Project.name))).all()
     return render_template("home.html", title=_("Fair pay for co-production"), projects=projects)
 
 

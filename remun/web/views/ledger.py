@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import format_date, ngettext
 from sqlalchemy import func, select
 
+from remun.exports import batch_file
 from remun.ledger import balances as ledger_balances
 from remun.ledger import claims as ledger_claims
-from remun.ledger import operations, periods, settlement
-from remun.ledger.models import Account, BatchStatus, Claim, ClaimStatus, LedgerTransaction, PaymentBatch, Posting
+from remun.ledger import month_end, operations, periods, settlement
+from remun.ledger.models import Account, BatchStatus, Claim, ClaimKind, ClaimStatus, LedgerTransaction, PaymentBatch, Posting
 from remun.ledger.posting import AlreadyDone, LedgerError, PeriodClosed
+from remun.ledger.waiting import waiting_for_check
+from remun.sessions import told as told_sessions
+from remun.reciprocity.choices import current_choice
 from remun.tax_year import person_tax_years
 from remun.models import Attendance, Meeting, Person, Project
 from remun.web.statement_picture import money_picture
@@ -83,11 +87,31 @@ def claims(project_id: int):
     decided = [row for row in rows if row[0].status != ClaimStatus.SUBMITTED]
     return render_template("ledger/claims.html", title=_("Claims"), project=project, waiting=waiting,
                            decided=decided[:PAGE_SIZE], form=form, breadcrumbs=project_crumbs(project),
+                           receipts=_receipts_for([row[0] for row in waiting + decided[:PAGE_SIZE]]),
+                           told=len(told_sessions.waiting_for(db.session, project.id)),
                            active_section="projects")
 
 
-def _reason_page(project: Project, claim: Claim, title: str, action, done: str):
+def _receipts_for(claims: list[Claim]) -> dict[int, list]:
+    """Each expenses claim's receipts (claim id -> receipts), to open beside the claim being decided."""
+    from remun.models import Expense
+    from remun.reciprocity.models import Receipt
+
+    by_attendance = {claim.attendance_id: claim.id for claim in claims if claim.kind == ClaimKind.EXPENSES}
+    found: dict[int, list] = {}
+    if not by_attendance:
+        return found
+    for receipt, attendance_id in db.session.execute(
+        select(Receipt, Expense.attendance_id).join(Expense, Receipt.expense_id == Expense.id)
+        .where(Expense.attendance_id.in_(list(by_attendance))).order_by(Receipt.id)
+    ):
+        found.setdefault(by_attendance[attendance_id], []).append(receipt)
+    return found
+
+
+def _reason_page(project: Project, claim: Claim, title: str, action, done: str, button: str):
     form = ReasonForm()
+    form.submit.label.text = button
     back = url_for("ledger.claims", project_id=project.id)
     if form.validate_on_submit():
         try:
@@ -108,8 +132,12 @@ def _reason_page(project: Project, claim: Claim, title: str, action, done: str):
         db.session.commit()
         flash(done, "success")
         return redirect(back)
-    return render_template("form_page.html", form=form, title=title, fields=["reason"], cancel_url=back,
-                           caption=project.name, breadcrumbs=project_crumbs(project), active_section="projects")
+    # The decision is made with its facts in view: whose claim, for which session, what for and how much.
+    meeting = claim.attendance.meeting
+    return render_template("ledger/decide.html", form=form, title=title, cancel_url=back, claim=claim,
+                           meeting=meeting, person=claim.person, receipts=_receipts_for([claim]).get(claim.id, []),
+                           caption=project.name, project=project, breadcrumbs=project_crumbs(project),
+                           active_section="projects")
 
 
 @bp.route("/projects/<int:project_id>/claims/<int:claim_id>/reject", methods=["GET", "POST"])
@@ -117,7 +145,7 @@ def reject(project_id: int, claim_id: int):
     project, claim = _project(project_id), _claim_in(project_id, claim_id)
     return _reason_page(project, claim, _("Reject this claim"),
                         lambda reason: operations.reject_claim(db.session, claim.id, reason, current_user_id()),
-                        _("Claim rejected. The person will see your reason."))
+                        _("Claim rejected. The person will see your reason."), _("Reject this claim"))
 
 
 @bp.route("/projects/<int:project_id>/claims/<int:claim_id>/reverse", methods=["GET", "POST"])
@@ -125,7 +153,7 @@ def reverse(project_id: int, claim_id: int):
     project, claim = _project(project_id), _claim_in(project_id, claim_id)
     return _reason_page(project, claim, _("Reverse this approved claim"),
                         lambda reason: operations.reverse_claim(db.session, claim.id, reason, current_user_id()),
-                        _("Claim reversed. Its attendance can now be corrected."))
+                        _("Claim reversed. Its attendance can now be corrected."), _("Reverse this claim"))
 
 
 @bp.get("/projects/<int:project_id>/ledger")
@@ -232,15 +260,31 @@ def batch(project_id: int, batch_id: int):
             db.session.commit()
             flash(_("Batch marked as paid."), "success")
         return redirect(url_for("ledger.batch", project_id=project.id, batch_id=found.id))
-    payees = db.session.execute(
-        select(Person.name, Person.payee_reference, func.sum(Claim.amount), func.count(Claim.id))
-        .select_from(Claim).join(Person, Claim.person_id == Person.id)
-        .where(Claim.id.in_([item.claim_id for item in found.items]))
-        .group_by(Person.id, Person.name, Person.payee_reference).order_by(Person.name)
-    ).all()
+    # The page shows exactly what the payment file pays: the same rows (one per payee and way of paying),
+    # each the money paid in this batch (a split claim's money part, not the whole claim).
+    facts = batch_file.batch_facts(db.session, found.id)
     return render_template("ledger/batch.html", title=_("Payment batch %(id)s", id=found.id), project=project,
-                           batch=found, payees=payees, paid=found.status == BatchStatus.PAID, form=form,
+                           batch=found, payees=facts.payees, payees_total=facts.total,
+                           paid=found.status == BatchStatus.PAID, form=form,
                            breadcrumbs=project_crumbs(project), active_section="projects")
+
+
+def _is_own(person: Person) -> bool:
+    from flask_login import current_user
+
+    return bool(current_user and current_user.is_authenticated and current_user.person_id == person.id)
+
+
+def _settlement_parts(claim_ids: list[int]) -> dict[int, list]:
+    """Each claim's settlement parts (claim id -> parts): how a split claim was shared, and each share."""
+    from remun.reciprocity.models import SettlementPart
+
+    found: dict[int, list] = {}
+    if claim_ids:
+        for part in db.session.scalars(select(SettlementPart).where(SettlementPart.claim_id.in_(claim_ids))
+                                       .order_by(SettlementPart.id)):
+            found.setdefault(part.claim_id, []).append(part)
+    return found
 
 
 @bp.get("/people/<int:person_id>/statement")
@@ -265,10 +309,14 @@ def statement(person_id: int):
         .where(Attendance.person_id == person.id)
     ).one()
     balance = ledger_balances.person_balance(db.session, person.id)
+    # The same figures as the person's home page: what waits to be checked, and how they are thanked (with shares).
+    pending = waiting_for_check(db.session, person.id)
+    parts = _settlement_parts([row[0].id for row in rows])
     return render_template("ledger/statement.html", title=_("Statement for %(name)s", name=person.name), person=person,
                            rows=rows, sessions=given[0], hours_given=given[1], page=page,
                            pages=max((claims_count + PAGE_SIZE - 1) // PAGE_SIZE, 1),
-                           balance=balance, picture=money_picture(balance),
+                           balance=balance, picture=money_picture(balance, pending), pending=pending, parts=parts,
+                           choice=current_choice(db.session, person), own=_is_own(person),
                            tax_years=person_tax_years(db.session, person),
                            breadcrumbs=[{"text": _("People"), "href": url_for("people.index")},
                                         {"text": person.name, "href": url_for("people.show", person_id=person.id)}],
@@ -277,23 +325,45 @@ def statement(person_id: int):
 
 @bp.route("/finance/periods", methods=["GET", "POST"])
 def months():
+    """Choose a month to close (the last complete month unless another is chosen), then confirm it."""
     form = CloseMonthForm()
     today = dt.date.today()
     closed = periods.closed_months(db.session)
-    candidates = []
-    month = today.replace(day=1)
-    for _step in range(24):
-        if month not in closed:
-            candidates.append((month.isoformat(), format_date(month, "MMMM y")))
-        month = (month - dt.timedelta(days=1)).replace(day=1)
-    form.month.choices = options(candidates)
+    offered = month_end.months_to_offer(db.session, today)
+    form.month.choices = options((month.isoformat(), format_date(month, "MMMM y")) for month in offered)
+    if request.method == "GET":
+        form.month.data = month_end.last_complete_month(today).isoformat()
     if form.validate_on_submit():
-        chosen = dt.date.fromisoformat(form.month.data)
-        operations.close_month(db.session, chosen, current_user_id())
-        db.session.commit()
-        flash(_("%(month)s is closed.", month=format_date(chosen, "MMMM y")), "success")
-        return redirect(url_for("ledger.months"))
+        return redirect(url_for("ledger.close_month", month=form.month.data[:7]))
     return render_template("ledger/periods.html", title=_("Close a month"), form=form, closed=closed,
                            active_section="finance")
 
 
+@bp.route("/finance/periods/<month>", methods=["GET", "POST"])
+def close_month(month: str):
+    """What is still open in the month, then close it (months close in order)."""
+    try:
+        first = dt.date.fromisoformat(f"{month}-01")
+    except ValueError:
+        abort(404)
+    back = url_for("ledger.months")
+    if first > month_end.last_complete_month(dt.date.today()):
+        flash(_("%(month)s has not finished yet. Close it once it is over.", month=format_date(first, "MMMM y")), "important")
+        return redirect(back)
+    form = ConfirmForm()
+    found = month_end.open_in_month(db.session, first)
+    already = first in set(periods.closed_months(db.session))
+    if form.validate_on_submit() and not already:
+        try:
+            operations.close_month(db.session, first, current_user_id())
+        except month_end.MonthsOutOfOrder as problem:
+            db.session.rollback()
+            flash(_("Close %(earlier)s first: months close in order.",
+                    earlier=format_date(problem.facts["earlier"], "MMMM y")), "important")
+            return redirect(url_for("ledger.close_month", month=month))
+        db.session.commit()
+        flash(_("%(month)s is closed.", month=format_date(first, "MMMM y")), "success")
+        return redirect(back)
+    return render_template("ledger/close_month.html", title=_("Close %(month)s?", month=format_date(first, "MMMM y")),
+                           month=first, found=found, already=already, form=form, cancel_url=back,
+                           active_section="finance")

@@ -10,8 +10,9 @@ from flask_babel import gettext as _
 from remun.calculator import fair_fees
 from remun.models import Project
 from remun.parity import MEDIAN_TITLE
-from remun.parity_report import organisation_parity, project_parity, report_as_json
+from remun.parity_report import report_as_json
 from remun.rates import living_wage_ref
+from remun.report_cache import cached_organisation_parity, cached_project_parity  # issue 19: kept under the figures version
 from remun.web.charts import bar_chart
 from remun.web.extensions import db
 from remun.web.forms import CalculatorForm, options
@@ -28,7 +29,7 @@ def _threshold() -> int:
 def _report(project_id: int):
     """The project and its parity report (the project is held, so the page does not load it twice)."""
     project = db.get_or_abort(Project, project_id)
-    return project, project_parity(db.session, project_id, rate_book(), threshold=_threshold())
+    return project, cached_project_parity(db.session, project_id, rate_book(), threshold=_threshold())
 
 
 def group_chart(group, living_wage):
@@ -60,7 +61,7 @@ def project_json(project_id: int):
 
 @bp.get("/parity")
 def organisation():
-    report = organisation_parity(db.session, rate_book(), threshold=_threshold())
+    report = cached_organisation_parity(db.session, rate_book(), threshold=_threshold())
     return render_template("parity/organisation.html", title=_("Pay parity across all projects"),
                            report=report, basis_sentence=report.basis.sentence(_), active_section="parity")
 

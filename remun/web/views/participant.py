@@ -35,7 +35,12 @@ from remun.reciprocity.offers import load_offers
 from remun.web.statement_picture import money_picture
 from remun.web.extensions import db
 from remun.web.languages import offer_text
-from remun.web.forms import PlainDecimalField, choices as label_choices, hours_field, miles_field, options, vehicle_field
+from remun.attendance_defaults import fill_blanks, usual_hours
+from remun.ledger.waiting import waiting_for_check
+from remun.sessions import told as told_sessions
+from remun.web import kept_receipt
+from remun.web.forms import (PlainDateField, PlainDecimalField, choices as label_choices, hours_field, miles_field,
+                             options, vehicle_field)
 from remun.web.labels import EXPENSE_LABELS, RECIPROCITY_LABELS
 from remun.web.mileage_fields import add_mileage, check_vehicle
 from remun.web.pages import current_user_id, rate_book
@@ -82,10 +87,7 @@ def home(person_id: int):
                func.coalesce(func.sum(Attendance.hours + Attendance.prep_hours + Attendance.travel_hours), 0))
         .where(Attendance.person_id == person.id)
     ).one()
-    pending = db.session.scalar(
-        select(func.coalesce(func.sum(Claim.amount), 0))
-        .where(Claim.person_id == person.id, Claim.status == ClaimStatus.SUBMITTED)
-    )
+    pending = waiting_for_check(db.session, person.id)
     balance = ledger_balances.person_balance(db.session, person.id)
     return render_template(
         "participant/home.html",
@@ -247,7 +249,7 @@ def _split_form(offers):
     for method in SPLIT_METHODS:
         setattr(Form, f"percent_{method.value}", PlainDecimalField(
             RECIPROCITY_LABELS[method], [Optional(), NumberRange(min=0, max=100, message=_l("Enter a percentage from 0 to 100"))],
-            example="50", render_kw={"inputmode": "decimal", "spellcheck": "false", "class": "govuk-input--width-4"}))
+            example="50", unit="percent"))
     Form.voucher_provider = SelectField(_l("Which vouchers?"), choices=options(
         [("", _l("Choose vouchers"))] + [(item.provider, item.provider) for item in offers.vouchers]), widget=GovSelect())
     Form.third_party_name = StringField(_l("Name of the person or organisation to pay for you"), [Optional(), Length(max=200)],
@@ -387,9 +389,11 @@ def _open_sessions(person: Person) -> list[tuple[Meeting, Role]]:
                ~select(Attendance.id).where(Attendance.meeting_id == Meeting.id, Attendance.person_id == person.id).exists())
         .order_by(Meeting.date.desc(), Meeting.id)
     ).all()
+    # Only sessions for the person's own roles (issue 16: not the panels they are not in).
+    roles_for = told_sessions.roles_of_meetings(db.session, list({meeting.id for meeting, _role in rows}))
     seen, found = set(), []
     for meeting, role in rows:
-        if meeting.id not in seen:
+        if meeting.id not in seen and told_sessions.is_for_role(roles_for, meeting.id, role.id):
             seen.add(meeting.id)
             found.append((meeting, role))
     return found
@@ -397,13 +401,16 @@ def _open_sessions(person: Person) -> list[tuple[Meeting, Role]]:
 
 class SessionForm(FlaskForm):
     hours = hours_field(_l("How many hours were you at the session?"))
-    prep_hours = hours_field(_l("Hours spent getting ready (optional)"), _l("Reading papers and preparing."), optional=True)
-    travel_hours = hours_field(_l("Hours spent travelling (optional)"), _l("There and back."), optional=True)
+    prep_hours = hours_field(_l("Hours spent getting ready (optional)"),
+                             _l("Reading papers and preparing. Leave blank for your role's usual time; enter 0 if none."),
+                             optional=True)
+    travel_hours = hours_field(_l("Hours spent travelling (optional)"),
+                               _l("There and back. Leave blank for your role's usual time; enter 0 if none."), optional=True)
     expense_amount = PlainDecimalField(
         _l("Out-of-pocket expenses (optional)"),
         [Optional(), NumberRange(min=Decimal("0.01"), message=_l("Enter an amount more than zero"))],
         description=_l("For example bus fares or care costs. Expenses are always repaid as money, and are not earnings."),
-        example="7.40")
+        example="7.40", unit="money")
     expense_category = SelectField(_l("What were the expenses for?"), choices=label_choices(
         {category: label for category, label in EXPENSE_LABELS.items() if category != "mileage"}),
                                    widget=GovSelect())
@@ -411,7 +418,8 @@ class SessionForm(FlaskForm):
     miles = miles_field()
     vehicle = vehicle_field()
     receipt = FileField(_l("A photo or PDF of the receipt (optional)"), widget=GovFileInput(),
-                        description=_l("A PNG or JPEG photo, or a PDF, up to 5 MB."))
+                        description=_l("A PNG or JPEG photo, or a PDF, up to 5 MB."),
+                        render_kw={"accept": ".png,.jpg,.jpeg,.pdf,image/png,image/jpeg,application/pdf"})
     submit = SubmitField(_l("Send to the project lead"), widget=GovSubmitInput())
 
 
@@ -438,30 +446,45 @@ def submit_session(person_id: int, meeting_id: int):
         flash(_("This session is already recorded for you, or you did not hold a role in it that day."), "important")
         return redirect(url_for("participant.sessions", person_id=person.id))
     form = SessionForm()
-    if form.validate_on_submit():
+    usual = usual_hours(found[0], meeting)
+    kept = kept_receipt.find(request.form.get("kept_receipt"), person.id) if request.method == "POST" else None
+    if form.is_submitted():
+        receipt_error = None
         upload = form.receipt.data
-        data = upload.read() if upload and getattr(upload, "filename", "") else b""
-        if data and not form.expense_amount.data:
-            form.expense_amount.errors = [_("Enter the amount of the expenses the receipt is for")]
-        kind = None
-        if data:
+        chosen = upload is not None and bool(getattr(upload, "filename", ""))
+        data = upload.read() if chosen else b""
+        if chosen and not data:
+            receipt_error = _("The receipt file is empty. Choose the photo or PDF of the receipt again.")
+        elif data:
             try:
                 kind = receipts.check(data, upload.mimetype)
             except receipts.ReceiptProblem as problem:
-                form.receipt.errors = [str(RECEIPT_PROBLEMS[problem.code])]
-        if not form.expense_amount.errors and not form.receipt.errors and check_vehicle(form):
-            saved = _save_session(person, meeting, found[0], form, data, upload if kind else None)
-            if saved is not None:
-                return saved
+                receipt_error = str(RECEIPT_PROBLEMS[problem.code])
+            else:
+                # A new receipt replaces one kept from before; it is kept too, in case the form comes back.
+                kept_receipt.forget(kept.token if kept else None)
+                kept = kept_receipt.keep(data, kind, upload.filename, person.id)
+        valid = form.validate()
+        if receipt_error:
+            form.receipt.errors = [receipt_error]
+        elif kept and not form.expense_amount.data and not form.expense_amount.errors:
+            form.expense_amount.errors = [_("Enter the amount of the expenses the receipt is for")]
+        if valid and not form.receipt.errors and not form.expense_amount.errors and check_vehicle(form):
+            response = _save_session(person, meeting, found[0], form, usual, kept)
+            if response is not None:
+                kept_receipt.forget(kept.token if kept else None)
+                return response
     return render_template("participant/submit_session.html", title=_("Your time at %(title)s", title=meeting.title),
-                           form=form, person=person, meeting=meeting,
+                           form=form, person=person, meeting=meeting, kept=kept, usual=usual,
                            cancel_url=url_for("participant.sessions", person_id=person.id),
                            breadcrumbs=_crumbs(person), active_section="home")
 
 
-def _save_session(person: Person, meeting: Meeting, role: Role, form: SessionForm, data: bytes, upload):
-    attendance = Attendance(meeting_id=meeting.id, person_id=person.id, role_id=role.id, hours=form.hours.data,
-                            prep_hours=form.prep_hours.data or ZERO, travel_hours=form.travel_hours.data or ZERO)
+def _save_session(person: Person, meeting: Meeting, role: Role, form: SessionForm, usual, kept):
+    # A blank preparation or travel box means the role's usual on that day; 0 means none.
+    given = fill_blanks(usual, form.hours.data, form.prep_hours.data, form.travel_hours.data)
+    attendance = Attendance(meeting_id=meeting.id, person_id=person.id, role_id=role.id, hours=given.hours,
+                            prep_hours=given.prep_hours, travel_hours=given.travel_hours)
     db.session.add(attendance)
     db.session.flush()
     written = None
@@ -471,8 +494,8 @@ def _save_session(person: Person, meeting: Meeting, role: Role, form: SessionFor
                           note=(form.expense_note.data or "").strip() or None)
         db.session.add(expense)
         db.session.flush()
-        if upload is not None:
-            receipt = receipts.store(db.session, expense, data, upload.mimetype, upload.filename,
+        if kept is not None:
+            receipt = receipts.store(db.session, expense, kept.data, kept.content_type, kept.name,
                                      current_app.instance_path, current_user_id())
             written = receipts.path_of(receipt, current_app.instance_path)
     if not add_mileage(db.session, rate_book(), attendance, person.id, meeting.date, form):
@@ -512,3 +535,66 @@ def receipt(person_id: int, receipt_id: int):
     db.session.commit()
     return send_file(path, mimetype=found.content_type, as_attachment=found.content_type == "application/pdf",
                      download_name=f"receipt-{found.id}.{receipts.SIGNATURES[found.content_type][1]}")
+
+
+# --- A session that is not in the list ---------------------------------------------------------------
+
+class TellSessionForm(FlaskForm):
+    role_id = SelectField(_l("Which of your roles was it for?"), choices=[], widget=GovSelect())
+    date = PlainDateField(_l("Date of the session"), [InputRequired(message=_l("Enter the date of the session"))],
+                          description=_l("For example, 27 3 2026"))
+    title = StringField(_l("What was the session?"), [InputRequired(message=_l("Enter what the session was")),
+                                                      Length(max=200)],
+                        widget=GovTextInput(), description=_l("For example, Steering group or Interview practice."))
+    hours = SessionForm.hours
+    prep_hours = SessionForm.prep_hours
+    travel_hours = SessionForm.travel_hours
+    expense_amount = SessionForm.expense_amount
+    expense_category = SessionForm.expense_category
+    expense_note = SessionForm.expense_note
+    submit = SubmitField(_l("Send to the project lead"), widget=GovSubmitInput())
+
+
+TELL_FIELDS = ["role_id", "date", "title", "hours", "prep_hours", "travel_hours", "expense_amount", "expense_category",
+               "expense_note"]
+
+
+@bp.route("/people/<int:person_id>/sessions/tell", methods=["GET", "POST"])
+def tell_session(person_id: int):
+    """Tell the project about a session not in the list: it reaches the lead, who confirms it."""
+    from remun.records import NoRoleThatDay, role_on
+
+    person = _person(person_id)
+    roles = list(db.session.scalars(select(Role).join(Appointment).where(Appointment.person_id == person.id)
+                                    .distinct().order_by(Role.title)))
+    form = TellSessionForm()
+    form.role_id.choices = options((str(role.id), f"{role.title} ({role.project.name})") for role in roles)
+    back = url_for("participant.sessions", person_id=person.id)
+    if form.validate_on_submit():
+        role = next((role for role in roles if str(role.id) == form.role_id.data), None)
+        held = None
+        if role is not None and form.date.data <= dt.date.today():
+            try:
+                held = role_on(db.session, person, role.project, form.date.data)
+            except NoRoleThatDay:
+                held = None
+        if form.date.data > dt.date.today():
+            form.date.errors = [_("The date must be today or before: tell us about sessions that have happened")]
+        elif held is None or held.id != role.id:
+            form.role_id.errors = [_("You did not hold this role on that date. Check the date, or choose another role.")]
+        else:
+            usual = usual_hours(role, Meeting(date=form.date.data, hours=form.hours.data))
+            given = fill_blanks(usual, form.hours.data, form.prep_hours.data, form.travel_hours.data)
+            told = told_sessions.tell(
+                db.session, person, role, date=form.date.data, title=form.title.data, hours=given.hours,
+                prep_hours=given.prep_hours, travel_hours=given.travel_hours, expense_amount=form.expense_amount.data,
+                expense_category=ExpenseCategory(form.expense_category.data), expense_note=form.expense_note.data,
+                user_id=current_user_id())
+            audit_log.record(db.session, current_user_id(), "session.told", "project", role.project_id,
+                             {"told_session_id": told.id})
+            db.session.commit()
+            flash(_("Thank you. Your project lead will check the session and add it."), "success")
+            return redirect(url_for("participant.home", person_id=person.id))
+    return render_template("form_page.html", form=form, title=_("Tell us about a session that is not in the list"),
+                           fields=TELL_FIELDS, cancel_url=back, breadcrumbs=_crumbs(person), active_section="home",
+                           intro=_("Your project lead checks it, then adds it to the project with your time and expenses."))

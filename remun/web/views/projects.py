@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
 from sqlalchemy import select
 
+from remun.accounts.models import ProjectLead, User, UserRole
 from remun.models import Project, RoleGroup
 from remun.records import people_in_project
 from remun.web.extensions import db
 from remun.web.forms import GroupForm, ProjectForm
 from remun.web.pages import form_page, not_found_unless, remove_page, try_save
+from remun.web.permissions import visible_projects
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
@@ -26,7 +29,7 @@ def project_crumbs(project: Project | None = None) -> list[dict]:
 
 @bp.get("/")
 def index():
-    projects = db.session.scalars(select(Project).order_by(Project.name)).all()
+    projects = db.session.scalars(visible_projects(select(Project).order_by(Project.name))).all()
     return render_template("projects/index.html", title=_("Projects"), projects=projects, active_section="projects")
 
 
@@ -37,6 +40,7 @@ def new():
         project = Project()
         form.populate_obj(project)
         db.session.add(project)
+        make_creator_lead(project)
         saved = try_save(
             form, "name", _("A project with this name already exists. Choose another name."),
             _("Project created"), lambda: url_for("projects.show", project_id=project.id),
@@ -47,6 +51,21 @@ def new():
                      breadcrumbs=project_crumbs(), active_section="projects")
 
 
+def make_creator_lead(project: Project) -> None:
+    """A lead who creates a project leads it (else they could not open what they made)."""
+    from remun.web.auth import audit_created
+
+    if current_user.is_authenticated and current_user.role is UserRole.LEAD:
+        current_user.user.led_projects.append(project)  # saved with the project, or not at all
+        audit_created("project.lead_added", project, user_id=current_user.id)
+
+
+def project_leads(project: Project) -> list[User]:
+    return list(db.session.scalars(
+        select(User).join(ProjectLead, ProjectLead.user_id == User.id)
+        .where(ProjectLead.project_id == project.id).order_by(User.email)))
+
+
 @bp.get("/<int:project_id>")
 def show(project_id: int):
     project = db.get_or_abort(Project, project_id)
@@ -54,6 +73,7 @@ def show(project_id: int):
         "projects/show.html",
         title=project.name,
         project=project,
+        leads=project_leads(project),
         people=people_in_project(db.session, project),
         breadcrumbs=project_crumbs(),
         active_section="projects",
@@ -134,3 +154,34 @@ def delete_group(project_id: int, group_id: int):
     back = url_for("projects.show", project_id=project_id)
     return remove_page(group, _("Remove the equal role %(name)s?", name=group.name), back, back,
                        _("Equal role removed"), caption=group.project.name)
+
+
+@bp.route("/<int:project_id>/leads", methods=["GET", "POST"])
+def leads(project_id: int):
+    """An administrator chooses who leads the project, among the lead accounts."""
+    from remun.accounts import users
+    from remun.web.auth import actor_id
+    from remun.web.forms import ProjectLeadsForm, options
+
+    project = db.get_or_abort(Project, project_id)
+    current = project_leads(project)
+    form = ProjectLeadsForm(data=None if request.method == "POST" else {"leads": [str(u.id) for u in current]})
+    accounts = db.session.scalars(
+        select(User).where(User.role == UserRole.LEAD, User.active.is_(True)).order_by(User.email)).all()
+    accounts = sorted(set(accounts) | set(current), key=lambda u: u.email)
+    form.leads.choices = options((str(u.id), u.email) for u in accounts)
+    back = url_for("projects.show", project_id=project.id)
+    if form.validate_on_submit():
+        try:
+            users.set_project_leads(db.session, project, [int(v) for v in form.leads.data or []],
+                                    changed_by_id=actor_id())
+        except users.AccountProblem:
+            db.session.rollback()
+            form.leads.errors = [_("Choose project lead accounts from the list")]
+        else:
+            db.session.commit()
+            flash(_("Project leads saved"), "success")
+            return redirect(back)
+    intro = None if accounts else _("There are no project lead accounts yet. Create one on the Accounts page.")
+    return form_page(form, _("Who leads this project?"), ["leads"], back, caption=project.name, intro=intro,
+                     breadcrumbs=project_crumbs(project), active_section="projects")

@@ -100,7 +100,26 @@ def show(project_id: int, role_id: int):
     book = rate_book()
     return render_template("roles/show.html", title=role.title, role=role, project=role.project,
                            rate_for=lambda terms: book.latest(terms.rate_card_ref) if terms.rate_card_ref else None,
+                           counted=_parity_counts(role, book),
                            breadcrumbs=project_crumbs(role.project), active_section="projects")
+
+
+def _parity_counts(role, book) -> dict:
+    """For each of the role's terms, how parity counts a session on them (None without a rate that day)."""
+    import datetime as dt
+
+    from remun.parity_report import NoRateOnDate, pay_terms
+    from remun.terms_explained import parity_count
+
+    today = dt.date.today()
+    counted = {}
+    for terms in role.terms:
+        day = max(terms.effective_from, today) if terms is role.terms[-1] else terms.effective_from
+        try:
+            counted[terms.id] = parity_count(pay_terms(terms, book, day))
+        except NoRateOnDate:
+            counted[terms.id] = None
+    return counted
 
 
 @bp.route("/<int:role_id>/edit", methods=["GET", "POST"])

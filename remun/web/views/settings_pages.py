@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -19,7 +19,7 @@ from remun.web.auth import actor_id
 from remun.web.extensions import db
 from remun.web.forms import PlainDecimalField, options
 
-bp = Blueprint("settings", __name__)
+from remun.web.views.organisation import bp  # one "settings" section: these pages join it
 
 
 class ParityBasisForm(FlaskForm):
@@ -68,7 +68,7 @@ class ParityBasisForm(FlaskForm):
         return valid
 
 
-@bp.route("/settings/parity", methods=["GET", "POST"], endpoint="parity")
+@bp.route("/parity", methods=["GET", "POST"], endpoint="parity")
 def parity():
     current = all_settings(db.session)
     form = ParityBasisForm(data={

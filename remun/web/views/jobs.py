@@ -1,0 +1,101 @@
+"""A background job's page: its progress (refreshing without JavaScript), then its file or why it failed.
+
+Only the person who asked, and administrators, may see a job or download its file;
+each download is recorded in the audit log.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
+from flask_babel import format_datetime
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
+from wtforms import SubmitField
+
+from remun.accounts.models import UserRole
+from remun.jobs import runner, store
+from remun.jobs.models import Job, JobStatus
+from remun.web.auth import audit
+from remun.web.extensions import db
+
+bp = Blueprint("jobs", __name__)
+
+MIMETYPES = {".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+#: Seconds between refreshes of the page while the work runs.
+REFRESH_SECONDS = 3
+
+#: The sentences a job can fail with before any locale is known; translated when shown.
+KNOWN_FAILURES = {
+    store.LOST_WORKER: _l("The computer making this file stopped before it finished (it may have been restarted)."),
+    store.UNEXPECTED: _l("Something went wrong while making this file."),
+    runner.QUEUE_DOWN: _l("The queue of work could not be reached, so this file was not started."),
+}
+
+
+class RetryForm(FlaskForm):
+    submit = SubmitField(_l("Try again"), widget=GovSubmitInput())
+
+
+def submit_job(kind: str, params: dict) -> Job:
+    """Save a job for the signed-in user and start it; the caller redirects to its page."""
+    job = store.create(db.session, kind, current_user.id, params)
+    audit("job.requested", "background_job", job.id, kind=kind)
+    db.session.commit()
+    runner.submit(current_app._get_current_object(), job.id)
+    return job
+
+
+def _own_job(job_id: int) -> Job:
+    job = db.get_or_abort(Job, job_id)
+    if job.owner_id != current_user.id and current_user.role is not UserRole.ADMIN:
+        abort(403)
+    return job
+
+
+def _brought_up_to_date(job: Job) -> Job:
+    """A lost worker's job is marked failed, and a file past its time deleted, before the page says anything."""
+    if job.status is JobStatus.RUNNING:
+        store.fail_lost_jobs(db.session)
+    if store.is_expired(job):
+        store.expire(db.session)
+    db.session.refresh(job)
+    return job
+
+
+@bp.get("/jobs/<int:job_id>")
+def show(job_id: int):
+    job = _brought_up_to_date(_own_job(job_id))
+    working = job.status in (JobStatus.QUEUED, JobStatus.RUNNING)
+    failure = None
+    if job.status is JobStatus.FAILED:
+        failure = KNOWN_FAILURES.get(job.error or "", job.error or KNOWN_FAILURES[store.UNEXPECTED])
+    expires = format_datetime(store.aware(job.expires_at), format="medium") if job.expires_at else None
+    return render_template("jobs/show.html", title=_("Your file"), job=job, working=working, failure=failure,
+                           expires=expires, refresh=REFRESH_SECONDS if working else None, form=RetryForm(),
+                           active_section="exports")
+
+
+@bp.get("/jobs/<int:job_id>/download")
+def download(job_id: int):
+    job = _brought_up_to_date(_own_job(job_id))
+    path = store.file_of(job)
+    if path is None:
+        return redirect(url_for("jobs.show", job_id=job.id))
+    audit("job.downloaded", "background_job", job.id, kind=job.kind, file=job.file_name)
+    db.session.commit()
+    suffix = path.suffix
+    return send_file(path, mimetype=MIMETYPES.get(suffix, "application/octet-stream"), as_attachment=True,
+                     download_name=job.file_name, max_age=0, conditional=False, etag=False)
+
+
+@bp.post("/jobs/<int:job_id>/retry")
+def retry(job_id: int):
+    job = _brought_up_to_date(_own_job(job_id))
+    if RetryForm().validate_on_submit() and store.retry(db.session, job):
+        audit("job.retried", "background_job", job.id, kind=job.kind)
+        db.session.commit()
+        runner.submit(current_app._get_current_object(), job.id)
+    return redirect(url_for("jobs.show", job_id=job.id))

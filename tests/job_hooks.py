@@ -1,0 +1,30 @@
+"""A job kind for tests only: reports progress, then on its first attempt works until its worker is killed.
+
+Imported by tests/test_jobs.py and by the worker it starts (``python -c "import tests.job_hooks; ..."``),
+so both know the kind. The real kinds (remun/jobs/kinds.py) are tested through the same runner.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from remun.jobs.runner import handler
+
+ROWS = 10
+
+
+@handler("test-slow", ".txt")
+def slow(session: Session, params: dict, target: Path, progress) -> str:
+    from remun.jobs.models import Job
+
+    attempts = session.get(Job, params["job_id"]).attempts if params.get("job_id") else 1
+    progress(3, ROWS)
+    if attempts == 1:
+        while True:  # the test kills the worker here
+            time.sleep(0.1)
+    target.write_text("finished on a later attempt\n", encoding="utf-8")
+    progress(ROWS, ROWS)
+    return "slow.txt"

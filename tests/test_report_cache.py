@@ -1,0 +1,178 @@
+"""Cached parity reports (remun/report_cache.py) are never a committed change behind (issue 19).
+
+After every kind of write the reports are made from — through the ORM, a bulk statement or plain
+SQL — the cached report equals one made afresh, and a change that was rolled back leaves the
+report as it was. Property-based: any sequence of those writes, checked after each.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from decimal import Decimal
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select, text, update
+
+from remun.enums import PayBasis, Reciprocity, RoleKind
+from remun.models import Attendance, Meeting, Person, Project, Role, RoleGroup, RoleTerms
+from remun.parity_report import organisation_parity, project_parity
+from remun.report_cache import ReportCache, cached_organisation_parity, cached_project_parity, figures_version
+from tests.test_ledger import build_project
+
+DAY = dt.date(2026, 6, 1)
+EXTRA = itertools.count(1)  # sessions' titles, unique on a date
+
+
+def _project(session) -> Project:
+    return session.scalars(select(Project).where(Project.name.like("Ledger test%"))).one()
+
+
+def _lived_role(session, project) -> Role:
+    return session.scalars(select(Role).where(Role.project_id == project.id, Role.title.like("Panel member%"))).one()
+
+
+# Each kind of write the reports read, as the app's code makes it (value: a small number drawn by Hypothesis).
+def add_attendance(session, project, value):
+    person = session.scalars(select(Person).where(Person.name == "Ann")).one()
+    role = _lived_role(session, project)
+    meeting = Meeting(project=project, date=project.start_date + dt.timedelta(days=7 + value), title=f"Extra {next(EXTRA)}",
+                      hours=Decimal("2"))
+    session.add(meeting)
+    session.add(Attendance(meeting=meeting, person=person, role=role, hours=Decimal(value + 1)))
+
+
+def change_hours(session, project, value):
+    attendance = session.scalars(select(Attendance).join(Meeting).where(Meeting.project_id == project.id)
+                                 .order_by(Attendance.id)).first()
+    attendance.hours = Decimal(value + 1)
+
+
+def remove_attendance(session, project, value):
+    attendance = session.scalars(select(Attendance).join(Meeting).where(Meeting.project_id == project.id)
+                                 .order_by(Attendance.id.desc())).first()
+    session.delete(attendance)
+
+
+def new_terms(session, project, value):
+    role = _lived_role(session, project)
+    latest = max(terms.effective_from for terms in role.terms)
+    role.terms.append(RoleTerms(effective_from=latest + dt.timedelta(days=1 + value), basis=PayBasis.HOUR,
+                                rate=Decimal("10") + value, session_hours=Decimal("3")))
+
+
+def change_rate(session, project, value):
+    _lived_role(session, project).terms[0].rate = Decimal("5") + value
+
+
+def change_role(session, project, value):
+    role = _lived_role(session, project)
+    role.kind = RoleKind.CARER if role.kind is RoleKind.LIVED_EXPERIENCE else RoleKind.LIVED_EXPERIENCE
+    role.title = f"Panel member {value}" if value else role.title
+
+
+def ungroup_role(session, project, value):
+    role = session.scalars(select(Role).where(Role.project_id == project.id, Role.title == "Clinician")).one()
+    role.group = None if role.group is not None else session.scalars(select(RoleGroup)).first()
+
+
+def move_session(session, project, value):
+    meeting = session.scalars(select(Meeting).where(Meeting.project_id == project.id).order_by(Meeting.id)).first()
+    meeting.date = project.start_date + dt.timedelta(days=value)
+
+
+def rename_person(session, project, value):
+    person = session.scalars(select(Person).where(Person.name.like("Bea%"))).one()
+    person.name = f"Bea {value}"
+
+
+def change_project_dates(session, project, value):
+    project.end_date = project.start_date + dt.timedelta(days=value)
+
+
+def bulk_statement(session, project, value):  # a bulk UPDATE, no objects loaded
+    session.execute(update(Attendance).where(Attendance.meeting_id.in_(
+        select(Meeting.id).where(Meeting.project_id == project.id))).values(prep_hours=Decimal(value)))
+
+
+def plain_sql(session, project, value):  # written without the ORM at all
+    session.execute(text("UPDATE role_terms SET session_hours = :hours WHERE role_id = :role"),
+                    {"hours": value + 1, "role": _lived_role(session, project).id})
+
+
+def bulk_delete(session, project, value):
+    session.execute(delete(Attendance).where(Attendance.hours > value))
+
+
+WRITES = [add_attendance, change_hours, remove_attendance, new_terms, change_rate, change_role, ungroup_role,
+          move_session, rename_person, change_project_dates, bulk_statement, plain_sql, bulk_delete]
+
+
+def check_cached_equals_recomputed(session, cache, project_id, rate_book) -> None:
+    session.expire_all()  # read from the database, as a new request would
+    assert cached_project_parity(session, project_id, rate_book, today=DAY, cache=cache) == \
+        project_parity(session, project_id, rate_book, today=DAY)
+    assert cached_organisation_parity(session, rate_book, today=DAY, cache=cache) == \
+        organisation_parity(session, rate_book, today=DAY)
+
+
+def test_every_kind_of_write_moves_the_version_and_the_cached_report_follows(session, rate_book):
+    project = build_project(session, {"Ann": Reciprocity.BANK_TRANSFER, "Bea": Reciprocity.VOUCHERS})
+    session.commit()
+    cache = ReportCache()
+    for write in WRITES:
+        check_cached_equals_recomputed(session, cache, project.id, rate_book)
+        misses, before = cache.misses, figures_version(session)
+        check_cached_equals_recomputed(session, cache, project.id, rate_book)
+        assert cache.misses == misses, "an unchanged database reuses the reports"
+        write(session, project, 3)
+        session.commit()
+        assert figures_version(session) != before, f"{write.__name__} did not move the figures version"
+        check_cached_equals_recomputed(session, cache, project.id, rate_book)
+        assert cache.misses == misses + 2, write.__name__
+
+
+def test_a_change_rolled_back_leaves_the_report_as_it_was(session, rate_book):
+    project = build_project(session, {"Ann": Reciprocity.BANK_TRANSFER, "Bea": Reciprocity.VOUCHERS})
+    session.commit()
+    cache = ReportCache()
+    before = cached_project_parity(session, project.id, rate_book, today=DAY, cache=cache)
+    token = figures_version(session)
+    nested = session.begin_nested()
+    change_rate(session, project, 40)
+    session.flush()
+    changed = cached_project_parity(session, project.id, rate_book, today=DAY, cache=cache)  # inside the change
+    assert changed != before
+    nested.rollback()
+    assert figures_version(session) == token
+    assert cached_project_parity(session, project.id, rate_book, today=DAY, cache=cache) == before
+    # A later, different change never meets the rolled-back change's report.
+    change_rate(session, project, 1)
+    session.commit()
+    check_cached_equals_recomputed(session, cache, project.id, rate_book)
+
+
+@settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=st.lists(st.tuples(st.sampled_from(WRITES), st.integers(min_value=0, max_value=20)), min_size=1,
+                      max_size=5))
+def test_any_sequence_of_writes_keeps_cached_reports_equal_to_recomputed(session, steps):
+    from remun.config import DEFAULT_RATES_DIR
+    from remun.rates import load_rate_book
+
+    rate_book = load_rate_book(DEFAULT_RATES_DIR)  # not a fixture argument: its repr would fill a failure report
+    session.expunge_all()
+    example = session.begin_nested()  # each example's writes are undone afterwards
+    try:
+        project = build_project(session, {"Ann": Reciprocity.BANK_TRANSFER, "Bea": Reciprocity.VOUCHERS})
+        session.flush()
+        cache = ReportCache()
+        check_cached_equals_recomputed(session, cache, project.id, rate_book)
+        for write, value in steps:
+            write(session, project, value)
+            session.flush()
+            session.expire_all()
+            check_cached_equals_recomputed(session, cache, project.id, rate_book)
+    finally:
+        example.rollback()
+        session.expunge_all()  # the ids of rolled-back rows are given out again
