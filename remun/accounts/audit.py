@@ -73,6 +73,17 @@ ACTIONS = {
     "rate_figure.added": N_("A published rate was added by the organisation"),
     "rate_figure.ended": N_("An organisation's published rate was ended"),
     "rate_figure.withdrawn": N_("An organisation's published rate was withdrawn"),
+    "project.lead_added": N_("A project lead was added"),
+    "project.leads_changed": N_("A project's leads were changed"),
+    "user.reset_link_shown": N_("A password reset link was shown on screen"),
+    "user.reset_link_refused": N_("A password reset link was refused"),
+    "user.signed_out_everywhere": N_("Signed out on every device"),
+    "job.requested": N_("A file was asked for, to be made in the background"),
+    "job.downloaded": N_("A file made in the background was downloaded"),
+    "job.retried": N_("A file made in the background was tried again"),
+    "session.told": N_("A person told the project about a session, to be confirmed"),
+    "session.told_confirmed": N_("A session a person told the project about was confirmed"),
+    "session.told_declined": N_("A session a person told the project about was declined"),
 }
 
 #: Columns whose values are personal: only their names are logged, never the values.
