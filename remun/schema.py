@@ -6,6 +6,6 @@ from remun.ledger import models as ledger_models  # noqa: F401
 from remun.budget import models as budget_models  # noqa: F401
 from remun.reciprocity import models as reciprocity_models  # noqa: F401
 from remun.organisation import models as organisation_models  # noqa: F401
+from remun.organisation import rate_figures as organisation_rate_figures  # noqa: F401
 
 metadata = models.Base.metadata
-from remun.organisation import rate_figures as organisation_rate_figures  # noqa: F401
