@@ -15,7 +15,7 @@ from flask.cli import with_appcontext
 
 from remun.ledger import balances as ledger_balances
 from remun.ledger import claims as ledger_claims
-from remun.ledger import periods, settlement
+from remun.ledger import settlement
 from remun.ledger.models import PaymentBatch
 from remun.ledger.posting import LedgerError, PeriodClosed
 from remun.ledger.verify import verify_ledger
@@ -145,9 +145,13 @@ def balances(project_name: str, as_json: bool) -> None:
 @with_appcontext
 def close_month(month) -> None:
     """Close a month (YYYY-MM): nothing more can be posted into it."""
+    from remun.ledger.month_end import MonthsOutOfOrder, close_in_order
+
     session = _session()
     try:
-        closed = periods.close_month(session, month.date(), user_id=None)
+        closed = close_in_order(session, month.date(), user_id=None)  # months close in order (issue 16)
+    except MonthsOutOfOrder as problem:
+        _fail(f"Close {problem.facts['earlier']:%B %Y} first: months close in order.")
     except LedgerError:
         _fail(f"{month:%B %Y} has not started yet, so it cannot be closed.")
     if closed:
