@@ -791,9 +791,6 @@ def make_project(budget_id: int):
     if not problems and form.validate_on_submit():
         project = drafts.make_project(db.session, budget)
         audit_created("budget.project_made", project, budget_id=budget.id)
-        from remun.web.views.projects import make_creator_lead
-
-        make_creator_lead(project)  # a lead who turns their draft into a project leads it
         return save(_("Project created from the draft budget, with its roles"), lambda: _show_url(budget))
     groups = sorted({(role.group_name or "").strip() for role in budget.draft_roles} - {""}, key=str.casefold)
     return render_template("budget/make_project.html", title=_("Turn the draft into a project"), budget=budget,
