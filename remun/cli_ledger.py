@@ -145,6 +145,16 @@ def close_month(month) -> None:
     click.echo(f"{month:%B %Y} is closed." if closed else f"{month:%B %Y} was already closed.")
 
 
+def _closed_and_paid(session) -> dict:
+    """The months closed and batches paid now, for the checkpoint (they must stay so)."""
+    from sqlalchemy import select
+
+    from remun.ledger.models import BatchStatus, ClosedPeriod
+
+    return {"closed_months": tuple(month.isoformat() for month in session.scalars(select(ClosedPeriod.month))),
+            "paid_batches": tuple(session.scalars(select(PaymentBatch.id).where(PaymentBatch.status == BatchStatus.PAID)))}
+
+
 @click.command("verify")
 @with_appcontext
 def verify() -> None:
@@ -167,7 +177,7 @@ def verify() -> None:
     result = verify_ledger(_session(), checkpoints=known)
     if result.ok:
         head = _session().get(LedgerHead, 1)
-        checkpoints.record_checkpoint(path, head.sequence, head.last_hash)
+        checkpoints.record_checkpoint(path, head.sequence, head.last_hash, **_closed_and_paid(_session()))
         click.echo(f"The ledger is intact: {result.transactions} transactions, {result.postings} postings.")
         click.echo(f"Checkpoint recorded in {path}: number {head.sequence}, hash {head.last_hash}.")
         return

@@ -173,6 +173,42 @@ def test_a_paid_batch_cannot_be_paid_again(session, rate_book):
     assert bank is not None and bank < Decimal(0)
 
 
+def _checkpoint_with_closed_and_paid(session, tmp_path) -> Checkpoint:
+    """As `remun verify` records it: the head, the months closed and the batches paid."""
+    from remun.cli_ledger import _closed_and_paid
+
+    head = session.get(LedgerHead, 1)
+    return record_checkpoint(tmp_path / "checkpoints.jsonl", head.sequence, head.last_hash,
+                             **_closed_and_paid(session))
+
+
+def test_a_closed_month_reopened_by_the_owner_is_caught_by_the_checkpoint(session, rate_book, tmp_path):
+    ledger_with_money(session, rate_book)
+    month = (dt.date.today().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    assert periods.close_month(session, month, None)
+    checkpoint = _checkpoint_with_closed_and_paid(session, tmp_path)
+    assert checkpoint.closed_months == (month.isoformat(),)
+    read_back = latest_checkpoint(tmp_path / "checkpoints.jsonl")
+    assert (read_back.sequence, read_back.closed_months, read_back.paid_batches) == (
+        checkpoint.sequence, checkpoint.closed_months, checkpoint.paid_batches)
+    assert verify_ledger(session, checkpoints=[checkpoint]).ok
+    _without_triggers(session, "closed_periods", "DELETE FROM closed_periods")
+    assert verify_ledger(session).ok  # nothing in the database itself shows it
+    result = verify_ledger(session, checkpoints=[checkpoint])
+    assert [problem.message for problem in result.problems] == [
+        f"the month starting {month.isoformat()} was closed and is open again"]
+
+
+def test_a_paid_batch_set_back_to_open_by_the_owner_is_caught_by_the_checkpoint(session, rate_book, tmp_path):
+    _project, batch = ledger_with_money(session, rate_book)
+    checkpoint = _checkpoint_with_closed_and_paid(session, tmp_path)
+    assert checkpoint.paid_batches == (batch.id,)
+    _without_triggers(session, "payment_batches", f"UPDATE payment_batches SET status = 'open' WHERE id = {batch.id}")
+    result = verify_ledger(session, checkpoints=[checkpoint])
+    assert [problem.message for problem in result.problems] == [
+        f"payment batch {batch.id} was paid and is no longer marked paid"]
+
+
 def test_the_batch_file_prints_the_ledger_checkpoint(session, rate_book):
     import io
 

@@ -14,7 +14,8 @@ from sqlalchemy.orm import Session, selectinload
 from remun.ledger.chain import GENESIS, transaction_hash
 from remun.ledger.checkpoints import Checkpoint
 from remun.ledger.keys import KEYED, ledger_key
-from remun.ledger.models import Account, LedgerHead, LedgerTransaction, Posting
+from remun.ledger.models import (Account, BatchStatus, ClosedPeriod, LedgerHead, LedgerTransaction, PaymentBatch,
+                                 Posting)
 from remun.money import ZERO
 
 
@@ -115,6 +116,8 @@ def verify_ledger(session: Session, batch_size: int = 2000, *, key: bytes | None
                 f"the ledger was rewound or rewritten: on {checkpoint.recorded_at:%Y-%m-%d %H:%M} UTC it ended at "
                 f"transaction number {sequence} with hash {checkpoint.head_hash[:16]}…, which is no longer there")))
 
+    problems.extend(_closed_and_paid_kept(session, pinned.values()))
+
     orphans = session.scalar(
         select(func.count(Posting.id)).outerjoin(LedgerTransaction, Posting.transaction_id == LedgerTransaction.id)
         .where(LedgerTransaction.id.is_(None))
@@ -131,3 +134,20 @@ def verify_ledger(session: Session, batch_size: int = 2000, *, key: bytes | None
         problems.append(Problem(None, None, f"person {person_id} in project {project_id} was paid "
                                             f"{Decimal(amount):.2f} more than they were owed"))
     return VerifyResult(transactions, postings, tuple(problems))
+
+
+def _closed_and_paid_kept(session: Session, checkpoints: Iterable[Checkpoint]) -> list[Problem]:
+    """Months once closed stay closed, batches once paid stay paid: both only grow, so every
+    one named in a checkpoint must still be so (else someone went round the database's guards)."""
+    were_closed = {month for checkpoint in checkpoints for month in checkpoint.closed_months}
+    were_paid = {batch for checkpoint in checkpoints for batch in checkpoint.paid_batches}
+    problems = []
+    if were_closed:
+        closed = {month.isoformat() for month in session.scalars(select(ClosedPeriod.month))}
+        for month in sorted(were_closed - closed):
+            problems.append(Problem(None, None, f"the month starting {month} was closed and is open again"))
+    if were_paid:
+        paid = set(session.scalars(select(PaymentBatch.id).where(PaymentBatch.status == BatchStatus.PAID)))
+        for batch in sorted(were_paid - paid):
+            problems.append(Problem(None, None, f"payment batch {batch} was paid and is no longer marked paid"))
+    return problems
