@@ -45,7 +45,7 @@ def session_cookie(app) -> str:
     from sqlalchemy import select
 
     from remun.accounts.models import User
-    from remun.accounts.users import session_key
+    from remun.accounts import sign_in_sessions
     from remun.web.auth import login_manager
     from remun.web.extensions import db
 
@@ -53,7 +53,9 @@ def session_cookie(app) -> str:
         admin = db.session.scalar(select(User).where(User.email == ADMIN_EMAIL))
         if admin is None:
             raise SystemExit("Fill the database with bench/generate first (it makes the benchmark administrator).")
-        data = {"_user_id": session_key(admin), "_fresh": True, "_id": login_manager._session_identifier_generator()}
+        key = sign_in_sessions.start(db.session, admin)  # a session on the server, as signing in makes
+        db.session.commit()
+        data = {"_user_id": key, "_fresh": True, "_id": login_manager._session_identifier_generator()}
         del session
         return app.session_interface.get_signing_serializer(app).dumps(data)
 

@@ -81,7 +81,7 @@ def main(argv=None) -> list[dict]:
 
     from remun import create_app
     from remun.accounts.models import User
-    from remun.accounts.users import session_key
+    from remun.accounts import sign_in_sessions
     from remun.ledger.models import Posting
     from remun.models import Person, Project
     from remun.parity_report import organisation_parity, project_parity
@@ -106,7 +106,8 @@ def main(argv=None) -> list[dict]:
         admin = session.scalar(select(User).where(User.email == ADMIN_EMAIL))
         if admin is None or not projects:
             raise SystemExit("Fill the database with bench/generate first.")
-        key = session_key(admin)
+        key = sign_in_sessions.start(session, admin)  # a session on the server, as signing in makes
+        session.commit()
         book = app.extensions["remun.rates"]
         print(f"{backend}: {len(projects):,} projects, {len(people):,} people, {postings:,} postings; "
               f"load average {load_average()}; garbage collector "

@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STEPS = ("generate", "pages", "import", "http", "export")
+STEPS = ("generate", "pages", "import", "http", "export", "upload")
 
 
 def postgres_reachable(url: str) -> bool:
@@ -97,6 +97,8 @@ def main(argv=None) -> None:
         if "export" in steps:
             run("Export", [python, "bench/export_bench.py", "--url", url, "--cases",
                            "remun-export,db-fetch,bare-openpyxl,bare-openpyxl-per-cell,xlsxwriter"])
+    if "upload" in steps:  # issue 19: memory of hostile uploads with the bounds off and on (no database)
+        run("Upload bounds", [python, "bench/upload_bench.py", "--rows", "1000"])
 
 
 if __name__ == "__main__":

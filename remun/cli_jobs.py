@@ -7,6 +7,7 @@ worker was lost, and deletes files past their time.
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -38,6 +39,8 @@ def worker(burst: bool, queue_name: str | None) -> None:
         store.expire(session)
     if lost:
         click.echo(f"Marked {lost} job(s) failed: their worker stopped before finishing.")
+    db.engine.dispose()  # no pooled connection for the work horses to inherit
+    runner.worker_pid = os.getpid()
     connection = Redis.from_url(url)
     queue = runner.queue(current_app, connection=connection)
     Worker([queue], connection=connection).work(burst=burst)

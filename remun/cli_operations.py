@@ -93,7 +93,9 @@ def checks_run(name: str) -> None:
         if name == "verify":
             result = _run_verify()
         elif name == "rates":
-            result = _run_rates(dt.date.today())
+            from remun.rate_review import today as review_day
+
+            result = _run_rates(review_day())
         else:
             result = operations_checks.cleanup(session)
             session.commit()
@@ -146,7 +148,8 @@ def _run_rates(today):
     # The cards as in use: an organisation's own new figure means the card is no longer overdue.
     overdue = overdue_cards(today, book_in_use(_session(), current_app.extensions["remun.rates"], only_if_migrated=True))
     if overdue:
-        return CheckResult("rates", False, f"{len(overdue)} rate cards are overdue for review: run remun rates check",
+        return CheckResult("rates", False, (f"{len(overdue)} rate cards are overdue for review" if len(overdue) != 1
+                                           else "1 rate card is overdue for review") + ": run remun rates check",
                            {"overdue": len(overdue)})
     return CheckResult("rates", True, "no rate card is overdue for review", {"overdue": 0})
 

@@ -53,6 +53,8 @@ class OverdueCard:
     stale: tuple[RateEntry, ...]
     #: The day from which a new figure was expected.
     expected_by: dt.date
+    #: Whether the first stale figure is the card's first (headline) figure, as the card's name describes.
+    newest_is_headline: bool = True
 
     @property
     def newest(self) -> RateEntry:
@@ -61,6 +63,9 @@ class OverdueCard:
 
     @property
     def called(self) -> str:
+        """The card's name, or the figure's own label when the card's headline figure is not the stale one."""
+        if not self.newest_is_headline:
+            return f"The {self.newest.label}"
         return self.source.review.called if self.source.review and self.source.review.called else self.source.name
 
     def when_updated(self, gettext=_identity, locale: str = "en_GB") -> str:
@@ -110,10 +115,12 @@ def overdue_cards(today: dt.date, book: RateBook | None = None) -> list[OverdueC
             continue
         starts, expected_by = cycle
         stale = []
+        headline = None
         for ref, entries in book.history.items():
             newest = entries[-1]
             if newest.source.id != source.id:
                 continue
+            headline = headline or ref
             if newest.effective_to is not None and newest.effective_to < today:
                 continue  # a figure that has ended on purpose is not waiting for an update
             if entries[0].cycle == "irregular":
@@ -121,7 +128,8 @@ def overdue_cards(today: dt.date, book: RateBook | None = None) -> list[OverdueC
             if newest.effective_from < starts:
                 stale.append(newest)
         if stale:
-            overdue.append(OverdueCard(source=source, stale=tuple(stale), expected_by=expected_by))
+            overdue.append(OverdueCard(source=source, stale=tuple(stale), expected_by=expected_by,
+                                       newest_is_headline=stale[0].ref == headline))
     return overdue
 
 
@@ -141,7 +149,8 @@ def overdue_for(book: RateBook, today: dt.date, source_ids: Iterable[str] | None
             stale = tuple(entry for entry in card.stale if entry.ref in used)
             if not stale:
                 continue
-            card = OverdueCard(source=card.source, stale=stale, expected_by=card.expected_by)
+            card = OverdueCard(source=card.source, stale=stale, expected_by=card.expected_by,
+                               newest_is_headline=card.newest_is_headline and stale[0] == card.stale[0])
         found.append(card)
     return found
 

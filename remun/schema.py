@@ -8,7 +8,7 @@ from remun.reciprocity import models as reciprocity_models  # noqa: F401
 from remun.organisation import models as organisation_models  # noqa: F401
 from remun.accounts import sign_in_sessions as sign_in_session_models  # noqa: F401  (issue 15)
 from remun.sessions import models as session_models  # noqa: F401
+from remun.organisation import rate_figures as organisation_rate_figures  # noqa: F401
+from remun.jobs import models as job_models  # noqa: F401  (issue 19: background jobs)
 
 metadata = models.Base.metadata
-from remun.organisation import rate_figures as organisation_rate_figures  # noqa: F401
-from remun.jobs import models as job_models  # noqa: F401,E402  (issue 19: background jobs)

@@ -255,6 +255,7 @@ def test_approvals_batches_payments_and_statements_are_recorded(client, db_sessi
     client.get(f"/people/{ann.id}/statement")
     month = dt.date.today().replace(day=1) - dt.timedelta(days=1)
     client.post("/finance/periods", data={"month": month.replace(day=1).isoformat()})
+    client.post(f"/finance/periods/{month:%Y-%m}")  # closing is confirmed on its own page (issue 16)
 
     recorded = [(e.action, e.object_type, e.object_id, e.user_id) for e in events(db_session)
                 if not e.action.startswith("user.")]

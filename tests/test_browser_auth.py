@@ -183,7 +183,7 @@ def test_sign_in_with_the_real_form_then_out(site, page):
 ACCOUNT_PAGES = ["/sign-out", "/account", "/account/password", "/accounts/", "/accounts/new", "/accounts/1",
                  "/accounts/1/edit", "/accounts/2/link/reset", "/accounts/2/deactivate", "/audit/",
                  "/people/{person}/data", "/people/{person}/erase", "/people/{person}/account",
-                 "/reset/not-a-real-link"]
+                 "/reset/not-a-real-link", "/settings/", "/projects/{project}/leads"]
 
 
 @pytest.mark.parametrize("width_name", WIDTHS)
@@ -195,7 +195,7 @@ def test_account_pages_pass_axe(site, browser, width_name):  # noqa: F811
     _check(page, "/sign-in", width_name)
     sign_in(page, base)
     for address in ACCOUNT_PAGES:
-        address = address.format(person=ids["people"][1])
+        address = address.format(person=ids["people"][1], project=ids["project"])
         response = page.goto(base + address)
         assert response.status == (404 if address.startswith("/reset/") else 200), address
         _check(page, re.sub(r"\d+", "n", address), width_name)

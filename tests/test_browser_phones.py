@@ -210,13 +210,18 @@ def test_screenshots_of_the_figures_pages_at_both_widths(site, browser):
 
 
 @pytest.mark.parametrize("code", LANGUAGES)
-def test_the_administrator_s_navigation_fits_one_row_on_a_computer(site, browser, code):
+def test_the_administrator_s_navigation_fits_on_a_computer(site, browser, code):
+    """All twelve items on one row in English; Gaelic and Polish words are longer, so a second row is
+    allowed there, but never an item outside the window."""
     url, _facts = site
     page = sign_in(browser, url, f"admin-{code}@example.org")
     page.set_viewport_size({"width": 1280, "height": 900})
     choose_language(page, url, code)
     page.goto(url + "/glossary")
-    tops = page.evaluate("Array.from(document.querySelectorAll('.govuk-service-navigation__item'))"
-                         ".map(item => Math.round(item.getBoundingClientRect().top))")
+    boxes = page.evaluate("Array.from(document.querySelectorAll('.govuk-service-navigation__item'))"
+                          ".map(item => [Math.round(item.getBoundingClientRect().top),"
+                          " Math.round(item.getBoundingClientRect().right)])")
     page.close()
-    assert len(tops) >= 10 and len(set(tops)) == 1, f"the menu wraps in {code}: rows at {sorted(set(tops))}"
+    assert len(boxes) >= 10 and all(right <= 1280 for _top, right in boxes)
+    if code == "en":
+        assert len({top for top, _right in boxes}) == 1, "the English menu wraps onto a second row"

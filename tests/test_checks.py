@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-import types
 
 import pytest
 from sqlalchemy import select, text
@@ -85,17 +84,18 @@ def test_cleanup_removes_links_long_expired_or_used(app, run_check, db_session, 
 
 
 def test_rates_counts_overdue_cards(app, run_check, monkeypatch, sent_mail, admin_user):
-    # The rate review (issue 17) agreed on overdue_cards(today) -> list in remun/rate_review.py.
-    review = types.ModuleType("remun.rate_review")
-    review.overdue_cards = lambda today: ["real-living-wage/uk", "nhs-afc/band-5"]
-    monkeypatch.setitem(sys.modules, "remun.rate_review", review)
+    # With the clock at 2026-12-07 and only the shipped cards, the Real Living Wage is overdue (issue 17).
+    from remun import rate_review
+
+    monkeypatch.setattr(rate_review, "today", lambda: dt.date(2026, 12, 7))
     result = run_check("rates")
     assert result.exit_code == 1
-    assert "2 rate cards are overdue for review" in result.output
-    assert _status(app)["rates"]["counts"] == {"overdue": 2}
+    assert "1 rate card is overdue for review" in result.output
+    assert _status(app)["rates"]["counts"] == {"overdue": 1}
     assert [to for to, _s, _b in sent_mail] == ["admin@example.org"]
 
-    review.overdue_cards = lambda today: []
+    # Just before the Real Living Wage was due (late October), nothing is overdue.
+    monkeypatch.setattr(rate_review, "today", lambda: dt.date(2026, 10, 1))
     assert run_check("rates").exit_code == 0
     status = _status(app)["rates"]
     assert status["ok"] is True and status["failures"] == 1 and status["counts"] == {"overdue": 0}

@@ -345,3 +345,25 @@ def test_counts_are_worded_for_one_and_for_many(client, db_session, rate_book):
     client.post(f"/projects/{project.id}/batches", data={"action": "create"})
     batch = db_session.scalar(select(PaymentBatch))
     assert "£46.40 to 1 payee," in text_of(client.get(f"/projects/{project.id}/batches/{batch.id}"))
+
+
+def test_the_close_month_command_closes_months_in_order_too(app, db_session):
+    import datetime as dt
+
+    from remun import cli_ledger
+    from remun.ledger.models import ClosedPeriod
+    from remun.ledger.month_end import last_complete_month
+    from remun.models import Meeting, Project
+
+    last = last_complete_month(dt.date.today())
+    before = last_complete_month(last)
+    project = Project(name="Command months")
+    db_session.add_all([project, Meeting(project=project, date=before.replace(day=3), title="Early", hours=Decimal("2"))])
+    db_session.commit()
+    runner = app.test_cli_runner()
+    refused = runner.invoke(cli_ledger.close_month, [f"{last:%Y-%m}"])
+    assert refused.exit_code == 1 and f"Close {before:%B %Y} first" in refused.output
+    assert db_session.scalar(select(ClosedPeriod)) is None
+    assert runner.invoke(cli_ledger.close_month, [f"{before:%Y-%m}"]).exit_code == 0
+    assert runner.invoke(cli_ledger.close_month, [f"{last:%Y-%m}"]).exit_code == 0
+    assert sorted(row.month for row in db_session.scalars(select(ClosedPeriod))) == [before, last]

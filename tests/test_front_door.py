@@ -307,3 +307,16 @@ def test_a_session_ends_after_a_period_without_use(app, demo_site, db_session):
     db_session.execute(update(SignInSession).values(created_at=long_ago - dt.timedelta(hours=12)))
     db_session.commit()
     assert browser.get("/projects/").status_code == 302
+
+
+def test_a_lead_turns_their_draft_budget_into_a_project_they_lead(client_for, lead_user, db_session):
+    from remun.accounts.models import ProjectLead
+    from tests.test_budget_pages import build_draft
+
+    lead = client_for(lead_user)
+    budget = build_draft(lead, db_session)
+    assert lead.post(f"/budgets/{budget.id}/make-project", data={}).status_code == 302
+    db_session.refresh(budget)
+    assert budget.project_id is not None
+    assert db_session.get(ProjectLead, (lead_user.id, budget.project_id)) is not None
+    assert lead.get(f"/projects/{budget.project_id}").status_code == 200

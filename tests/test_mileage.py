@@ -152,3 +152,20 @@ def test_the_export_shows_miles_vehicle_and_rate(session, rate_book, tmp_path):
     row = {heading: cell.value for heading, cell in zip(headings, sheet[2])}
     assert (row["Category"], row["Amount"], row["Miles"], row["Vehicle"], row["Rate a mile"]) == (
         "Mileage", 13.5, 30, "Car or van", 0.45)
+
+
+def test_importing_the_same_workbook_again_keeps_the_mileage(session, rate_book):
+    from remun.workbook.importer import import_workbook
+
+    rows = [(dt.date(2025, 5, 14), 30, "Car")]
+    first = import_workbook(session, _workbook(rows), rate_book, today=dt.date(2025, 9, 1))
+    again = import_workbook(session, _workbook(rows), rate_book, today=dt.date(2025, 9, 1))
+    assert again.expenses.created == 0 and again.expenses.removed == 0 and again.expenses.unchanged == 1
+    amounts = session.scalars(select(Expense.amount).join(Attendance, Expense.attendance_id == Attendance.id)
+                              .join(Meeting, Attendance.meeting_id == Meeting.id)
+                              .where(Meeting.project_id == first.project_id)).all()
+    assert amounts == [Decimal("13.50")]
+    # Without the columns the next time, the mileage goes (the row no longer claims it).
+    gone = import_workbook(session, _workbook([(dt.date(2025, 5, 14), None, None)]), rate_book,
+                           today=dt.date(2025, 9, 1))
+    assert gone.expenses.removed == 1

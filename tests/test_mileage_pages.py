@@ -39,3 +39,18 @@ def test_thirty_miles_by_car_is_paid_13_50(client_for, participant_user, march_s
         ExpenseCategory.MILEAGE, Decimal("30"), "car", Decimal("13.50"))
     claim = db_session.scalar(select(Claim).where(Claim.person_id == person.id, Claim.kind == "expenses"))
     assert claim.amount == Decimal("13.50")
+
+
+def test_a_lead_records_mileage_and_changing_it_prices_it_again(client, march_session, db_session):
+    person, meeting = march_session
+    url = f"/projects/{meeting.project_id}/sessions/{meeting.id}/attendance/new"
+    data = {"person_id": str(person.id), "hours": "3", "expense_category": "travel", "miles": "30",
+            "vehicle": "motorcycle"}
+    assert client.post(url, data=data).status_code == 302
+    attendance = db_session.scalar(select(Attendance).where(Attendance.person_id == person.id))
+    (expense,) = attendance.expenses
+    assert (expense.vehicle, expense.amount) == ("motorcycle", Decimal("7.20"))  # 30 at 24p
+    edit = f"/projects/{meeting.project_id}/sessions/{meeting.id}/attendance/{attendance.id}/edit"
+    assert client.post(edit, data=dict(data, vehicle="car")).status_code == 302
+    db_session.refresh(attendance)
+    assert [(e.vehicle, e.amount) for e in attendance.expenses] == [("car", Decimal("13.50"))]

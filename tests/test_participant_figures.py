@@ -127,6 +127,28 @@ def test_a_session_not_in_the_list_reaches_the_lead_and_becomes_a_session_with_a
     assert attendance.person_id == person.id and attendance.prep_hours == Decimal("0.5")
     claims = sorted(c.amount for c in db_session.scalars(select(Claim).where(Claim.attendance_id == attendance.id)))
     assert claims == [Decimal("4.80"), Decimal("90.00")]  # the fare, and the session fee
+    assert "Extra meeting" in client.get(f"/people/{person.id}/sessions").get_data(as_text=True)
+    assert "added to the project" in client.get(f"/people/{person.id}/sessions").get_data(as_text=True)
     # Confirming twice adds nothing.
     lead.post(f"/projects/{project.id}/sessions/told/{told.id}/confirm")
     assert len(db_session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id)).all()) == 1
+
+
+def test_a_declined_session_shows_its_reason_to_the_person(client_for, setup, db_session):  # noqa: F811
+    import datetime as dt
+
+    from remun.sessions.models import ToldSession
+
+    person, project, client = setup["person"], setup["project"], client_for(setup["user"])
+    day = dt.date.today() - dt.timedelta(days=2)
+    client.post(f"/people/{person.id}/sessions/tell",
+                data={"role_id": str(project.roles[0].id), "date": [str(day.day), str(day.month), str(day.year)],
+                      "title": "Coffee chat", "hours": "1", "expense_category": "travel"})
+    told = db_session.scalar(select(ToldSession))
+    assert "waiting for your project lead to check" in client.get(f"/people/{person.id}/sessions").get_data(as_text=True)
+    lead = client_for(setup["lead"])
+    lead.post(f"/projects/{project.id}/sessions/told/{told.id}/decline", data={"reason": "It was not a project session."})
+    db_session.refresh(told)
+    assert told.status == "declined" and told.meeting_id is None
+    page = client.get(f"/people/{person.id}/sessions").get_data(as_text=True)
+    assert "not added. Reason: It was not a project session." in page

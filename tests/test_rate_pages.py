@@ -82,6 +82,9 @@ def test_end_and_withdraw_a_mistaken_figure(client, db_session):
     assert figure.withdrawn_at is not None
     actions = {event.action for event in db_session.query(AuditEvent).filter_by(object_type="rate_figure")}
     assert actions == {"rate_figure.added", "rate_figure.ended", "rate_figure.withdrawn"}
+    audit_page = _text(client.get("/audit/"))
+    assert "A published rate was added by the organisation" in audit_page
+    assert "An organisation's published rate was withdrawn" in audit_page
     assert "99.99" not in _text(client.get("/calculator"))
 
 

@@ -86,3 +86,11 @@ def test_a_bad_review_table_is_refused(tmp_path):
         'status = "published"\n', encoding="utf-8")
     with pytest.raises(RateCardError, match="review cycle"):
         load_rate_book(tmp_path)
+
+
+def test_when_only_the_london_figure_is_stale_the_warning_names_it(rate_book):
+    uk = replace(rate_book.latest("real-living-wage/uk"), amount=Decimal("99.01"), effective_from=dt.date(2026, 10, 21),
+                 source_url=TEST_SOURCE, note="TEST FIGURE", origin="organisation")
+    (card,) = overdue_cards(dt.date(2026, 12, 7), rate_book.with_figures([uk]))
+    assert card.message().startswith("The London Living Wage is normally updated in late October. "
+                                     "Remun's newest figure is £14.80, from 22 October 2025.")

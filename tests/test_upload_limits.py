@@ -17,7 +17,7 @@ import pytest
 
 from remun.workbook import limits
 from remun.workbook.importer import ImportFailed, import_workbook
-from tests.test_import import good_sheets, workbook
+from tests.test_import import ATTENDANCE_HEADINGS, good_sheets, workbook
 
 MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 
@@ -39,6 +39,32 @@ def replaced(book: io.BytesIO, changes: dict[str, bytes | callable]) -> io.Bytes
     return out
 
 
+def shared_strings_part(writer) -> dict[str, bytes | callable]:
+    """Changes that give a workbook a shared-strings part, referenced as Excel does, written by ``writer``."""
+    def rels(book: io.BytesIO) -> bytes:
+        with zipfile.ZipFile(book) as archive:
+            text = archive.read("xl/_rels/workbook.xml.rels")
+        book.seek(0)
+        return text.replace(b"</Relationships>", b'<Relationship Id="rIdStrings" Target="sharedStrings.xml" Type="'
+                            b'http://schemas.openxmlformats.org/officeDocument/2006/relationships/sharedStrings"/>'
+                            b"</Relationships>")
+
+    def types(book: io.BytesIO) -> bytes:
+        with zipfile.ZipFile(book) as archive:
+            text = archive.read("[Content_Types].xml")
+        book.seek(0)
+        return text.replace(b"</Types>", b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+                            b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>')
+
+    return {"rels": rels, "types": types, "writer": writer}
+
+
+def with_shared_strings(book: io.BytesIO, writer) -> io.BytesIO:
+    parts = shared_strings_part(writer)
+    return replaced(book, {"xl/_rels/workbook.xml.rels": parts["rels"](book),
+                           "[Content_Types].xml": parts["types"](book), "xl/sharedStrings.xml": writer})
+
+
 def sheet_part(book: io.BytesIO, title: str) -> str:
     with zipfile.ZipFile(book) as archive:
         parts = dict(limits._sheet_parts(archive))
@@ -49,8 +75,7 @@ def sheet_part(book: io.BytesIO, title: str) -> str:
 def attendance_rows(rows: int, extra_cell: str | None = None) -> bytes:
     """An Attendance sheet of ``rows`` rows after its headings, each with a cell at ``extra_cell`` too."""
     headings = "".join(f'<c r="{limits.column_letters(i + 1)}1" t="inlineStr"><is><t>{name}</t></is></c>'
-                       for i, name in enumerate(["Date", "Session", "Person", "Hours", "Prep hours", "Travel hours",
-                                                 "Expense amount", "Expense type", "Expense note"]))
+                       for i, name in enumerate(ATTENDANCE_HEADINGS))
     body = [f'<row r="1">{headings}</row>']
     for number in range(2, rows + 2):
         extra = f'<c r="{extra_cell}{number}"><v>1</v></c>' if extra_cell else ""
@@ -99,11 +124,11 @@ def test_a_huge_shared_strings_part_is_refused_before_parsing(session, rate_book
             stream.write(chunk)
         stream.write(b"</sst>")
 
-    upload = replaced(workbook(good_sheets()), {"xl/sharedStrings.xml": strings})
+    upload = with_shared_strings(workbook(good_sheets()), strings)
     assert len(upload.getvalue()) < 3 * 1024 * 1024
     problems, peak = refused(session, rate_book, upload)
     assert len(problems) == 1 and problems[0].sheet is None
-    assert re.fullmatch(r"This workbook holds 25 MB of text, more than the 20 MB Remun can read at once\. .*",
+    assert re.fullmatch(r"This workbook holds 25 MB of text, more than the 10 MB Remun can read at once\. .*",
                         problems[0].text)
     assert peak < 5 * 1024 * 1024, f"{peak / 1e6:.0f} MB"
 

@@ -6,16 +6,15 @@ pages and the ``remun user`` commands both call these.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from argon2 import PasswordHasher
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
-from remun.accounts import audit, passwords, tokens
+from remun.accounts import audit, passwords, sign_in_sessions, tokens
 from remun.accounts.models import AuditEvent, OneTimeToken, TokenPurpose, User, UserRole
 from remun.models import Appointment, Attendance, Expense, Person, Project
 
@@ -41,26 +40,6 @@ def by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
-def session_key(user: User) -> str:
-    """What a signed-in browser's session holds: the id, and a fingerprint of the password.
-
-    Changing the password (or erasing the account) changes the fingerprint, so
-    every other session of that account stops working.
-    """
-    fingerprint = hashlib.sha256((user.password_hash or "").encode()).hexdigest()[:16]
-    return f"{user.id}-{fingerprint}"
-
-
-def from_session_key(session: Session, key: str) -> User | None:
-    user_id, _, fingerprint = (key or "").partition("-")
-    if not user_id.isdigit():
-        return None
-    user = session.get(User, int(user_id))
-    if user is None or not user.active or not user.password_hash or session_key(user) != key:
-        return None
-    return user
-
-
 def check_new_password(password: str, email: str | None) -> None:
     problems = passwords.password_problems(password, email)
     if problems:
@@ -69,10 +48,6 @@ def check_new_password(password: str, email: str | None) -> None:
 
 def set_password(user: User, password: str, using: PasswordHasher | None = None) -> None:
     """A new password; every session signed in with the old one ends (the caller may start a new one)."""
-    from sqlalchemy.orm import object_session
-
-    from remun.accounts import sign_in_sessions
-
     check_new_password(password, user.email)
     user.password_hash = passwords.hash_password(password, using)
     session = object_session(user)
@@ -177,9 +152,7 @@ def deactivate(session: Session, user: User, by_id: int | None = None) -> None:
         _keep_an_admin(session, user)
     user.active = False
     tokens.cancel_all(session, user)
-    from remun.accounts import sign_in_sessions
-
-    sign_in_sessions.end_all(session, user)
+    sign_in_sessions.end_all(session, user)  # signed out at once, on every device
     audit.record(session, by_id, "user.deactivated", "user", user.id)
 
 
@@ -439,6 +412,7 @@ def erase_person(session: Session, person: Person, by_id: int | None = None) -> 
         user.password_hash = None
         user.preferred_language = None
         user.active = False
+        sign_in_sessions.end_all(session, user)
         tokens.cancel_all(session, user)
     for step in ERASURE_STEPS:
         step(session, person)

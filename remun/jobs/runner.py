@@ -101,12 +101,18 @@ def _in_thread(app: Flask, job_id: int) -> None:
 
 
 _worker_app: Flask | None = None
+#: The process id of `remun worker`: its work horses are forks, and must not share its database connections.
+worker_pid: int | None = None
 
 
 def perform(job_id: int) -> None:
     """RQ's entry point: the work of one job, inside the app (made once per worker process)."""
     global _worker_app
     if has_app_context():
+        if worker_pid is not None and os.getpid() != worker_pid:
+            from remun.web.extensions import db
+
+            db.engine.dispose(close=False)  # a forked horse: new connections, leaving the parent's alone
         _perform(job_id, heartbeat=True)
         return
     if _worker_app is None:

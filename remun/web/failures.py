@@ -85,7 +85,7 @@ def register(app: Flask) -> None:
         # Two people (or a double click) did the same thing at once; the first one counted.
         _rollback()
         if request.method in {"POST", "PUT", "DELETE"}:
-            log.info("a change lost a race: %s", error)
+            log.warning("a change lost a race (or was refused by the database): %s", error, exc_info=True)
             flash(already_done_message(), "important")
             return redirect(request.full_path if request.query_string else request.path, code=303)
         log.exception("the database refused a change while showing a page")

@@ -26,7 +26,7 @@ from remun.workbook import N_
 from remun.workbook import layout as L
 
 MAX_UNPACKED_BYTES = 50 * 1024 * 1024
-MAX_SHARED_STRINGS_BYTES = 20 * 1024 * 1024
+MAX_SHARED_STRINGS_BYTES = 10 * 1024 * 1024  # openpyxl holds about five times the XML in memory (bench/upload_bench.py)
 MAX_ROWS = 100_000
 #: Columns after the template's that may hold notes (ignored by the import).
 SPARE_COLUMNS = 10

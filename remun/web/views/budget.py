@@ -474,10 +474,7 @@ def make_project(budget_id: int):
     form = MakeProjectForm()
     problems = drafts.problems_making_project(db.session, budget)
     if not problems and form.validate_on_submit():
-        project = budget_operations.make_project(db.session, budget, by_user_id=current_user.id)
-        from remun.web.views.projects import make_creator_lead
-
-        make_creator_lead(project)  # a lead who turns their draft into a project leads it
+        budget_operations.make_project(db.session, budget, by_user_id=current_user.id)  # the draft's owner leads it
         return save(_("Project created from the draft budget, with its roles"), lambda: _show_url(budget))
     groups = sorted({(role.group_name or "").strip() for role in budget.draft_roles} - {""}, key=str.casefold)
     return render_template("budget/make_project.html", title=_("Turn the draft into a project"), budget=budget,

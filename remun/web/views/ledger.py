@@ -23,6 +23,7 @@ from remun.models import Attendance, Meeting, Person, Project
 from remun.web.statement_picture import money_picture
 from remun.web.auth import audit
 from remun.web.extensions import db
+from remun.web.failures import already_done_message
 from remun.web.forms import CloseMonthForm, ConfirmForm, ReasonForm, options
 from remun.web.pages import current_user_id, not_found_unless, rate_book
 from remun.web.views.projects import project_crumbs
@@ -30,10 +31,6 @@ from remun.web.views.projects import project_crumbs
 bp = Blueprint("ledger", __name__)
 
 PAGE_SIZE = 50
-
-
-def ALREADY_DONE() -> str:  # noqa: N802  (a message, made when shown so it is in the person's language)
-    return _("This was already done, perhaps by someone else a moment ago. Nothing was done twice.")
 
 
 def _project(project_id: int) -> Project:
@@ -72,7 +69,7 @@ def claims(project_id: int):
             if result.approved or not result.already_decided:
                 flash(ngettext("%(num)d claim approved", "%(num)d claims approved", len(result.approved)), "success")
             else:
-                flash(ALREADY_DONE(), "important")
+                flash(already_done_message(), "important")
         return redirect(url_for("ledger.claims", project_id=project.id))
     db.session.commit()
     rows = db.session.execute(
@@ -118,7 +115,7 @@ def _reason_page(project: Project, claim: Claim, title: str, action, done: str, 
             action(form.reason.data)
         except AlreadyDone:
             db.session.rollback()
-            flash(ALREADY_DONE(), "important")
+            flash(already_done_message(), "important")
             return redirect(back)
         except PeriodClosed as problem:
             db.session.rollback()

@@ -433,8 +433,12 @@ RECEIPT_PROBLEMS = {
 @bp.get("/people/<int:person_id>/sessions")
 def sessions(person_id: int):
     person = _person(person_id)
+    from remun.sessions.models import ToldSession
+
+    told = db.session.scalars(select(ToldSession).where(ToldSession.person_id == person.id)
+                              .order_by(ToldSession.date.desc(), ToldSession.id.desc()).limit(20)).all()
     return render_template("participant/sessions.html", title=_("Tell us about a session"), person=person,
-                           open_sessions=_open_sessions(person), breadcrumbs=_crumbs(person), active_section="home")
+                           open_sessions=_open_sessions(person), told=told, breadcrumbs=_crumbs(person), active_section="home")
 
 
 @bp.route("/people/<int:person_id>/sessions/<int:meeting_id>", methods=["GET", "POST"])
