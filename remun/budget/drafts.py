@@ -67,6 +67,7 @@ def make_project(session: Session, budget: Budget) -> Project:
             group = groups.get(group_name.casefold())
             if group is None:
                 group = groups[group_name.casefold()] = RoleGroup(project=project, name=group_name)
+                session.add(group)  # as for roles below: a backref alone does not bring it into the session
         role = Role(project=project, group=group, title=draft.title, kind=draft.kind)
         role.terms.append(RoleTerms(
             effective_from=budget.start_date, basis=draft.basis, rate=draft.rate, rate_card_ref=draft.rate_card_ref,
