@@ -257,6 +257,20 @@ def test_turning_a_draft_into_a_project(session, rate_book):
     assert visible_budgets(session, lead) == [budget]
 
 
+def test_a_draft_with_roles_but_no_sessions_planned_becomes_a_project(session):
+    # Its equal roles used to be left out of the session (nothing planned pointed at them) and the flush failed.
+    budget = draft(session)
+    budget.lines.clear()
+    budget.items.clear()
+    session.flush()
+    project = drafts.make_project(session, budget)
+    session.flush()
+    session.expire_all()
+    project = session.get(Project, project.id)
+    assert [group.name for group in project.groups] == ["Co-chair"]
+    assert sorted(role.title for role in project.groups[0].roles) == ["Clinical co-chair", "Lived experience co-chair"]
+
+
 def test_a_draft_that_cannot_become_a_project_says_why(session):
     session.add(Project(name="Recovery college co-design"))
     budget = draft(session)
