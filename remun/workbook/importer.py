@@ -64,6 +64,7 @@ from remun.records import UNIT_FOR_BASIS, RateCardProblem, check_rate_card
 from remun.workbook import N_
 from remun.workbook import layout as L
 from remun.workbook.limits import check_workbook
+from remun.workbook.problems import Problem
 from remun.workbook.cells import (
     HOURS_LIMIT,
     HOURS_PLACES,
@@ -125,42 +126,6 @@ LANGUAGE_CHOICES_TEXT = _choices(L.LANGUAGES)
 
 
 # --- problems and results ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something in the workbook to fix: where it is, and what to do.
-
-    ``row`` is the row number Excel shows; ``sheet``, ``row`` and ``column`` are
-    None when the problem is with the whole file, sheet or column.
-    ``message_id`` is the English message (a ``%(name)s`` format string, marked
-    with N_ for translation) and ``params`` fills it in.
-    """
-
-    sheet: str | None
-    row: int | None
-    column: str | None
-    message_id: str
-    params: Mapping[str, Any] = field(default_factory=dict, hash=False)
-
-    @property
-    def text(self) -> str:
-        """The message in English."""
-        return self.message_id % self.params
-
-    message = text
-
-    def __str__(self) -> str:
-        where = ", ".join(
-            part
-            for part in (
-                f"sheet {self.sheet}" if self.sheet else "",
-                f"row {self.row}" if self.row else "",
-                f"column {self.column}" if self.column else "",
-            )
-            if part
-        )
-        return f"{where}: {self.text}" if where else self.text
 
 
 class ImportFailed(Exception):

@@ -61,11 +61,11 @@ def _megabytes(size: int) -> int:
 
 
 def check_workbook(source: IO[bytes]) -> list:
-    """Problems (remun.workbook.importer.Problem) that stop the file being read at all; [] when within bounds.
+    """Problems (remun.workbook.problems.Problem) that stop the file being read at all; [] when within bounds.
 
     ``source`` must be seekable; it is left at its start. Raises zipfile.BadZipFile for a file that is not a zip.
     """
-    from remun.workbook.importer import Problem
+    from remun.workbook.problems import Problem
     from remun.workbook.layout import heading_key
 
     source.seek(0)
@@ -116,7 +116,7 @@ def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
 
 
 def _check_sheet(archive: zipfile.ZipFile, part: str, sheet_name: str):
-    from remun.workbook.importer import Problem
+    from remun.workbook.problems import Problem
 
     limit = allowed_columns(sheet_name)
     rows = 0
