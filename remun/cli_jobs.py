@@ -24,7 +24,7 @@ def worker(burst: bool, queue_name: str | None) -> None:
     from redis import Redis
     from rq import Worker
 
-    from remun.jobs import runner, store
+    from remun.jobs import runner, store, work
     from remun.web.extensions import db
 
     url = runner.redis_url(current_app)
@@ -40,7 +40,7 @@ def worker(burst: bool, queue_name: str | None) -> None:
     if lost:
         click.echo(f"Marked {lost} job(s) failed: their worker stopped before finishing.")
     db.engine.dispose()  # no pooled connection for the work horses to inherit
-    runner.worker_pid = os.getpid()
+    work.worker_pid = os.getpid()
     connection = Redis.from_url(url)
     queue = runner.queue(current_app, connection=connection)
     Worker([queue], connection=connection).work(burst=burst)

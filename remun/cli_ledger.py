@@ -28,9 +28,9 @@ def _session():
 
 
 def _project(name: str):
-    from remun.cli import _project_named
+    from remun.cli_common import project_named
 
-    return _project_named(name)
+    return project_named(name)
 
 
 def _fail(message: str, code: int = 1) -> None:

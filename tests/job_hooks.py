@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from remun.jobs.runner import handler
+from remun.jobs.registry import handler
 
 ROWS = 10
 

@@ -24,18 +24,7 @@ WEB_LIBRARIES = ("flask", "flask_babel", "flask_login", "flask_wtf", "flask_limi
 
 #: Edges still to remove, each with why it is allowed for now. The test fails when one is no longer
 #: there, so it is struck off here once fixed.
-#: - remun/cli_ledger.py finds a project through remun/cli.py's ``_project_named`` while remun/cli.py
-#:   registers the ledger commands. The fix is one line in cli_ledger.py (import ``project_named`` from
-#:   remun/cli_common.py), left to the ledger's own change (issue 14), which rewrites that module.
-#: - remun/jobs/runner.py's ``perform`` (the function a worker process runs) builds the app from
-#:   remun/web/app.py, while the app's job pages (remun/web/views/jobs.py) submit through the runner.
-#:   The fix is to give the worker its own entry module outside the runner; left to the jobs' own
-#:   change (issue 19), as the queued function's name is what waiting jobs hold.
-#: - remun/jobs/kinds.py registers its handlers on import with remun/jobs/runner.py's ``handler``,
-#:   and the runner imports kinds to have them registered. The fix: ``handler``, ``HANDLERS``,
-#:   ``Progress`` and ``JobRefused`` in a small module of their own, which both import (issue 19).
-ALLOWED_FOR_NOW = {("remun.cli_ledger", "remun.cli"), ("remun.jobs.runner", "remun.web.app"),
-                   ("remun.jobs.runner", "remun.jobs.kinds")}
+ALLOWED_FOR_NOW: set[tuple[str, str]] = set()
 
 
 def module_name(path: Path) -> str:
@@ -143,7 +132,7 @@ def may_use_the_web(name: str) -> bool:
     handlers (remun/jobs: like commands, they run inside the Flask app, in a worker)."""
     last = name.rpartition(".")[2]
     return (name == "remun" or name == "remun.web" or name.startswith("remun.web.")
-            or name in ("remun.jobs.runner", "remun.jobs.kinds")
+            or name in ("remun.jobs.runner", "remun.jobs.kinds", "remun.jobs.work")
             or last == "cli" or last.startswith("cli_"))
 
 

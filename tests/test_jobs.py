@@ -117,14 +117,16 @@ def people_and_ledger(app, rate_book):
 
 
 def signed_in(app, user_id: int):
-    from remun.accounts.users import session_key
+    from remun.accounts.sign_in_sessions import start
     from remun.web.extensions import db
 
     client = app.test_client()
     with app.app_context():
         user = db.session.get(User, user_id)
+        key = start(db.session, user)  # a session on the server, as signing in makes
+        db.session.commit()
         with client.session_transaction() as cookie:
-            cookie["_user_id"] = session_key(user)
+            cookie["_user_id"] = key
             cookie["_fresh"] = True
     return client
 

@@ -7,7 +7,7 @@ is saved with its owner, and the work is handed to
   (any number, on any number of machines sharing the database and the jobs folder);
 - otherwise a thread of the app itself, so one machine (``make run``) needs nothing more.
 
-The work itself (``runner.perform``) is the same either way: it marks the job running,
+The work itself (``work.perform``) is the same either way: it marks the job running,
 moves ``rows_done`` and a heartbeat as it goes, writes the file into the jobs folder and
 marks the job done with an expiry (24 hours unless ``REMUN_JOB_KEEP_HOURS`` says
 otherwise), or failed with a sentence saying why. A running job whose heartbeat has

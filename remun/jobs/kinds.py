@@ -10,7 +10,7 @@ from flask import current_app
 from flask_babel import force_locale, gettext
 from sqlalchemy.orm import Session
 
-from remun.jobs.runner import JobRefused, Progress, handler
+from remun.jobs.registry import JobRefused, Progress, handler
 
 
 def _date(value: str | None) -> dt.date | None:

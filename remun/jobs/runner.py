@@ -1,8 +1,8 @@
 """Hands a job to RQ (REMUN_REDIS_URL set) or a thread of the app, and does the work either way.
 
 ``submit(app, job_id)`` is called after the job's row is committed. The work is
-``perform(job_id)``: RQ's workers call it by name (``remun worker``), the thread calls
-it inside the app. Handlers (remun/jobs/kinds.py) write one file and return the name
+``perform(job_id)`` (remun/jobs/work.py): RQ's workers call it by name (``remun worker``);
+the thread calls ``_perform`` inside the app. Handlers (remun/jobs/kinds.py) write one file and return the name
 the person downloads it as; they report rows done through ``progress``.
 """
 
@@ -13,14 +13,11 @@ import os
 import secrets
 import threading
 import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
-from flask import Flask, current_app, has_app_context
-from sqlalchemy.orm import Session
+from flask import Flask, current_app
 
 from remun.jobs import store
+from remun.jobs.registry import HANDLERS, JobRefused
 
 log = logging.getLogger(__name__)
 
@@ -28,24 +25,6 @@ log = logging.getLogger(__name__)
 QUEUE = "remun"
 #: Longest a job may run on RQ before its worker stops it (REMUN_JOB_TIMEOUT seconds).
 DEFAULT_TIMEOUT = 3 * 60 * 60
-
-Progress = Callable[[int, int], None]
-#: handler(session, params, target path, progress) -> the file's name for the person
-Handler = Callable[[Session, dict[str, Any], Path, Progress], str]
-HANDLERS: dict[str, tuple[Handler, str]] = {}
-
-
-class JobRefused(Exception):
-    """The work cannot be done as asked; ``str(error)`` is a sentence for the person, already translated."""
-
-
-def handler(kind: str, suffix: str) -> Callable[[Handler], Handler]:
-    def register(function: Handler) -> Handler:
-        HANDLERS[kind] = (function, suffix)
-        return function
-
-    return register
-
 
 def redis_url(app: Flask | None = None) -> str | None:
     app = app or current_app
@@ -75,7 +54,7 @@ def submit(app: Flask, job_id: int) -> None:
     how = mode(app)
     if how == "rq":
         try:
-            queue(app).enqueue_call("remun.jobs.runner.perform", args=(job_id,), job_id=f"remun-job-{job_id}-{secrets.token_hex(4)}",
+            queue(app).enqueue_call("remun.jobs.work.perform", args=(job_id,), job_id=f"remun-job-{job_id}-{secrets.token_hex(4)}",
                                     timeout=int(os.environ.get("REMUN_JOB_TIMEOUT", DEFAULT_TIMEOUT)),
                                     result_ttl=3600, failure_ttl=24 * 3600)
         except Exception:  # noqa: BLE001  (Redis unreachable: say so on the job's page, let it be retried)
@@ -97,29 +76,6 @@ QUEUE_DOWN = "The queue of work could not be reached, so this file was not start
 
 def _in_thread(app: Flask, job_id: int) -> None:
     with app.app_context():
-        _perform(job_id, heartbeat=True)
-
-
-_worker_app: Flask | None = None
-#: The process id of `remun worker`: its work horses are forks, and must not share its database connections.
-worker_pid: int | None = None
-
-
-def perform(job_id: int) -> None:
-    """RQ's entry point: the work of one job, inside the app (made once per worker process)."""
-    global _worker_app
-    if has_app_context():
-        if worker_pid is not None and os.getpid() != worker_pid:
-            from remun.web.extensions import db
-
-            db.engine.dispose(close=False)  # a forked horse: new connections, leaving the parent's alone
-        _perform(job_id, heartbeat=True)
-        return
-    if _worker_app is None:
-        from remun.web.app import build_app
-
-        _worker_app = build_app()
-    with _worker_app.app_context():
         _perform(job_id, heartbeat=True)
 
 
