@@ -67,6 +67,7 @@ def fetcher(client):
     def fetch(path):
         response = client.get(path, follow_redirects=True)
         html = response.get_data(as_text=True) if response.mimetype == "text/html" else None
+        response.close()  # a download is sent from its file: close it
         return response.status_code, html, response.request.path + (
             "?" + response.request.query_string.decode() if response.request.query_string else "")
     return fetch

@@ -41,6 +41,14 @@ def _from() -> dict:
             "contact": get_setting(db.session, "letters.contact")}
 
 
+def _back(person) -> str:
+    """The person's own home for them; for staff, the person's page (they may not open the home)."""
+    from remun.web.permissions import may_open
+
+    home = url_for("participant.home", person_id=person.id)
+    return home if may_open(home) else url_for("people.show", person_id=person.id)
+
+
 @bp.get("/people/<int:person_id>/letters/benefits-adviser")
 def benefits_letter(person_id: int):
     person = _person(person_id)
@@ -48,7 +56,7 @@ def benefits_letter(person_id: int):
     letter = letter_facts(db.session, person, **_from())
     with force_locale(LOCALES.get(person.preferred_language, LOCALES["en"])):
         return render_template("papers/benefits_letter.html", title=_("Letter for a benefits adviser or work coach"),
-                               letter=letter, person=person, back=url_for("participant.home", person_id=person.id))
+                               letter=letter, person=person, back=_back(person))
 
 
 @bp.get("/people/<int:person_id>/tax-years/<int:year>/statement")
@@ -62,4 +70,4 @@ def year_statement(person_id: int, year: int):
         return render_template("papers/year_statement.html",
                                title=_("Statement for the tax year %(year)s", year=label(year)),
                                statement=statement, person=person, today_date=dt.date.today(),
-                               back=url_for("participant.home", person_id=person.id))
+                               back=_back(person))
