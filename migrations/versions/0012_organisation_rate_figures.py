@@ -7,6 +7,8 @@ Create Date: 2026-12-07
 
 from __future__ import annotations
 
+from contextlib import contextmanager
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -16,6 +18,23 @@ branch_labels = None
 depends_on = None
 
 CATEGORIES = ["travel", "care", "meals", "communication", "other"]
+
+
+@contextmanager
+def _triggers_kept(table: str):
+    """SQLite rebuilds a table to alter it, and the rebuilt table has lost its triggers (the
+    guards on approved expenses from 0010): take them down first and put them back after."""
+    bind = op.get_bind()
+    if bind.dialect.name != "sqlite":
+        yield
+        return
+    triggers = bind.execute(sa.text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"),
+                            {"t": table}).all()
+    for name, _sql in triggers:
+        op.execute(f"DROP TRIGGER {name}")
+    yield
+    for _name, sql in triggers:
+        op.execute(sql)
 
 
 def upgrade() -> None:
@@ -43,7 +62,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_organisation_rate_figures_ref", "organisation_rate_figures", ["ref"])
     # Mileage expenses: the miles and vehicle behind the amount, and "mileage" as an expense category.
-    with op.batch_alter_table("expenses", schema=None) as batch_op:
+    with _triggers_kept("expenses"), op.batch_alter_table("expenses", schema=None) as batch_op:
         batch_op.add_column(sa.Column("miles", sa.Numeric(10, 2), nullable=True))
         batch_op.add_column(sa.Column("vehicle", sa.String(length=16), nullable=True))
         batch_op.drop_constraint(op.f("ck_expenses_expense_category"), type_="check")
@@ -56,7 +75,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_column("projects", "location")
     op.execute("DELETE FROM expenses WHERE category = 'mileage'")
-    with op.batch_alter_table("expenses", schema=None) as batch_op:
+    with _triggers_kept("expenses"), op.batch_alter_table("expenses", schema=None) as batch_op:
         batch_op.drop_constraint(op.f("ck_expenses_expense_category"), type_="check")
         batch_op.create_check_constraint("expense_category", sa.column("category").in_(CATEGORIES))
         batch_op.drop_column("vehicle")
