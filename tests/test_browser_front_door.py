@@ -230,7 +230,7 @@ def test_a_lead_sets_up_a_project_from_the_front_door(fresh_site, browser):  # n
         page.get_by_role("button", name="Save session").click()
         expect(page.locator("h1")).to_have_text("Steering group")
         for name, _role in people:
-            page.get_by_role("button", name="Record attendance").click()
+            page.get_by_role("button", name="Record one person").click()
             option = page.locator("#person_id option", has_text=name).first
             page.locator("#person_id").select_option(value=option.get_attribute("value"))
             page.locator("#hours").fill("2")
