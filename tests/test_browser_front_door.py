@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import pytest
 from playwright.sync_api import Error as PlaywrightError
@@ -142,7 +143,8 @@ def fresh_site(tmp_path):
 
     from remun.accounts.passwords import hasher
     from remun.accounts.users import create_user
-    from remun.models import Person, Project
+    from remun.models import Meeting, Person, Project
+    from remun.sessions.models import MeetingRole
 
     def fill(session):
         demo(session)
@@ -152,6 +154,13 @@ def fresh_site(tmp_path):
         create_user(session, EMAILS["finance"], "finance", password=PASSWORD, using=fast)
         morag = session.scalar(select(Person).where(Person.email == EMAILS["participant"]))
         create_user(session, EMAILS["participant"], "participant", password=PASSWORD, person_id=morag.id, using=fast)
+        # A session of her role last week that nobody has recorded her at yet: hers to tell the project about.
+        role = morag.appointments[0].role
+        catch_up = Meeting(project=role.project, date=dt.date.today() - dt.timedelta(days=7),
+                           title="Co-chairs' catch-up", hours=Decimal("2"))
+        session.add(catch_up)
+        session.flush()
+        session.add(MeetingRole(meeting_id=catch_up.id, role_id=role.id))
         session.flush()
         return {"project": project.id, "project_name": project.name, "person": morag.id}
 
@@ -281,7 +290,7 @@ def test_a_participant_chooses_and_tells_the_project_from_the_front_door(fresh_s
 
         page.get_by_role("link", name="Tell us about a session you took part in, and any expenses").click()
         page.wait_for_url("**/sessions")
-        page.locator("main ul a").first.click()
+        page.locator("#open-sessions a", has_text="Co-chairs' catch-up").click()
         page.locator("#hours").fill("2")
         page.locator("#expense_amount").fill("6.40")
         receipt = tmp_path / "bus-ticket.png"
@@ -293,7 +302,8 @@ def test_a_participant_chooses_and_tells_the_project_from_the_front_door(fresh_s
 
         page.get_by_role("link", name="See each session and where its money is").click()
         page.wait_for_url(f"**/people/{person}/statement")
-        expect(page.locator("#statement-choice")).to_contain_text("A split of these")
+        expect(page.locator("#statement-choice")).to_contain_text("Payment by bank transfer: 50%")  # the split's shares
+        expect(page.locator("#statement-choice")).to_contain_text("Vouchers: 50% (Love2shop)")
         # The breadcrumbs lead only where they may go: no link to the list of everyone.
         expect(page.locator(".govuk-breadcrumbs a", has_text="People")).to_have_count(0)
     finally:
