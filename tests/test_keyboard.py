@@ -211,6 +211,9 @@ def test_finance_downloads_the_ledger_export_with_the_keyboard(world, browser): 
     assert page.url.endswith("/exports/")
     choose_radio(page, "format", "Finance workbook (Excel, .xlsx)")
     tab_to_button(page, "Download")
+    press_enter(page)  # to the workbook's own page: it is made in the background, then offered
+    page.get_by_role("link", name=re.compile(r"^Download ")).wait_for(timeout=60_000)
+    tab_to(page, lambda el: el["tag"] == "a" and el["text"].startswith("Download "), "the download link")
     with page.expect_download() as download_info:
         page.keyboard.press("Enter")
     download = download_info.value
