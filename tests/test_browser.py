@@ -7,7 +7,9 @@ are saved under test-artifacts/screenshots for review.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -25,7 +27,7 @@ if not os.path.exists(CHROMIUM):
     pytest.skip("Chromium is not installed (make test installs it)", allow_module_level=True)
 
 from axe_playwright_python.sync_playwright import Axe  # noqa: E402
-from playwright.sync_api import sync_playwright  # noqa: E402
+from playwright.sync_api import expect, sync_playwright  # noqa: E402
 
 from tests.live_site import demo, served_app  # noqa: E402
 
@@ -98,8 +100,11 @@ PAGES = [
     "/projects/1/sessions/1",
     "/projects/1/sessions/1/edit",
     "/projects/1/sessions/1/attendance/new",
+    "/projects/1/sessions/1/attendance/several",
+    "/projects/1/leads",
     "/projects/1/parity",
     "/projects/1/claims",
+    "/projects/1/claims/1/reject",  # (the claims page has made the claims)
     "/projects/1/ledger",
     "/projects/1/batches",
     "/projects/1/thanks",
@@ -110,6 +115,7 @@ PAGES = [
     "/budgets/new",
     "/exports/",
     "/finance/periods",
+    "/finance/periods/" + (dt.date.today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m"),
     "/finance/vouchers",
     "/finance/training",
     "/finance/donations",
@@ -124,12 +130,17 @@ PAGES = [
     "/people/1/thanks/vouchers",
     "/people/1/thanks/split-by-percentage",
     "/people/1/sessions",
+    "/people/1/sessions/tell",
+    "/people/1/letters/benefits-adviser",
+    "/people/1/tax-years/" + str(dt.date.today().year - (dt.date.today() < dt.date(dt.date.today().year, 4, 6))) + "/statement",
     "/people/new",
     "/import/",
     "/rates/",
+    "/rates/add",
     "/accounts/",
     "/accounts/new",
     "/audit/",
+    "/settings/",
     "/settings/parity",
     "/account",
     "/account/password",
@@ -192,7 +203,8 @@ def test_every_page_passes_axe_in_every_language(live_server, browser, code, wid
         assert response.status == (404 if path == "/no-such-page" else 200), path
         assert "/sign-in" not in page.url, path
         facts = page.evaluate(PAGE_FACTS)
-        assert facts["lang"] == code, path
+        if "/letters/" not in path and "/tax-years/" not in path:  # papers are in the person's own language
+            assert facts["lang"] == code, path
         # One meaningful heading per page, which the page title repeats.
         assert len(facts["h1"]) == 1 and facts["h1"][0], (path, facts["h1"])
         title = page.title()
@@ -219,10 +231,10 @@ def test_a_form_with_errors_passes_axe_and_focuses_the_summary(live_server, brow
     page = signed_in_page(browser, live_server, viewport={"width": WIDTHS["desktop"], "height": 900})
     page.goto(live_server + "/projects/1/roles/new")
     page.get_by_role("button", name="Save role").click()
-    assert page.title().startswith("Error:")
+    expect(page).to_have_title(re.compile(r"^Error:"))  # wait for the page that comes back
     summary = page.locator(".govuk-error-summary")
-    assert summary.is_visible()
-    assert "Enter the role title" in summary.inner_text()
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("Enter the role title")
     _check(page, "/projects/1/roles/new-errors", "desktop")
     page.close()
 

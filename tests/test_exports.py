@@ -831,6 +831,7 @@ def test_the_exports_page_passes_axe_and_downloads_the_workbook_and_csv(live_ser
     page.wait_for_url("**/jobs/*")  # the workbook is made in the background, then offered on its page
     link = page.get_by_role("link", name=re.compile(r"^Download "))
     expect(link).to_be_visible(timeout=60_000)
+    _check(page, "/jobs/", "desktop")
     with page.expect_download() as info:
         link.click()
     saved = tmp_path / info.value.suggested_filename

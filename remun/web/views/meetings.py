@@ -293,7 +293,7 @@ def several_attendance(project_id: int, meeting_id: int):
             sync_claims(db.session, rate_book(), attendance_ids=[item.id for item in added], user_id=current_user_id())
             return save(ngettext("Attendance saved for %(num)d person", "Attendance saved for %(num)d people", len(added)),
                         lambda: back)
-    return render_template("meetings/several.html", title=_("Record attendance"), meeting=meeting,
+    return render_template("meetings/several.html", title=_("Record who took part"), meeting=meeting,
                            project=meeting.project, rows=rows, form=form, errors=errors, cancel_url=back,
                            expense_labels=EXPENSE_LABELS, breadcrumbs=_crumbs(meeting.project),
                            active_section="projects")

@@ -96,5 +96,5 @@ def parity():
         flash(_("Saved. Every parity page, report and export now says: %(sentence)s",
                 sentence=basis_from_settings(db.session).sentence(_)))
         return redirect(url_for("settings.parity"))
-    return render_template("settings/parity.html", title=_("Organisation settings"), form=form,
+    return render_template("settings/parity.html", title=_("How pay parity is compared, the tax year and letters"), form=form,
                            sentence=basis_from_settings(db.session).sentence(_), active_section="settings")
