@@ -188,7 +188,7 @@ def test_an_administrator_sets_the_basis_and_every_parity_page_states_it(app, cl
         project = load_demo(db_session, rate_book())
     db_session.commit()
     page = client.get("/settings/parity").get_data(as_text=True)
-    assert "How pay is compared" in page and "Organisation settings" in page
+    assert "How pay is compared" in page and "How pay parity is compared, the tax year and letters" in page
     response = client.post("/settings/parity", data={"comparator": "best", "salary_hours": "worked", "leave_days": "300",
                                                      "public_holiday_days": "8", "on_costs_percent": "",
                                                      "payee_threshold": "1000"})

@@ -93,7 +93,12 @@ def sync_claims(session: Session, book: RateBook, *, project_id: int | None = No
         for kind, facts in wanted.items():
             claim = existing.get((attendance.id, kind))
             if claim is not None and claim.status not in OPEN:
-                continue  # approved: fixed until reversed
+                # Approved: fixed until reversed. Syncing an attendance just changed (its own write
+                # path) while its claim is approved means the change came too late: refuse it, even
+                # when the approval committed before this read (so the row lock was not waited for).
+                if attendance_ids is not None and _differs(claim, attendance, facts):
+                    raise ClaimDecided("the claim was approved meanwhile: reverse it first", claim_id=claim.id)
+                continue
             if facts is None:
                 if claim is not None:
                     _guarded(session, delete(Claim), claim)
@@ -119,6 +124,13 @@ def sync_claims(session: Session, book: RateBook, *, project_id: int | None = No
                 result.updated += 1
     session.flush()
     return result
+
+
+def _differs(claim: Claim, attendance: Attendance, facts: dict | None) -> bool:
+    """Whether the attendance, as it is now, would give this claim other facts (or none)."""
+    if facts is None:
+        return True
+    return claim.person_id != attendance.person_id or any(getattr(claim, key) != value for key, value in facts.items())
 
 
 def _guarded(session: Session, statement, claim: Claim) -> None:
