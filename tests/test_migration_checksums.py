@@ -27,6 +27,12 @@ RELEASED = {
     "0006_languages.py": "2f3471378595d89b2b1c41bd2ea49dd91222b8c1934f91828400a3a6cdac3b93",
     "0007_scale_indexes.py": "f9e80aad2a6e795fa3c9ea901a9ff4a2e3c149d3ee4cf09efd35bf2fa682c3c6",
     "0008_organisation_settings.py": "dd247ed5139b15be6e8cbe86e047619188bf03572eb0aa4392c55060ddbbfe06",
+    "0009_settlement_parts_accrual.py": "5e830da07eef08231a97b642989d96c8aa7d489e9657e674b63dce563974459a",
+    "0010_ledger_guards.py": "811046ebadcccb0f6819dab761b163186e2de06f5ee0a6a8fd0326ceba7d02c7",
+    "0012_organisation_rate_figures.py": "d9988ab617b9e52ec5acb7e531dcd9f38cef9cbc073bb8327a575656c688779c",
+    "0014_sign_in_sessions.py": "fdf679e9b0161cf2cc3d6b0d66fbed67d498cd172d09d245658f975061220fd6",
+    "0015_told_sessions.py": "1cd9a6b2a1f145394f738cf5f6839a3b2f791701bd512204005dcd0b1f6296a3",
+    "0016_background_jobs.py": "a8bb1c414e8e65f7b8cd0c3bc22f999acd08977935d8f40bb9ac0a51e739282d",
 }
 
 
