@@ -96,7 +96,7 @@ def sync_claims(session: Session, book: RateBook, *, project_id: int | None = No
                 # Approved: fixed until reversed. Syncing an attendance just changed (its own write
                 # path) while its claim is approved means the change came too late: refuse it, even
                 # when the approval committed before this read (so the row lock was not waited for).
-                if attendance_ids is not None and _differs(claim, attendance, facts):
+                if attendance_ids is not None and _attendance_differs(claim, attendance, kind, facts):
                     raise ClaimDecided("the claim was approved meanwhile: reverse it first", claim_id=claim.id)
                 continue
             if facts is None:
@@ -126,11 +126,18 @@ def sync_claims(session: Session, book: RateBook, *, project_id: int | None = No
     return result
 
 
-def _differs(claim: Claim, attendance: Attendance, facts: dict | None) -> bool:
-    """Whether the attendance, as it is now, would give this claim other facts (or none)."""
-    if facts is None:
+def _attendance_differs(claim: Claim, attendance: Attendance, kind: ClaimKind, facts: dict | None) -> bool:
+    """Whether the attendance itself (who, hours, expenses) no longer matches this claim.
+
+    Only what the attendance records counts: a new published rate since the approval is
+    not a change to the attendance, and never re-prices an approved claim.
+    """
+    if claim.person_id != attendance.person_id:
         return True
-    return claim.person_id != attendance.person_id or any(getattr(claim, key) != value for key, value in facts.items())
+    if kind == ClaimKind.EXPENSES:
+        return facts is None or claim.amount != facts["amount"]
+    return (claim.hours, claim.prep_hours, claim.travel_hours) != (
+        attendance.hours, attendance.prep_hours, attendance.travel_hours)
 
 
 def _guarded(session: Session, statement, claim: Claim) -> None:
