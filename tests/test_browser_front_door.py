@@ -104,6 +104,11 @@ def browser_fetch(page, base):
                 raise
             download = page.request.get(base + path)  # a file (a workbook, a CSV): its answer is enough
             return download.status, None, path
+        if response is not None and response.status == 503 and response.headers.get("retry-after"):
+            # "Someone else is changing this just now: try again shortly" (the workbook jobs of the crawls
+            # before this one may still be writing): a person tries again, once, after the time it says.
+            page.wait_for_timeout(1000 * min(int(response.headers["retry-after"]), 10))
+            response = page.goto(base + path)
         final = page.url[len(base):]
         if response is None:
             return 200, None, final

@@ -7,7 +7,7 @@ import uuid
 import pytest
 from alembic.script import ScriptDirectory
 
-from remun.database import alembic_config, upgrade
+from remun.database import downgrade, alembic_config, upgrade
 
 
 @pytest.fixture
@@ -54,10 +54,17 @@ def test_readyz_fails_when_the_database_is_behind_its_migrations(empty_database_
     previous = script.get_revision(script.get_current_head()).down_revision
     upgrade(empty_database_url, previous)
     app = app_on(empty_database_url)
-    response = app.test_client().get("/readyz")
-    assert response.status_code == 503
-    assert response.json["status"] == "not ready"
-    assert "run remun migrate" in response.json["checks"]["migrations"]
+    try:
+        response = app.test_client().get("/readyz")
+        assert response.status_code == 503
+        assert response.json["status"] == "not ready"
+        assert "run remun migrate" in response.json["checks"]["migrations"]
+    finally:
+        from remun.web.extensions import db
+
+        with app.app_context():
+            db.engine.dispose()
+        downgrade(empty_database_url, "base")  # the empty database is shared: leave it empty
 
 
 def test_readyz_fails_when_the_database_is_unreachable(app_on):
