@@ -18,7 +18,7 @@ from remun.ledger import operations
 from remun.ledger.models import ClaimStatus, PaymentBatch
 from remun.ledger.month_end import MonthsOutOfOrder
 from remun.ledger.posting import AlreadyDone, LedgerError, PeriodClosed
-from remun.ledger.verify import verify_ledger
+from remun.ledger.verify import closed_and_paid, verify_ledger
 
 
 def _session():
@@ -145,16 +145,6 @@ def close_month(month) -> None:
     click.echo(f"{month:%B %Y} is closed." if closed else f"{month:%B %Y} was already closed.")
 
 
-def _closed_and_paid(session) -> dict:
-    """The months closed and batches paid now, for the checkpoint (they must stay so)."""
-    from sqlalchemy import select
-
-    from remun.ledger.models import BatchStatus, ClosedPeriod
-
-    return {"closed_months": tuple(month.isoformat() for month in session.scalars(select(ClosedPeriod.month))),
-            "paid_batches": tuple(session.scalars(select(PaymentBatch.id).where(PaymentBatch.status == BatchStatus.PAID)))}
-
-
 @click.command("verify")
 @with_appcontext
 def verify() -> None:
@@ -177,7 +167,7 @@ def verify() -> None:
     result = verify_ledger(_session(), checkpoints=known)
     if result.ok:
         head = _session().get(LedgerHead, 1)
-        checkpoints.record_checkpoint(path, head.sequence, head.last_hash, **_closed_and_paid(_session()))
+        checkpoints.record_checkpoint(path, head.sequence, head.last_hash, **closed_and_paid(_session()))
         click.echo(f"The ledger is intact: {result.transactions} transactions, {result.postings} postings.")
         click.echo(f"Checkpoint recorded in {path}: number {head.sequence}, hash {head.last_hash}.")
         return

@@ -175,11 +175,11 @@ def test_a_paid_batch_cannot_be_paid_again(session, rate_book):
 
 def _checkpoint_with_closed_and_paid(session, tmp_path) -> Checkpoint:
     """As `remun verify` records it: the head, the months closed and the batches paid."""
-    from remun.cli_ledger import _closed_and_paid
+    from remun.ledger.verify import closed_and_paid
 
     head = session.get(LedgerHead, 1)
     return record_checkpoint(tmp_path / "checkpoints.jsonl", head.sequence, head.last_hash,
-                             **_closed_and_paid(session))
+                             **closed_and_paid(session))
 
 
 def test_a_closed_month_reopened_by_the_owner_is_caught_by_the_checkpoint(session, rate_book, tmp_path):

@@ -136,18 +136,22 @@ def verify_ledger(session: Session, batch_size: int = 2000, *, key: bytes | None
     return VerifyResult(transactions, postings, tuple(problems))
 
 
+def closed_and_paid(session: Session) -> dict[str, tuple]:
+    """The months closed (ISO first days) and the batches paid now: a checkpoint records both."""
+    return {"closed_months": tuple(month.isoformat() for month in session.scalars(select(ClosedPeriod.month))),
+            "paid_batches": tuple(session.scalars(select(PaymentBatch.id).where(PaymentBatch.status == BatchStatus.PAID)))}
+
+
 def _closed_and_paid_kept(session: Session, checkpoints: Iterable[Checkpoint]) -> list[Problem]:
     """Months once closed stay closed, batches once paid stay paid: both only grow, so every
     one named in a checkpoint must still be so (else someone went round the database's guards)."""
     were_closed = {month for checkpoint in checkpoints for month in checkpoint.closed_months}
     were_paid = {batch for checkpoint in checkpoints for batch in checkpoint.paid_batches}
-    problems = []
-    if were_closed:
-        closed = {month.isoformat() for month in session.scalars(select(ClosedPeriod.month))}
-        for month in sorted(were_closed - closed):
-            problems.append(Problem(None, None, f"the month starting {month} was closed and is open again"))
-    if were_paid:
-        paid = set(session.scalars(select(PaymentBatch.id).where(PaymentBatch.status == BatchStatus.PAID)))
-        for batch in sorted(were_paid - paid):
-            problems.append(Problem(None, None, f"payment batch {batch} was paid and is no longer marked paid"))
+    if not (were_closed or were_paid):
+        return []
+    now = closed_and_paid(session)
+    problems = [Problem(None, None, f"the month starting {month} was closed and is open again")
+                for month in sorted(were_closed - set(now["closed_months"]))]
+    problems += [Problem(None, None, f"payment batch {batch} was paid and is no longer marked paid")
+                 for batch in sorted(were_paid - set(now["paid_batches"]))]
     return problems
