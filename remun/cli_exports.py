@@ -145,17 +145,26 @@ def export(out: Path | None, project_names: tuple[str, ...], date_from, date_to,
 @click.command("export")
 @click.argument("batch_id", type=int)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="FILE.xlsx or FILE.csv: the format follows the name.")
+              help="FILE.xlsx or FILE.csv: without --format, the format follows the name.")
+@click.option("--format", "fmt", type=click.Choice(["xlsx", "csv", "xero", "ledger-csv"]),
+              help="xlsx or csv: the payment file; xero: Xero's bill import CSV; ledger-csv: a plain "
+                   "purchase-ledger CSV for Sage and other systems.")
 @click.option("--delimiter", type=click.Choice([",", ";"]), default=",", show_default=True, help="Between CSV fields.")
 @click.option("--locale", default="en_GB", show_default=True, help="Number, date and currency formats (a Babel locale).")
 @with_appcontext
-def batch_export(batch_id: int, out: Path, delimiter: str, locale: str) -> None:
+def batch_export(batch_id: int, out: Path, fmt: str | None, delimiter: str, locale: str) -> None:
     """Write a payment batch's file for finance to upload: the same batch gives the same file every time."""
+    from remun.exports.accounting import batch_bills
     from remun.exports.batch_file import write_batch_file
 
-    fmt = out.suffix.lower().lstrip(".")
-    if fmt not in ("xlsx", "csv"):
-        raise click.UsageError("The file's name must end in .xlsx or .csv.")
+    fmt = fmt or out.suffix.lower().lstrip(".")
+    if fmt not in ("xlsx", "csv", "xero", "ledger-csv"):
+        raise click.UsageError("The file's name must end in .xlsx or .csv, or say --format.")
+    if fmt in ("xero", "ledger-csv"):
+        with _english_headings(locale):
+            _write_accounting(lambda: batch_bills(_session(), batch_id, _context(locale)), out, fmt,
+                              f"There is no batch {batch_id}.", "batch", batch_id)
+        return
     session = _session()
     with _english_headings(locale):
         options = {"delimiter": delimiter} if fmt == "csv" else {}
@@ -167,11 +176,67 @@ def batch_export(batch_id: int, out: Path, delimiter: str, locale: str) -> None:
     click.echo(f"Wrote batch {batch_id} ({len(facts.payees)} payees, {facts.total:,.2f} {facts.currency}) to {out}.")
 
 
+def _write_accounting(make, out: Path, fmt: str, not_found: str, object_type: str, object_id) -> None:
+    """Write an accounting import file (numbered files when Xero's 500 bills a file would be passed), then log it."""
+    from remun.exports.accounting import accounting_files
+    from remun.organisation.accounting import AccountingSettingsMissing, missing_message
+
+    if out.suffix.lower() != ".csv":
+        raise click.UsageError("The file's name must end in .csv.")
+    try:
+        bills = make()
+    except AccountingSettingsMissing as problem:
+        _session().rollback()
+        _fail(missing_message(problem.missing))
+    _session().rollback()
+    if bills is None:
+        _fail(not_found)
+    files = accounting_files(bills, fmt)
+    if len(files) == 1:
+        out.write_bytes(files[0].data)
+        written = [out]
+    else:  # FILE-1.csv, FILE-2.csv, ...
+        written = [out.with_name(f"{out.stem}-{number}{out.suffix}") for number in range(1, len(files) + 1)]
+        for path, file in zip(written, files):
+            path.write_bytes(file.data)
+    _audit("batch.exported" if object_type == "batch" else "in_kind.exported", object_type, object_id, format=fmt,
+           files=len(files))
+    click.echo(f"Wrote {bills.bills} bills ({len(bills.lines)} lines, {bills.total:,.2f} {bills.currency}) "
+               f"to {written[0]}.")
+    if len(written) > 1:
+        click.echo(f"Xero imports at most 500 bills from one file, so they are split into {len(written)} files: "
+                   + ", ".join(str(path) for path in written) + ". Import each of them.")
+
+
+@click.command("export-in-kind")
+@click.option("--project", "project_name", required=True, help="The project's name.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="FILE.csv")
+@click.option("--format", "fmt", type=click.Choice(["xero", "ledger-csv"]), required=True,
+              help="xero: Xero's bill import CSV; ledger-csv: a plain purchase-ledger CSV.")
+@click.option("--from", "date_from", type=DATE, help="First day given to include (YYYY-MM-DD).")
+@click.option("--to", "date_to", type=DATE, help="Last day given to include (YYYY-MM-DD).")
+@click.option("--locale", default="en_GB", show_default=True, help="The language of the descriptions (a Babel locale).")
+@with_appcontext
+def in_kind_export(project_name: str, out: Path, fmt: str, date_from, date_to, locale: str) -> None:
+    """Write what a project gave in kind (vouchers bought, training booked, donations made) as bills to import."""
+    from remun.cli_common import project_named
+    from remun.exports.accounting import in_kind_bills
+
+    project = project_named(project_name)
+    with _english_headings(locale):
+        _write_accounting(lambda: in_kind_bills(_session(), project, _context(locale),
+                                                date_from=date_from.date() if date_from else None,
+                                                date_to=date_to.date() if date_to else None),
+                          out, fmt, "", "project", project.id)
+
+
 def register(group: click.Group) -> None:
     """``remun export``, and ``remun batch export`` in the ledger's ``batch`` group."""
     group.add_command(export)
     batch = group.commands.get("batch")
     if isinstance(batch, click.Group):
         batch.add_command(batch_export)
+        batch.add_command(in_kind_export)
     else:  # the ledger commands are not there: still offer it
         group.add_command(batch_export, "batch-export")
+        group.add_command(in_kind_export, "batch-export-in-kind")

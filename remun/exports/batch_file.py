@@ -93,13 +93,19 @@ def normalise_zip(data: bytes, replace: dict[str, bytes] | None = None) -> bytes
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
         for item in source.infolist():
-            info = zipfile.ZipInfo(item.filename, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.create_system = 3
-            info.external_attr = 0o644 << 16
             content = replace.get(item.filename)
-            target.writestr(info, source.read(item.filename) if content is None else content, compresslevel=6)
+            target.writestr(zip_entry(item.filename), source.read(item.filename) if content is None else content,
+                            compresslevel=6)
     return out.getvalue()
+
+
+def zip_entry(name: str) -> zipfile.ZipInfo:
+    """A zip entry with the fixed time, so equal contents give equal bytes."""
+    info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.create_system = 3
+    info.external_attr = 0o644 << 16
+    return info
 
 
 def batch_workbook(facts: BatchFacts, context: ExportContext) -> bytes:

@@ -98,6 +98,13 @@ SETTINGS: dict[str, Setting] = {
         # (when empty, the person's project leads' email addresses).
         Setting("letters.organisation_name", "", _text(200)),
         Setting("letters.contact", "", _text(300)),
+        # Accounting import files (issue 20, remun/organisation/accounting.py): the nominal (account) code for
+        # each kind of cost, the tax type and the tracking category, as the accounting system names them.
+        # Empty until finance fills them in: Remun never guesses a code.
+        *(Setting(f"accounting.code_{kind}", "", _text(50))
+          for kind in ("time", "expenses", "vouchers", "training", "donation")),
+        Setting("accounting.tax_type", "", _text(100)),
+        Setting("accounting.tracking_name", "", _text(100)),
     )
 }
 
