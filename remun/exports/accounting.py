@@ -217,6 +217,12 @@ def in_kind_bills(session: Session, project: Project, context: ExportContext, *,
                   batch_id=None, lines=tuple(lines), stem=f"remun-in-kind-{project.id}{span}")
 
 
+def xero_parts(session: Session, batch_id: int) -> int:
+    """How many Xero files the batch makes (a bill per payee, 500 bills a file), without making them."""
+    payees = session.scalar(select(func.count(func.distinct(BatchItem.person_id))).where(BatchItem.batch_id == batch_id))
+    return max(1, -(-(payees or 0) // XERO_MOST_BILLS))
+
+
 def _writer(buffer: io.StringIO):
     return csv.writer(buffer, lineterminator="\r\n")
 

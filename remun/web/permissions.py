@@ -210,6 +210,9 @@ RULES: dict[str, Rule] = {
     "auth.reactivate_user": ADMIN,
     "admin.audit": ADMIN,
     "settings.parity": ADMIN,  # issue 18: the comparator basis and the tax-year threshold
+    # Issue 20: account codes for accounting import files are finance's (administrators too).
+    "settings.accounting": rule(finance=everywhere),
+    "settings.project_accounting": rule(finance=everywhere),
     # Issue 18: papers a participant needs, opened by the person or by their lead for them.
     "papers.benefits_letter": rule(lead=people_they_work_with, participant=themselves),
     "papers.year_statement": rule(lead=people_they_work_with, finance=everywhere, participant=themselves),
@@ -247,6 +250,9 @@ RULES: dict[str, Rule] = {
     "exports.download": STAFF,
     "exports.batch_workbook_file": READ_PROJECT,
     "exports.batch_csv_file": READ_PROJECT,
+    # Issue 20: accounting import files, as the batch files.
+    "exports.batch_accounting_file": READ_PROJECT,
+    "exports.in_kind_accounting_file": READ_PROJECT,
     # Background jobs (issue 19): the view refuses anyone but the job's owner (and administrators).
     "jobs.show": STAFF,
     "jobs.download": STAFF,

@@ -12,6 +12,8 @@ while the postings are read, chunk by chunk.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -25,10 +27,13 @@ from wtforms.validators import InputRequired, ValidationError
 
 from remun.accounts.models import ProjectLead, UserRole
 from remun.exports import ExportContext, ExportFilters
+from remun.exports.accounting import FORMATS as ACCOUNTING_FORMATS
+from remun.exports.accounting import accounting_files, batch_bills, in_kind_bills, zipped
 from remun.exports.batch_file import batch_csv, batch_facts, batch_workbook
 from remun.exports.csv_export import iter_ledger_csv
 from remun.ledger.models import PaymentBatch
 from remun.models import Project
+from remun.organisation.accounting import AccountingSettingsMissing, missing_message
 from remun.web.auth import audit
 from remun.web.extensions import db
 from remun.web.forms import PlainDateField, options
@@ -162,3 +167,56 @@ def batch_workbook_file(project_id: int, batch_id: int):
 def batch_csv_file(project_id: int, batch_id: int):
     """The payment batch file as CSV (?delimiter=semicolon for ;): the same bytes every time."""
     return _batch_file(project_id, batch_id, "csv")
+
+
+# --- Accounting import files (issue 20) -------------------------------------------------------------------------
+
+def _accounting_response(make, fmt: str, action: str, object_type: str, object_id: int, back: str):
+    """The file (a zip of numbered files, or one numbered file with ?part=N, when Xero's 500 bills are passed);
+    or, when codes are missing, a page saying plainly which."""
+    if fmt not in ACCOUNTING_FORMATS:
+        abort(404)
+    try:
+        bills = make()
+    except AccountingSettingsMissing as problem:
+        db.session.rollback()
+        return render_template("exports/accounting_missing.html", title=_("Accounting codes needed"),
+                               message=missing_message(problem.missing, _), project_id=problem.project_id,
+                               back=back, active_section="projects"), 409
+    files = accounting_files(bills, fmt)
+    part = request.args.get("part", "")
+    if len(files) == 1:
+        chosen, mimetype = files[0], CSV
+    elif part.isdigit() and 1 <= int(part) <= len(files):
+        chosen, mimetype = files[int(part) - 1], CSV
+    elif part:
+        abort(404)
+    else:
+        chosen, mimetype = zipped(files, f"{bills.stem}-xero.zip"), "application/zip"
+    audit(action, object_type, object_id, format=fmt, files=len(files), part=int(part) if part else None)
+    db.session.commit()
+    return Response(chosen.data, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{chosen.name}"', "Cache-Control": "no-store",
+    })
+
+
+@bp.get("/projects/<int:project_id>/batches/<int:batch_id>/accounting/<fmt>")
+def batch_accounting_file(project_id: int, batch_id: int, fmt: str):
+    """A payment batch as bills to import: Xero's bill CSV (xero) or a plain purchase-ledger CSV (ledger-csv)."""
+    batch = db.get_or_abort(PaymentBatch, batch_id)
+    not_found_unless(batch.project_id == project_id)
+    return _accounting_response(lambda: batch_bills(db.session, batch.id, export_context()), fmt, "batch.exported",
+                                "batch", batch.id, url_for("ledger.batch", project_id=project_id, batch_id=batch.id))
+
+
+@bp.get("/projects/<int:project_id>/in-kind/accounting/<fmt>")
+def in_kind_accounting_file(project_id: int, fmt: str):
+    """What the project gave in kind (?from=YYYY-MM-DD&to=YYYY-MM-DD, each optional) as bills to import."""
+    project = db.get_or_abort(Project, project_id)
+    try:
+        dates = [dt.date.fromisoformat(request.args[key]) if request.args.get(key) else None for key in ("from", "to")]
+    except ValueError:
+        abort(400)
+    return _accounting_response(
+        lambda: in_kind_bills(db.session, project, export_context(), date_from=dates[0], date_to=dates[1]),
+        fmt, "in_kind.exported", "project", project.id, url_for("ledger.batches", project_id=project.id))

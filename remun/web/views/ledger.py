@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_babel import format_date, ngettext
 from sqlalchemy import func, select
 
-from remun.exports import batch_file
+from remun.exports import accounting, batch_file
 from remun.ledger import balances as ledger_balances
 from remun.ledger import claims as ledger_claims
 from remun.ledger import month_end, operations, periods, settlement
@@ -262,6 +262,7 @@ def batch(project_id: int, batch_id: int):
     facts = batch_file.batch_facts(db.session, found.id)
     return render_template("ledger/batch.html", title=_("Payment batch %(id)s", id=found.id), project=project,
                            batch=found, payees=facts.payees, payees_total=facts.total,
+                           xero_parts=accounting.xero_parts(db.session, found.id),
                            paid=found.status == BatchStatus.PAID, form=form,
                            breadcrumbs=project_crumbs(project), active_section="projects")
 
