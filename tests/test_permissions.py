@@ -105,6 +105,8 @@ EXPECTED = {
     "auth.reactivate_user": ADMIN,
     "admin.audit": ADMIN,
     "settings.parity": ADMIN,
+    "settings.accounting": "A F",  # issue 20: account codes for accounting import files
+    "settings.project_accounting": "A F",
     "papers.benefits_letter": "A L P",
     "papers.year_statement": "A L F P",
     # The ledger (issue 4)
@@ -143,6 +145,8 @@ EXPECTED = {
     "exports.download": STAFF,
     "exports.batch_workbook_file": READ_PROJECT,
     "exports.batch_csv_file": READ_PROJECT,
+    "exports.batch_accounting_file": READ_PROJECT,  # issue 20
+    "exports.in_kind_accounting_file": READ_PROJECT,
     # Background jobs (issue 19): the view then refuses anyone but the owner and administrators
     "jobs.show": STAFF,
     "jobs.download": STAFF,
@@ -210,7 +214,7 @@ def _address(rule, world) -> str:
         "meeting_id": mine["meeting_id"], "attendance_id": mine["attendance_id"],
         "appointment_id": mine["appointment_id"], "person_id": mine["person"].id,
         "user_id": world["users"]["L"].id, "token": "not-a-real-link", "code": "en", "filename": "remun.css",
-        "kind": "reset",
+        "kind": "reset", "fmt": "xero",
     }
     args = {name: values.get(name, 999_999) for name in rule.arguments}
     from flask import url_for
