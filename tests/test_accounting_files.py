@@ -324,10 +324,10 @@ def test_remun_batch_export_writes_the_same_accounting_files_every_time(cli_env,
     missing = run(cli_env, "batch", "export", "1", "--format", "xero", "--out", str(xero_one))
     assert missing.returncode == 1 and "Not given: Account code for time" in missing.stderr
     assert not xero_one.exists()
+    for field, value in CODES.items():
+        assert run(cli_env, "settings", "set", f"accounting.{field}", value).returncode == 0
     engine = make_engine(cli_env["REMUN_DATABASE_URL"])
     with PlainSession(engine) as session:
-        set_codes(session)
-        session.commit()
         batch = session.scalars(select(PaymentBatch).order_by(PaymentBatch.id)).first()
         total, batch_id = batch.total, batch.id
     engine.dispose()
