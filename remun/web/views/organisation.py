@@ -55,7 +55,8 @@ def index():
 
 def _code_field(label: str, longest: int, description=None) -> StringField:
     """A text field for a code; ``label`` is one of FIELD_LABELS (marked there, translated here)."""
-    return StringField(_l(label), [Length(max=longest, message=_l("Use %(num)d characters or fewer", num=longest))],
+    too_long = {50: _l("Use 50 characters or fewer"), 100: _l("Use 100 characters or fewer")}[longest]
+    return StringField(_l(label), [Length(max=longest, message=too_long)],
                        widget=GovTextInput(), description=description)
 
 
