@@ -90,14 +90,20 @@ def xero_total(rows) -> int:
 
 # --- The demo's batch, on the pages -------------------------------------------------------------------------------
 
-def test_the_xero_file_for_the_demo_batch(client, db_session, rate_book):
+def demo_batch_file(client, db_session, rate_book, fmt: str):
+    """The demo, with codes set, and its batch's file of ``fmt`` downloaded once: (project, batch, address, response)."""
     project = load_demo_project(db_session, rate_book)
     set_codes(db_session)
     db_session.commit()
     batch = demo_batch(db_session, project)
-    address = f"/projects/{project.id}/batches/{batch.id}/accounting/xero"
+    address = f"/projects/{project.id}/batches/{batch.id}/accounting/{fmt}"
     first = client.get(address)
     assert first.status_code == 200, first.get_data(as_text=True)
+    return project, batch, address, first
+
+
+def test_the_xero_file_for_the_demo_batch(client, db_session, rate_book):
+    project, batch, address, first = demo_batch_file(client, db_session, rate_book, "xero")
     assert first.mimetype == "text/csv"
     assert first.headers["Content-Disposition"] == f'attachment; filename="remun-batch-{batch.id}-xero.csv"'
     rows = rows_of(first.get_data())
@@ -129,13 +135,8 @@ def test_the_xero_file_for_the_demo_batch(client, db_session, rate_book):
 
 
 def test_the_plain_purchase_ledger_csv_for_the_demo_batch(client, db_session, rate_book):
-    project = load_demo_project(db_session, rate_book)
-    set_codes(db_session)
-    db_session.commit()
-    batch = demo_batch(db_session, project)
-    address = f"/projects/{project.id}/batches/{batch.id}/accounting/ledger-csv"
-    first = client.get(address)
-    assert first.status_code == 200 and first.mimetype == "text/csv"
+    project, batch, address, first = demo_batch_file(client, db_session, rate_book, "ledger-csv")
+    assert first.mimetype == "text/csv"
     rows = rows_of(first.get_data())
     assert tuple(rows[0]) == LEDGER_COLUMNS
     body = [dict(zip(LEDGER_COLUMNS, row)) for row in rows[1:]]
