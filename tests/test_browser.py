@@ -142,6 +142,8 @@ PAGES = [
     "/audit/",
     "/settings/",
     "/settings/parity",
+    "/settings/accounting",
+    "/settings/projects/1/accounting",
     "/account",
     "/account/password",
     "/glossary",
