@@ -117,6 +117,11 @@ def test_the_xero_file_for_the_demo_batch(client, db_session, rate_book):
     assert len({line["InvoiceNumber"] for line in body}) == len(payees)
     assert all(re.fullmatch(rf"REMUN-B{batch.id}-\d+", line["InvoiceNumber"]) for line in body)
     assert {line["AccountCode"] for line in body} <= {"5100", "5110"}
+    by_bill: dict[str, list[str]] = {}
+    for line in body:
+        by_bill.setdefault(line["InvoiceNumber"], []).append(line["AccountCode"])
+    assert all(codes in (["5100"], ["5110"], ["5100", "5110"]) for codes in by_bill.values())  # time, then expenses
+    assert ["5100", "5110"] in by_bill.values()
     assert {(line["TaxType"], line["TrackingName1"], line["TrackingOption1"], line["Currency"]) for line in body} == {
         ("No VAT", "Cost centre", project.cost_centre, "GBP")}
     day = batch.created_at.astimezone(dt.timezone.utc).date() if batch.created_at.tzinfo else batch.created_at.date()

@@ -41,7 +41,7 @@ from remun.exports.safety import csv_text
 from remun.ledger.models import BatchItem, Claim, PaymentBatch
 from remun.models import Person, Project
 from remun.money import ZERO
-from remun.organisation.accounting import require_codes
+from remun.organisation.accounting import KINDS, require_codes
 from remun.reciprocity.models import SettlementPart
 from remun.translation import N_
 
@@ -168,8 +168,14 @@ def batch_bills(session: Session, batch_id: int, context: ExportContext) -> Bill
         .join(Person, BatchItem.person_id == Person.id).join(Claim, BatchItem.claim_id == Claim.id)
         .where(BatchItem.batch_id == batch.id)
         .group_by(Person.id, Person.name, Person.payee_reference, Claim.kind)
-        .order_by(Person.name, Person.id, Claim.kind)
+        .order_by(Person.name, Person.id)
     ).all()
+    # Payees as the payment file orders them; each one's time before their expenses, on either database
+    # (PostgreSQL orders an enum by its declaration, SQLite by its text).
+    first_seen = {}
+    for row in rows:
+        first_seen.setdefault(row[0], len(first_seen))
+    rows = sorted(rows, key=lambda row: (first_seen[row[0]], KINDS.index(row[3].value)))
     day = _utc_date(batch.created_at)
     lines = tuple(
         BillLine(f"REMUN-B{batch.id}-{person_id}", _contact(name, reference), name, reference or "", day,
