@@ -47,6 +47,9 @@ EXPECTED = {
     "auth.change_password": SIGNED_IN,
     "auth.sign_out": SIGNED_IN,
     "auth.sign_out_everywhere": SIGNED_IN,
+    "tokens.index": SIGNED_IN,  # issue 20
+    "tokens.new": SIGNED_IN,
+    "tokens.revoke": SIGNED_IN,
     "home.index": SIGNED_IN,  # a participant is sent on to their own home (issue 15)
     "projects.index": STAFF,
     "parity.calculator": STAFF,

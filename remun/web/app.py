@@ -138,3 +138,6 @@ def _register_blueprints(app: Flask) -> None:
     from remun.web.views import jobs  # issue 19: background jobs
 
     app.register_blueprint(jobs.bp)
+    from remun.web.views import tokens  # issue 20: personal access tokens for the API
+
+    app.register_blueprint(tokens.bp)

@@ -145,6 +145,9 @@ RULES: dict[str, Rule] = {
     "auth.change_password": SIGNED_IN,
     "auth.sign_out": SIGNED_IN,
     "auth.sign_out_everywhere": SIGNED_IN,
+    "tokens.index": SIGNED_IN,  # issue 20: personal access tokens for the API, each person their own
+    "tokens.new": SIGNED_IN,
+    "tokens.revoke": SIGNED_IN,  # the operation refuses another account's token
     # Start, lists and reference pages for staff
     "home.index": SIGNED_IN,  # a participant is sent on to their own home
     "projects.index": STAFF,
