@@ -19,6 +19,8 @@ from remun.version import __version__
 class RemunApi(Api):
     """flask-smorest, leaving the app's own error pages alone: the API's blueprints answer their errors."""
 
+    ERROR_SCHEMA = schemas.ProblemSchema
+
     def _register_error_handlers(self) -> None:
         pass
 

@@ -33,6 +33,9 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1",
                            "parity, balances and rates.")
 register_handlers(bp)
 
+#: A record's id in an address: what the database's ids can hold (a larger number is no record: 404).
+ID = "int(min=1, max=2147483647)"
+
 
 def project_or_404(project_id: int) -> Project:
     return db.get_or_abort(Project, project_id)
@@ -64,14 +67,14 @@ def projects(args):
     return page(visible_projects(select(Project)), Project.id, args)
 
 
-@bp.get("/projects/<int:project_id>")
+@bp.get(f"/projects/<{ID}:project_id>")
 @bp.response(200, schemas.ProjectSchema)
 def project(project_id: int):
     """One project."""
     return project_or_404(project_id)
 
 
-@bp.get("/projects/<int:project_id>/equal-roles")
+@bp.get(f"/projects/<{ID}:project_id>/equal-roles")
 @bp.arguments(schemas.PageArgs, location="query")
 @bp.response(200, schemas.page_of(schemas.EqualRoleSchema))
 def equal_roles(args, project_id: int):
@@ -80,7 +83,7 @@ def equal_roles(args, project_id: int):
     return page(select(RoleGroup).where(RoleGroup.project_id == project_id), RoleGroup.id, args)
 
 
-@bp.get("/projects/<int:project_id>/roles")
+@bp.get(f"/projects/<{ID}:project_id>/roles")
 @bp.arguments(schemas.PageArgs, location="query")
 @bp.response(200, schemas.page_of(schemas.RoleSchema))
 def roles(args, project_id: int):
@@ -89,7 +92,7 @@ def roles(args, project_id: int):
     return page(select(Role).where(Role.project_id == project_id), Role.id, args)
 
 
-@bp.get("/projects/<int:project_id>/roles/<int:role_id>")
+@bp.get(f"/projects/<{ID}:project_id>/roles/<{ID}:role_id>")
 @bp.response(200, schemas.RoleSchema)
 def role(project_id: int, role_id: int):
     """One role and its pay terms."""
@@ -97,7 +100,7 @@ def role(project_id: int, role_id: int):
     return _in_project(Role, role_id, project_id)
 
 
-@bp.get("/projects/<int:project_id>/sessions")
+@bp.get(f"/projects/<{ID}:project_id>/sessions")
 @bp.arguments(schemas.PageArgs, location="query")
 @bp.response(200, schemas.page_of(schemas.SessionSchema))
 def sessions(args, project_id: int):
@@ -106,7 +109,7 @@ def sessions(args, project_id: int):
     return page(select(Meeting).where(Meeting.project_id == project_id), Meeting.id, args)
 
 
-@bp.get("/projects/<int:project_id>/sessions/<int:session_id>/attendance")
+@bp.get(f"/projects/<{ID}:project_id>/sessions/<{ID}:session_id>/attendance")
 @bp.arguments(schemas.PageArgs, location="query")
 @bp.response(200, schemas.page_of(schemas.AttendanceSchema))
 def attendance(args, project_id: int, session_id: int):
@@ -116,7 +119,7 @@ def attendance(args, project_id: int, session_id: int):
     return page(select(Attendance).where(Attendance.meeting_id == session_id), Attendance.id, args)
 
 
-@bp.get("/projects/<int:project_id>/claims")
+@bp.get(f"/projects/<{ID}:project_id>/claims")
 @bp.arguments(schemas.ClaimPageArgs, location="query")
 @bp.response(200, schemas.page_of(schemas.ClaimSchema))
 def claims(args, project_id: int):
@@ -130,7 +133,7 @@ def claims(args, project_id: int):
     return page(query, Claim.id, args)
 
 
-@bp.get("/projects/<int:project_id>/parity")
+@bp.get(f"/projects/<{ID}:project_id>/parity")
 @bp.response(200, schemas.ParitySchema)
 def parity(project_id: int):
     """The project's parity report, as on its Pay parity page."""
@@ -140,7 +143,7 @@ def parity(project_id: int):
     return {"project_id": project_id, "report": report_as_json(report)}
 
 
-@bp.get("/projects/<int:project_id>/balances")
+@bp.get(f"/projects/<{ID}:project_id>/balances")
 @bp.response(200, schemas.ProjectBalancesSchema)
 def balances(project_id: int):
     """What the project has cost, and what each person is owed, has been paid or given."""
@@ -150,7 +153,7 @@ def balances(project_id: int):
             "cost_expenses": found.cost_expenses, "people": found.people}
 
 
-@bp.get("/projects/<int:project_id>/batches")
+@bp.get(f"/projects/<{ID}:project_id>/batches")
 @bp.arguments(schemas.PageArgs, location="query")
 @bp.response(200, schemas.page_of(schemas.BatchSchema))
 def batches(args, project_id: int):
@@ -159,7 +162,7 @@ def batches(args, project_id: int):
     return page(select(PaymentBatch).where(PaymentBatch.project_id == project_id), PaymentBatch.id, args)
 
 
-@bp.get("/projects/<int:project_id>/batches/<int:batch_id>")
+@bp.get(f"/projects/<{ID}:project_id>/batches/<{ID}:batch_id>")
 @bp.response(200, schemas.BatchSchema)
 def batch(project_id: int, batch_id: int):
     """One payment batch, with what it pays each claim."""
@@ -175,7 +178,7 @@ def people(args):
     return page(visible_people(select(Person)), Person.id, args)
 
 
-@bp.get("/people/<int:person_id>")
+@bp.get(f"/people/<{ID}:person_id>")
 @bp.response(200, schemas.PersonSchema)
 def person(person_id: int):
     """One person's details (recorded in the audit log, as on their page)."""
@@ -185,7 +188,7 @@ def person(person_id: int):
     return found
 
 
-@bp.get("/people/<int:person_id>/claims")
+@bp.get(f"/people/<{ID}:person_id>/claims")
 @bp.arguments(schemas.ClaimPageArgs, location="query")
 @bp.response(200, schemas.page_of(schemas.ClaimSchema))
 def person_claims(args, person_id: int):
@@ -200,7 +203,7 @@ def person_claims(args, person_id: int):
     return page(query, Claim.id, args)
 
 
-@bp.get("/people/<int:person_id>/balance")
+@bp.get(f"/people/<{ID}:person_id>/balance")
 @bp.response(200, schemas.BalanceSchema)
 def person_balance(person_id: int):
     """What a person is owed, has been paid and has been given, across every project."""

@@ -6,6 +6,7 @@ published rates are decimal strings too, exactly as stored.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from functools import cache
 
@@ -45,6 +46,15 @@ class DecimalString(fields.Field):
             return None
         text = format(Decimal(value).normalize(), "f")
         return text
+
+
+class UtcDateTime(fields.DateTime):
+    """A moment in ISO 8601 with its offset: UTC, as stored (SQLite hands back times without one)."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=dt.UTC)
+        return super()._serialize(value, attr, obj, **kwargs)
 
 
 def _enum(enum_class):
@@ -143,8 +153,8 @@ class ClaimSchema(Schema):
     basis = fields.Enum(PayBasis, by_value=True, allow_none=True, required=True)
     rate = Money(allow_none=True, required=True)
     hours = DecimalString(allow_none=True, required=True)
-    submitted_at = fields.DateTime(required=True)
-    decided_at = fields.DateTime(allow_none=True, required=True)
+    submitted_at = UtcDateTime(required=True)
+    decided_at = UtcDateTime(allow_none=True, required=True)
     decision_reason = fields.String(allow_none=True, required=True)
 
 
@@ -158,8 +168,8 @@ class BatchSchema(Schema):
     id = fields.Integer(required=True)
     project_id = fields.Integer(required=True)
     status = _enum(BatchStatus)
-    created_at = fields.DateTime(required=True)
-    paid_at = fields.DateTime(allow_none=True, required=True)
+    created_at = UtcDateTime(required=True)
+    paid_at = UtcDateTime(allow_none=True, required=True)
     total = Money(required=True)
     payees = fields.Integer(required=True)
     items = fields.List(fields.Nested(BatchItemSchema), required=True)
@@ -206,6 +216,18 @@ class MeSchema(Schema):
     person_id = fields.Integer(allow_none=True, required=True)
     project_ids = fields.List(fields.Integer(), required=True)
     token_scope = fields.String(required=True)
+
+
+class ProblemSchema(Schema):
+    """An error, as an RFC 9457 problem detail (``application/problem+json``)."""
+
+    type = fields.String(required=True, metadata={"description": "about:blank, or the address of Remun's own "
+                                                                 "kind of problem (docs/api.md)."})
+    title = fields.String(required=True)
+    status = fields.Integer(required=True)
+    detail = fields.String(metadata={"description": "What happened, in plain words."})
+    errors = fields.Dict(metadata={"description": "For 422: each field's messages, by where it was sent "
+                                                  "(json, query) and its name."})
 
 
 # --- Lists: a page of items and the address of the next -------------------------------------------

@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from remun.api import schemas
 from remun.api.auth import refuse
-from remun.api.reads import _in_project, bp, project_or_404
+from remun.api.reads import ID, _in_project, bp, project_or_404
 from remun.exports.batch_file import batch_csv, batch_facts, batch_workbook
 from remun.ledger import operations
 from remun.ledger.models import Claim, PaymentBatch
@@ -41,7 +41,7 @@ def refuse_ledger_error(error: LedgerError):
     raise error  # pragma: no cover - REFUSALS ends with LedgerError itself
 
 
-@bp.post("/projects/<int:project_id>/claims/approve")
+@bp.post(f"/projects/<{ID}:project_id>/claims/approve")
 @bp.arguments(schemas.ApproveArgs)
 @bp.response(200, schemas.ApprovalResultSchema)
 def approve_claims(args, project_id: int):
@@ -68,7 +68,7 @@ def _decide(project_id: int, claim_id: int, action) -> Claim:
     return claim
 
 
-@bp.post("/projects/<int:project_id>/claims/<int:claim_id>/reject")
+@bp.post(f"/projects/<{ID}:project_id>/claims/<{ID}:claim_id>/reject")
 @bp.arguments(schemas.ReasonArgs)
 @bp.response(200, schemas.ClaimSchema)
 def reject_claim(args, project_id: int, claim_id: int):
@@ -77,7 +77,7 @@ def reject_claim(args, project_id: int, claim_id: int):
                    lambda claim: operations.reject_claim(db.session, claim.id, args["reason"], current_user.id))
 
 
-@bp.post("/projects/<int:project_id>/claims/<int:claim_id>/reverse")
+@bp.post(f"/projects/<{ID}:project_id>/claims/<{ID}:claim_id>/reverse")
 @bp.arguments(schemas.ReasonArgs)
 @bp.response(200, schemas.ClaimSchema)
 def reverse_claim(args, project_id: int, claim_id: int):
@@ -86,7 +86,7 @@ def reverse_claim(args, project_id: int, claim_id: int):
                    lambda claim: operations.reverse_claim(db.session, claim.id, args["reason"], current_user.id))
 
 
-@bp.post("/projects/<int:project_id>/batches")
+@bp.post(f"/projects/<{ID}:project_id>/batches")
 @bp.response(201, schemas.BatchSchema)
 def create_batch(project_id: int):
     """Gather approved money owed by bank into a new payment batch (409 when nothing is waiting)."""
@@ -101,7 +101,7 @@ def create_batch(project_id: int):
     return batch
 
 
-@bp.post("/projects/<int:project_id>/batches/<int:batch_id>/paid")
+@bp.post(f"/projects/<{ID}:project_id>/batches/<{ID}:batch_id>/paid")
 @bp.response(200, schemas.BatchSchema)
 def mark_batch_paid(project_id: int, batch_id: int):
     """Record that the batch has been paid."""
@@ -119,7 +119,7 @@ def mark_batch_paid(project_id: int, batch_id: int):
 FILE_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
 
-@bp.get("/projects/<int:project_id>/batches/<int:batch_id>/file")
+@bp.get(f"/projects/<{ID}:project_id>/batches/<{ID}:batch_id>/file")
 @bp.arguments(schemas.BatchFileArgs, location="query")
 @bp.response(200, {"type": "string", "format": "binary"}, content_type="text/csv",
              description="The payment batch file, as on the batch page: the same bytes every time "
