@@ -9,10 +9,13 @@ for /api/ that matched no route (remun/web/errors.py).
 
 from __future__ import annotations
 
+import os
+
 from flask import Flask
 from flask_smorest import Api
 
 from remun.api import schemas
+from remun.api.auth import DEFAULT_RATE_LIMIT
 from remun.version import __version__
 
 
@@ -39,6 +42,8 @@ def init_app(app: Flask) -> Api:
             "security": [{"bearerAuth": []}],
         },
     )
+    # Requests each token may make (Flask-Limiter's notation), counted in REMUN_RATELIMIT_STORAGE_URI.
+    app.config.setdefault("REMUN_API_RATE_LIMIT", os.environ.get("REMUN_API_RATE_LIMIT", DEFAULT_RATE_LIMIT))
     api = RemunApi(app)
     api.spec.components.security_scheme("bearerAuth", {"type": "http", "scheme": "bearer",
                                                        "description": "A personal access token."})
