@@ -144,6 +144,9 @@ PAGES = [
     "/settings/parity",
     "/account",
     "/account/password",
+    "/account/tokens/",  # issue 20
+    "/account/tokens/new",
+    "/api/v1/docs",
     "/glossary",
     "/no-such-page",
 ]
