@@ -92,11 +92,13 @@ def test_a_leads_token_sees_only_their_projects(app, world):
     _problem(client.get(f"/api/v1/projects/{mine['project_id']}/batches", headers=lead), 403)  # finance's
 
 
-def test_a_participants_token_sees_only_their_own_record(app, world):
+def test_a_participants_token_sees_only_their_own_record(app, world, db_session):
     client = app.test_client()
     own = bearer(world["tokens"]["participant"])
     mine, other = world["mine"], world["other"]
     assert client.get(f"/api/v1/people/{mine['person_id']}", headers=own).get_json()["name"] == "Morag Fraser"
+    viewed = db_session.scalar(select(AuditEvent).where(AuditEvent.action == "person.viewed"))
+    assert (viewed.user_id, viewed.object_id) == (world["users"]["participant"].id, str(mine["person_id"]))
     assert client.get(f"/api/v1/people/{mine['person_id']}/balance", headers=own).status_code == 200
     assert client.get(f"/api/v1/people/{mine['person_id']}/claims", headers=own).status_code == 200
     me = client.get("/api/v1/me", headers=own).get_json()

@@ -13,7 +13,6 @@ from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
 
-from remun.accounts import audit
 from remun.accounts.models import ProjectLead, UserRole
 from remun.api import schemas
 from remun.api.pagination import page, page_of_list
@@ -24,6 +23,7 @@ from remun.ledger.models import Claim, PaymentBatch
 from remun.models import Attendance, Meeting, Person, Project, Role, RoleGroup
 from remun.parity_report import report_as_json
 from remun.report_cache import cached_project_parity
+from remun.web.auth import audit_viewed
 from remun.web.extensions import db
 from remun.web.pages import rate_book
 from remun.web.permissions import visible_people, visible_projects
@@ -41,7 +41,7 @@ def project_or_404(project_id: int) -> Project:
     return db.get_or_abort(Project, project_id)
 
 
-def _in_project(model, record_id: int, project_id: int):
+def in_project(model, record_id: int, project_id: int):
     found = db.session.get(model, record_id)
     if found is None or found.project_id != project_id:
         abort(404)
@@ -97,7 +97,7 @@ def roles(args, project_id: int):
 def role(project_id: int, role_id: int):
     """One role and its pay terms."""
     project_or_404(project_id)
-    return _in_project(Role, role_id, project_id)
+    return in_project(Role, role_id, project_id)
 
 
 @bp.get(f"/projects/<{ID}:project_id>/sessions")
@@ -115,7 +115,7 @@ def sessions(args, project_id: int):
 def attendance(args, project_id: int, session_id: int):
     """Who took part in a session, in which role, for how long, and their expenses."""
     project_or_404(project_id)
-    _in_project(Meeting, session_id, project_id)
+    in_project(Meeting, session_id, project_id)
     return page(select(Attendance).where(Attendance.meeting_id == session_id), Attendance.id, args)
 
 
@@ -167,7 +167,7 @@ def batches(args, project_id: int):
 def batch(project_id: int, batch_id: int):
     """One payment batch, with what it pays each claim."""
     project_or_404(project_id)
-    return _in_project(PaymentBatch, batch_id, project_id)
+    return in_project(PaymentBatch, batch_id, project_id)
 
 
 @bp.get("/people")
@@ -183,8 +183,7 @@ def people(args):
 def person(person_id: int):
     """One person's details (recorded in the audit log, as on their page)."""
     found = db.get_or_abort(Person, person_id)
-    audit.record_for(db.session, current_user.id, "person.viewed", found)
-    db.session.commit()
+    audit_viewed(found)
     return found
 
 

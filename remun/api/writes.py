@@ -12,7 +12,7 @@ from flask_login import current_user
 
 from remun.api import schemas
 from remun.api.auth import refuse
-from remun.api.reads import ID, _in_project, bp, project_or_404
+from remun.api.reads import ID, in_project, bp, project_or_404
 from remun.exports.batch_file import batch_csv, batch_facts, batch_workbook
 from remun.ledger import operations
 from remun.ledger.models import Claim, PaymentBatch
@@ -58,7 +58,7 @@ def approve_claims(args, project_id: int):
 
 def _decide(project_id: int, claim_id: int, action) -> Claim:
     project_or_404(project_id)
-    claim = _in_project(Claim, claim_id, project_id)
+    claim = in_project(Claim, claim_id, project_id)
     try:
         action(claim)
     except LedgerError as error:
@@ -106,7 +106,7 @@ def create_batch(project_id: int):
 def mark_batch_paid(project_id: int, batch_id: int):
     """Record that the batch has been paid."""
     project_or_404(project_id)
-    batch = _in_project(PaymentBatch, batch_id, project_id)
+    batch = in_project(PaymentBatch, batch_id, project_id)
     try:
         operations.mark_batch_paid(db.session, batch.id, current_user.id)
     except LedgerError as error:
@@ -127,7 +127,7 @@ FILE_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officed
 def batch_file(args, project_id: int, batch_id: int):
     """The payment batch file (recorded in the audit log as a download, as on the batch page)."""
     project_or_404(project_id)
-    batch = _in_project(PaymentBatch, batch_id, project_id)
+    batch = in_project(PaymentBatch, batch_id, project_id)
     facts = batch_facts(db.session, batch.id)
     if facts is None:
         abort(404)
