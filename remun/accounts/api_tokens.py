@@ -33,6 +33,8 @@ PREFIX = "remun_"
 #: How many characters of the token are kept to tell tokens apart (``remun_`` and four of the secret).
 SHOWN = len(PREFIX) + 4
 MAX_NAME = 100
+#: ``last_used_at`` is kept to within this, so a busy token does not write on every request.
+LAST_USED_TO_WITHIN = dt.timedelta(minutes=1)
 
 
 class TokenProblem(Exception):
@@ -110,8 +112,10 @@ def authenticate(session: Session, secret: str | None, writing: bool = False,
     at = at or now()
     if token is None or state(token, at) != "active" or not token.user.active:
         return None
-    first_today = token.last_used_at is None or aware(token.last_used_at).date() != at.date()
-    token.last_used_at = at
+    last = None if token.last_used_at is None else aware(token.last_used_at)
+    first_today = last is None or last.date() != at.date()
+    if last is None or at - last >= LAST_USED_TO_WITHIN:  # not a write for every read
+        token.last_used_at = at
     if first_today or writing:
         audit.record(session, token.user_id, "api_token.used", "api_token", token.id,
                      {"write": True} if writing else None)
