@@ -11,7 +11,6 @@ from sqlalchemy import select
 
 from remun.accounts import api_tokens
 from remun.accounts.models import ApiToken, AuditEvent
-from remun.ledger.models import Claim, ClaimStatus
 from tests.api_world import bearer, world  # noqa: F401  (a fixture)
 
 PROBLEM = "application/problem+json"
