@@ -146,6 +146,9 @@ PAGES = [
     "/settings/projects/1/accounting",
     "/account",
     "/account/password",
+    "/account/tokens/",  # issue 20
+    "/account/tokens/new",
+    "/api/v1/docs",
     "/glossary",
     "/no-such-page",
 ]

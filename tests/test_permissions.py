@@ -47,6 +47,9 @@ EXPECTED = {
     "auth.change_password": SIGNED_IN,
     "auth.sign_out": SIGNED_IN,
     "auth.sign_out_everywhere": SIGNED_IN,
+    "tokens.index": SIGNED_IN,  # issue 20
+    "tokens.new": SIGNED_IN,
+    "tokens.revoke": SIGNED_IN,
     "home.index": SIGNED_IN,  # a participant is sent on to their own home (issue 15)
     "projects.index": STAFF,
     "parity.calculator": STAFF,
@@ -166,6 +169,34 @@ EXPECTED = {
     "reciprocity.vouchers": "A F",
     "reciprocity.training": "A F",
     "reciprocity.donations": "A F",
+    # The JSON API (issue 20), walked with each person's token (a write token) instead of a cookie;
+    # nobody (no token) is refused with 401.
+    "api_docs.openapi_json": EVERYONE,
+    "api_docs.docs": EVERYONE,
+    "api.me": SIGNED_IN,
+    "api.projects": STAFF,
+    "api.project": READ_PROJECT,
+    "api.equal_roles": READ_PROJECT,
+    "api.roles": READ_PROJECT,
+    "api.role": READ_PROJECT,
+    "api.sessions": READ_PROJECT,
+    "api.attendance": READ_PROJECT,
+    "api.claims": READ_PROJECT,
+    "api.parity": READ_PROJECT,
+    "api.balances": READ_PROJECT,
+    "api.people": "A L O F",
+    "api.person": "A L F P",
+    "api.person_claims": "A L F P",
+    "api.person_balance": "A F P",
+    "api.rates": STAFF,
+    "api.approve_claims": READ_PROJECT,
+    "api.reject_claim": READ_PROJECT,
+    "api.reverse_claim": READ_PROJECT,
+    "api.batches": "A F",
+    "api.batch": "A F",
+    "api.create_batch": "A F",
+    "api.mark_batch_paid": "A F",
+    "api.batch_file": "A F",
 }
 
 PERSONAS = ["A", "L", "O", "F", "P", "Q", "N"]
@@ -214,7 +245,7 @@ def _address(rule, world) -> str:
         "meeting_id": mine["meeting_id"], "attendance_id": mine["attendance_id"],
         "appointment_id": mine["appointment_id"], "person_id": mine["person"].id,
         "user_id": world["users"]["L"].id, "token": "not-a-real-link", "code": "en", "filename": "remun.css",
-        "kind": "reset", "fmt": "xero",
+        "kind": "reset", "fmt": "xero", "session_id": mine["meeting_id"],
     }
     args = {name: values.get(name, 999_999) for name in rule.arguments}
     from flask import url_for
@@ -242,17 +273,31 @@ def test_every_page_has_an_expected_answer_here(app):
 def test_walk_every_route_as_every_kind_of_user(app, client_for, world, persona):
     app.config["WTF_CSRF_ENABLED"] = True
     client = client_for(world["users"].get(persona))
+    api_headers = {}
+    if persona != "N":  # the API takes a token, not the cookie
+        from remun.accounts import api_tokens
+        from remun.accounts.models import TokenScope
+        from remun.web.extensions import db
+
+        secret = api_tokens.create(db.session, world["users"][persona], "Walk", TokenScope.WRITE, 30).secret
+        db.session.commit()
+        api_headers = {"Authorization": f"Bearer {secret}"}
     wrong = []
     with app.test_request_context():
         routes = [(rule, _address(rule, world)) for rule in app.url_map.iter_rules()]
     for rule, address in routes:
         allowed = persona in EXPECTED.get(rule.endpoint, "").split()
+        api = address.startswith("/api/v1/") and not EXPECTED.get(rule.endpoint) == EVERYONE
         for method in _methods(rule):
-            response = client.open(address, method=method)
+            response = client.open(address, method=method, headers=api_headers if api else {})
             response.close()
             location = response.headers.get("Location", "")
             to_sign_in = response.status_code == 302 and "/sign-in" in location
-            if allowed:
+            if api:
+                expected = "allowed" if allowed else "401" if persona == "N" else "403"
+                ok = (response.status_code not in (401, 403) and response.status_code < 500 if allowed
+                      else response.status_code == int(expected))
+            elif allowed:
                 ok = response.status_code != 403 and not to_sign_in and response.status_code < 500
                 expected = "allowed"
             elif persona == "N":

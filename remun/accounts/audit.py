@@ -86,6 +86,9 @@ ACTIONS = {
     "session.told": N_("A person told the project about a session, to be confirmed"),
     "session.told_confirmed": N_("A session a person told the project about was confirmed"),
     "session.told_declined": N_("A session a person told the project about was declined"),
+    "api_token.created": N_("A personal access token for the API was made"),
+    "api_token.revoked": N_("A personal access token for the API was revoked"),
+    "api_token.used": N_("A personal access token was used (first use that day, or to change something)"),
 }
 
 #: Columns whose values are personal: only their names are logged, never the values.

@@ -71,6 +71,34 @@ class OneTimeToken(Base):
     user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
+class TokenScope(enum.StrEnum):
+    READ = "read"  # reading only
+    WRITE = "write"  # reading, and the changes the account may make
+
+
+class ApiToken(Base):
+    """A personal access token for the JSON API (issue 20). Only a hash of the secret is stored.
+
+    ``prefix`` is the token's first few characters, shown on the tokens page so a
+    person can tell their tokens apart; it is not enough to use one.
+    """
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    scope: Mapped[TokenScope] = mapped_column(_enum(TokenScope, "token_scope"))
+    prefix: Mapped[str] = mapped_column(String(16))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
 class AuditEvent(Base):
     """Who saw or changed what, and when. Never changed: the database refuses updates and deletes.
 

@@ -138,3 +138,9 @@ def _register_blueprints(app: Flask) -> None:
     from remun.web.views import jobs  # issue 19: background jobs
 
     app.register_blueprint(jobs.bp)
+    from remun.web.views import tokens  # issue 20: personal access tokens for the API
+
+    app.register_blueprint(tokens.bp)
+    from remun.api.app import init_app as init_api  # issue 20: the JSON API under /api/v1
+
+    init_api(app)

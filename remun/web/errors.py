@@ -21,6 +21,10 @@ def register(app: Flask) -> None:
     # testing, so one handler covers every error page.
     @app.errorhandler(HTTPException)
     def _http_error(error: HTTPException):
+        from remun.api.problems import from_http_exception, is_api_request
+
+        if is_api_request():  # an API address that matched no route (404, 405): a problem, not a page
+            return from_http_exception(error)
         code = error.code or 500
         title, advice = MESSAGES.get(code, MESSAGES[500])
         return render_template("error.html", title=title, advice=advice, code=code), code

@@ -145,6 +145,9 @@ RULES: dict[str, Rule] = {
     "auth.change_password": SIGNED_IN,
     "auth.sign_out": SIGNED_IN,
     "auth.sign_out_everywhere": SIGNED_IN,
+    "tokens.index": SIGNED_IN,  # issue 20: personal access tokens for the API, each person their own
+    "tokens.new": SIGNED_IN,
+    "tokens.revoke": SIGNED_IN,  # the operation refuses another account's token
     # Start, lists and reference pages for staff
     "home.index": SIGNED_IN,  # a participant is sent on to their own home
     "projects.index": STAFF,
@@ -273,6 +276,34 @@ RULES: dict[str, Rule] = {
     "reciprocity.vouchers": rule(finance=everywhere),
     "reciprocity.training": rule(finance=everywhere),
     "reciprocity.donations": rule(finance=everywhere),
+    # The JSON API (issue 20): a personal access token in place of signing in (remun/api/auth.py),
+    # under the same rules as the pages; its lists are narrowed the same way.
+    "api_docs.openapi_json": PUBLIC,  # describes the API, holds no data
+    "api_docs.docs": PUBLIC,
+    "api.me": SIGNED_IN,
+    "api.projects": STAFF,
+    "api.project": READ_PROJECT,
+    "api.equal_roles": READ_PROJECT,
+    "api.roles": READ_PROJECT,
+    "api.role": READ_PROJECT,
+    "api.sessions": READ_PROJECT,
+    "api.attendance": READ_PROJECT,
+    "api.claims": READ_PROJECT,
+    "api.parity": READ_PROJECT,
+    "api.balances": READ_PROJECT,
+    "api.people": rule(lead=everywhere, finance=everywhere),
+    "api.person": rule(lead=people_they_work_with, finance=everywhere, participant=themselves),
+    "api.person_claims": rule(lead=people_they_work_with, finance=everywhere, participant=themselves),
+    "api.person_balance": rule(finance=everywhere, participant=themselves),  # every project's money
+    "api.rates": STAFF,
+    "api.approve_claims": rule(lead=their_projects, finance=everywhere),
+    "api.reject_claim": rule(lead=their_projects, finance=everywhere),
+    "api.reverse_claim": rule(lead=their_projects, finance=everywhere),
+    "api.batches": rule(finance=everywhere),
+    "api.batch": rule(finance=everywhere),
+    "api.create_batch": rule(finance=everywhere),
+    "api.mark_batch_paid": rule(finance=everywhere),
+    "api.batch_file": rule(finance=everywhere),
 }
 
 #: Used for any endpoint missing from RULES: nobody.
@@ -369,6 +400,14 @@ def check_request():
         current_app.logger.error("No permission rule for %s; refused", endpoint)
         rule_ = DENY
     if rule_.public:
+        return None
+    from remun.api import auth as api_auth
+    from remun.api.problems import is_api_request
+
+    if is_api_request():  # a token, never a cookie: 401 without one, 403 outside the rule
+        api_auth.sign_in_with_token()
+        if not rule_.allows(current_user, request.view_args or {}):
+            api_auth.refuse(403, "This token’s account may not see or do this.", "forbidden")
         return None
     if not current_user.is_authenticated:
         if request.method not in ("GET", "HEAD", "OPTIONS") and current_app.config.get("WTF_CSRF_ENABLED", True):

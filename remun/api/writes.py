@@ -1,0 +1,139 @@
+"""What the API changes: through the same operations as the pages and commands (remun/ledger/operations.py),
+with the same audit entries; their refusals become problem details (409 or 422).
+
+A read-only token never gets here (``remun.api.auth`` refuses it with 403), and who
+may call each path is in ``remun.web.permissions.RULES``, as for the pages.
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort
+from flask_login import current_user
+
+from remun.api import schemas
+from remun.api.auth import refuse
+from remun.api.reads import ID, in_project, bp, project_or_404
+from remun.exports.batch_file import batch_csv, batch_facts, batch_workbook
+from remun.ledger import operations
+from remun.ledger.models import Claim, PaymentBatch
+from remun.ledger.posting import AlreadyDone, ClaimDecided, LedgerError, PeriodClosed
+from remun.web.auth import audit
+from remun.web.extensions import db
+from remun.web.pages import rate_book
+from remun.web.views.exports import export_context
+
+#: Each ledger refusal: status, problem code, and plain words.
+REFUSALS: list[tuple[type[LedgerError], int, str, str]] = [
+    (PeriodClosed, 409, "month-closed", "The month is closed, so nothing more can be recorded in it."),
+    (AlreadyDone, 409, "already-done", "This was already done, perhaps by someone else a moment ago. "
+                                       "Nothing was done twice."),
+    (ClaimDecided, 409, "claim-decided", "The claim was decided while this was being done. Nothing was changed."),
+    (LedgerError, 409, "not-possible", "This cannot be done now: the claim or batch may already have been "
+                                       "decided, paid or put in a payment batch."),
+]
+
+
+def refuse_ledger_error(error: LedgerError):
+    db.session.rollback()
+    for kind, status, code, words in REFUSALS:
+        if isinstance(error, kind):
+            refuse(status, words, code)
+    raise error  # pragma: no cover - REFUSALS ends with LedgerError itself
+
+
+@bp.post(f"/projects/<{ID}:project_id>/claims/approve")
+@bp.arguments(schemas.ApproveArgs)
+@bp.response(200, schemas.ApprovalResultSchema)
+def approve_claims(args, project_id: int):
+    """Approve claims waiting in the project (those named, or all), as the Claims page does."""
+    project_or_404(project_id)
+    try:
+        result = operations.approve_claims(db.session, project_id, current_user.id, args.get("claim_ids"),
+                                           rate_book=rate_book())
+    except LedgerError as error:
+        refuse_ledger_error(error)
+    db.session.commit()
+    return {"approved": result.approved, "already_decided": result.already_decided}
+
+
+def _decide(project_id: int, claim_id: int, action) -> Claim:
+    project_or_404(project_id)
+    claim = in_project(Claim, claim_id, project_id)
+    try:
+        action(claim)
+    except LedgerError as error:
+        refuse_ledger_error(error)
+    db.session.commit()
+    db.session.refresh(claim)
+    return claim
+
+
+@bp.post(f"/projects/<{ID}:project_id>/claims/<{ID}:claim_id>/reject")
+@bp.arguments(schemas.ReasonArgs)
+@bp.response(200, schemas.ClaimSchema)
+def reject_claim(args, project_id: int, claim_id: int):
+    """Reject a waiting claim, with a reason the person will see."""
+    return _decide(project_id, claim_id,
+                   lambda claim: operations.reject_claim(db.session, claim.id, args["reason"], current_user.id))
+
+
+@bp.post(f"/projects/<{ID}:project_id>/claims/<{ID}:claim_id>/reverse")
+@bp.arguments(schemas.ReasonArgs)
+@bp.response(200, schemas.ClaimSchema)
+def reverse_claim(args, project_id: int, claim_id: int):
+    """Reverse an approved claim (taking it out of a batch not yet paid)."""
+    return _decide(project_id, claim_id,
+                   lambda claim: operations.reverse_claim(db.session, claim.id, args["reason"], current_user.id))
+
+
+@bp.post(f"/projects/<{ID}:project_id>/batches")
+@bp.response(201, schemas.BatchSchema)
+def create_batch(project_id: int):
+    """Gather approved money owed by bank into a new payment batch (409 when nothing is waiting)."""
+    project_or_404(project_id)
+    try:
+        batch = operations.create_batch(db.session, project_id, current_user.id)
+    except LedgerError as error:
+        refuse_ledger_error(error)
+    db.session.commit()
+    if batch is None:
+        refuse(409, "Nothing is waiting to be paid by bank.", "nothing-to-pay")
+    return batch
+
+
+@bp.post(f"/projects/<{ID}:project_id>/batches/<{ID}:batch_id>/paid")
+@bp.response(200, schemas.BatchSchema)
+def mark_batch_paid(project_id: int, batch_id: int):
+    """Record that the batch has been paid."""
+    project_or_404(project_id)
+    batch = in_project(PaymentBatch, batch_id, project_id)
+    try:
+        operations.mark_batch_paid(db.session, batch.id, current_user.id)
+    except LedgerError as error:
+        refuse_ledger_error(error)
+    db.session.commit()
+    db.session.refresh(batch)
+    return batch
+
+
+FILE_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@bp.get(f"/projects/<{ID}:project_id>/batches/<{ID}:batch_id>/file")
+@bp.arguments(schemas.BatchFileArgs, location="query")
+@bp.response(200, {"type": "string", "format": "binary"}, content_type="text/csv",
+             description="The payment batch file, as on the batch page: the same bytes every time "
+                         "(?format=xlsx for a workbook).")
+def batch_file(args, project_id: int, batch_id: int):
+    """The payment batch file (recorded in the audit log as a download, as on the batch page)."""
+    project_or_404(project_id)
+    batch = in_project(PaymentBatch, batch_id, project_id)
+    facts = batch_facts(db.session, batch.id)
+    if facts is None:
+        abort(404)
+    fmt = args["format"]
+    body = batch_workbook(facts, export_context()) if fmt == "xlsx" else batch_csv(facts, export_context())
+    audit("batch.exported", "batch", batch.id, format=fmt)
+    db.session.commit()
+    return Response(body, mimetype=FILE_TYPES[fmt], headers={
+        "Content-Disposition": f'attachment; filename="remun-batch-{batch.id}.{fmt}"', "Cache-Control": "no-store"})
