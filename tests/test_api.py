@@ -176,6 +176,21 @@ def test_reject_reverse_batch_and_file(app, world, db_session):
     file = client.get(f"{base}/batches/{batch['id']}/file", headers=headers)
     assert file.status_code == 200 and file.content_type.startswith("text/csv")
     assert file.data == client.get(f"{base}/batches/{batch['id']}/file", headers=headers).data
+    # Bills to import come from the same code as the batch page: missing codes named in a 409 problem first.
+    missing = _problem(client.get(f"{base}/batches/{batch['id']}/file?format=xero", headers=headers), 409)
+    assert missing["type"].endswith("/accounting-codes-missing") and "Account code for time" in missing["detail"]
+    from remun.models import Project
+    from tests.test_accounting_files import set_codes
+
+    set_codes(db_session)
+    db_session.get(Project, world["mine"]["project_id"]).cost_centre = "MH-01"
+    db_session.commit()
+    xero = client.get(f"{base}/batches/{batch['id']}/file?format=xero", headers=headers)
+    assert xero.status_code == 200 and xero.content_type.startswith("text/csv"), xero.get_data(as_text=True)
+    assert xero.data.startswith(b"*ContactName,EmailAddress,*InvoiceNumber")
+    assert xero.data == client.get(f"{base}/batches/{batch['id']}/file?format=xero", headers=headers).data
+    assert client.get(f"{base}/batches/{batch['id']}/file?format=ledger-csv", headers=headers).status_code == 200
+    _problem(client.get(f"{base}/batches/{batch['id']}/file?format=xero&part=2", headers=headers), 404)
     paid = client.post(f"{base}/batches/{batch['id']}/paid", headers=headers)
     assert paid.get_json()["status"] == "paid"
     _problem(client.post(f"{base}/batches/{batch['id']}/paid", headers=headers), 409)

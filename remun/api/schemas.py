@@ -272,4 +272,6 @@ class ApprovalResultSchema(Schema):
 
 
 class BatchFileArgs(Schema):
-    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "xlsx"]))
+    format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "xlsx", "xero", "ledger-csv"]))
+    part = fields.Integer(validate=validate.Range(min=1, max=10_000),
+                          metadata={"description": "One of the numbered files of a Xero file past 500 bills."})

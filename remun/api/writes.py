@@ -13,9 +13,12 @@ from flask_login import current_user
 from remun.api import schemas
 from remun.api.auth import refuse
 from remun.api.reads import ID, in_project, bp, project_or_404
+from remun.exports.accounting import FORMATS as ACCOUNTING_FORMATS
+from remun.exports.accounting import accounting_files, batch_bills, zipped
 from remun.exports.batch_file import batch_csv, batch_facts, batch_workbook
 from remun.ledger import operations
 from remun.ledger.models import Claim, PaymentBatch
+from remun.organisation.accounting import AccountingSettingsMissing, missing_message
 from remun.ledger.posting import AlreadyDone, ClaimDecided, LedgerError, PeriodClosed
 from remun.web.auth import audit
 from remun.web.extensions import db
@@ -116,24 +119,57 @@ def mark_batch_paid(project_id: int, batch_id: int):
     return batch
 
 
-FILE_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+FILE_TYPES = {"csv": "text/csv", "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+              "xero": "text/csv", "ledger-csv": "text/csv", "zip": "application/zip"}
+_BINARY = {"schema": {"type": "string", "format": "binary"}}
 
 
 @bp.get(f"/projects/<{ID}:project_id>/batches/<{ID}:batch_id>/file")
 @bp.arguments(schemas.BatchFileArgs, location="query")
 @bp.response(200, {"type": "string", "format": "binary"}, content_type="text/csv",
-             description="The payment batch file, as on the batch page: the same bytes every time "
-                         "(?format=xlsx for a workbook).")
+             description="The payment batch file, as on the batch page: the same bytes every time. "
+                         "?format=xlsx for a workbook; xero for Xero's bill import CSV, ledger-csv for a plain "
+                         "purchase-ledger CSV (docs/accounting-files.md). A Xero file of more than 500 bills "
+                         "comes as a zip of numbered files, or one of them with ?part=N.")
+@bp.doc(responses={"200": {"description": "The file.", "content": {
+    mimetype: _BINARY for mimetype in sorted(set(FILE_TYPES.values()))}}})
 def batch_file(args, project_id: int, batch_id: int):
     """The payment batch file (recorded in the audit log as a download, as on the batch page)."""
     project_or_404(project_id)
     batch = in_project(PaymentBatch, batch_id, project_id)
+    fmt = args["format"]
+    if fmt in ACCOUNTING_FORMATS:
+        return _accounting_file(batch, fmt, args.get("part"))
     facts = batch_facts(db.session, batch.id)
     if facts is None:
         abort(404)
-    fmt = args["format"]
     body = batch_workbook(facts, export_context()) if fmt == "xlsx" else batch_csv(facts, export_context())
     audit("batch.exported", "batch", batch.id, format=fmt)
     db.session.commit()
-    return Response(body, mimetype=FILE_TYPES[fmt], headers={
-        "Content-Disposition": f'attachment; filename="remun-batch-{batch.id}.{fmt}"', "Cache-Control": "no-store"})
+    return _download(body, FILE_TYPES[fmt], f"remun-batch-{batch.id}.{fmt}")
+
+
+def _accounting_file(batch: PaymentBatch, fmt: str, part: int | None):
+    """Bills to import, as on the batch page; the codes missing are named in a 409 problem."""
+    try:
+        bills = batch_bills(db.session, batch.id, export_context())
+    except AccountingSettingsMissing as problem:
+        db.session.rollback()
+        refuse(409, missing_message(problem.missing), "accounting-codes-missing")
+    if bills is None:
+        abort(404)
+    files = accounting_files(bills, fmt)
+    if part is not None and not 1 <= part <= len(files):
+        refuse(404, f"This file has {len(files)} part(s).", "no-such-part")
+    if len(files) == 1 or part is not None:
+        chosen, mimetype = files[(part or 1) - 1], FILE_TYPES[fmt]
+    else:
+        chosen, mimetype = zipped(files, f"{bills.stem}-xero.zip"), FILE_TYPES["zip"]
+    audit("batch.exported", "batch", batch.id, format=fmt, files=len(files), part=part)
+    db.session.commit()
+    return _download(chosen.data, mimetype, chosen.name)
+
+
+def _download(body: bytes, mimetype: str, name: str) -> Response:
+    return Response(body, mimetype=mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"})
