@@ -13,10 +13,10 @@ that is the time a person gives up, whether or not it is paid.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from decimal import ROUND_HALF_EVEN, Context, Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from remun.enums import PayBasis
 from remun.money import ZERO, round_money, to_decimal
@@ -183,7 +183,8 @@ class NoRateOnDate(LookupError):
 
 
 class StoredTerms(Protocol):
-    """Pay terms as stored: a role's terms (``RoleTerms``), or a budget's planned terms."""
+    """Pay terms as stored: a role's terms (``RoleTerms``), a budget's planned terms (``BudgetDraftRole``), or
+    a ``Terms`` value (the same fields)."""
 
     basis: PayBasis
     rate: Decimal | None
@@ -193,6 +194,48 @@ class StoredTerms(Protocol):
     prep_paid: bool
     travel_hours: Decimal
     travel_paid: bool
+
+
+@dataclass(frozen=True)
+class Terms:
+    """Pay terms as a value: how a role is paid. The one dataclass of the pay-terms fields: terms from a date
+    (``TermsFrom``: a budget's and the demo's planned terms) and a draft role's details (``remun.budget.operations``)
+    are made of it, and the role and draft role forms give one. It is a ``StoredTerms`` (tests/test_pay.py checks
+    the two list the same fields)."""
+
+    basis: PayBasis
+    rate: Decimal | None
+    rate_card_ref: str | None
+    session_hours: Decimal
+    prep_hours: Decimal = ZERO
+    prep_paid: bool = False
+    travel_hours: Decimal = ZERO
+    travel_paid: bool = False
+
+    @classmethod
+    def of(cls, stored: StoredTerms) -> "Terms":
+        return cls(**terms_of(stored))
+
+    def copy_to(self, record: Any) -> None:
+        """Write the terms on a stored record (``RoleTerms``, ``BudgetDraftRole``)."""
+        for name, value in terms_of(self).items():
+            setattr(record, name, value)
+
+
+@dataclass(frozen=True)
+class TermsFrom(Terms):
+    """A role's pay terms from a date: planned in a budget (``remun.budget.planning``) or in the demo."""
+
+    effective_from: dt.date = field(kw_only=True)
+
+
+#: The names of the pay-terms fields, in order.
+TERMS_FIELDS: tuple[str, ...] = tuple(field.name for field in fields(Terms))
+
+
+def terms_of(stored: StoredTerms) -> dict[str, Any]:
+    """The pay-terms fields of any stored terms (or a value made of them, leaving its other fields out), by name."""
+    return {name: getattr(stored, name) for name in TERMS_FIELDS}
 
 
 def pay_terms(terms: StoredTerms, book: "RateBook", day: dt.date, basis: "ComparatorBasis | None" = None, *,

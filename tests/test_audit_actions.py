@@ -117,8 +117,8 @@ def written_actions() -> tuple[dict[str, list[str]], list[str]]:
 
 
 #: Action codes made at run time, which the reading above cannot follow, with the ones they can be.
-#: ``audit_viewed`` in remun/web/auth.py writes "<object type>.viewed"; it is used for people only.
-COMPUTED = {"remun/web/auth.py": {"person.viewed"}}
+#: ``viewed`` in remun/project_records/operations.py writes "<object type>.viewed"; it is used for people only.
+COMPUTED = {"remun/project_records/operations.py": {"person.viewed"}}
 
 
 def test_the_source_is_read_for_actions():

@@ -55,8 +55,8 @@ def make_book() -> RateBook:
 
 
 def terms(start, basis, rate, session, prep="0", prep_paid=False, travel="0", travel_paid=False, ref=None):
-    return TermsFrom(start, basis, None if rate is None else D(rate), ref, D(session), D(prep), prep_paid, D(travel),
-                     travel_paid)
+    return TermsFrom(basis, None if rate is None else D(rate), ref, D(session), D(prep), prep_paid, D(travel),
+                     travel_paid, effective_from=start)
 
 
 def worked_example() -> Plan:

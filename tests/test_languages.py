@@ -20,13 +20,14 @@ from babel.messages.plurals import get_plural
 from babel.messages.pofile import read_po
 from babel.support import Translations
 from flask_babel import force_locale
+from markupsafe import Markup
 from sqlalchemy import select
 
 from remun import catalogues
 from remun.accounts.models import AuditEvent, User
 from remun.glossary import TERMS
 from remun.web import formatting
-from remun.web.glossary_links import _pattern, link_terms
+from remun.web.glossary_links import _pattern
 from remun.web.languages import LANGUAGES, LOCALES
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
@@ -225,14 +226,24 @@ def test_the_glossary_is_translated(anonymous_client):
     assert "Money we owe" not in text
 
 
-def test_a_term_is_linked_where_it_first_appears_and_only_there():
-    patterns = [("equal-role", _pattern("equal role", True)), ("parity", _pattern("parity", True)),
-                ("ledger", _pattern("ledger", True))]
-    html = ('<main><h1>Parity</h1><p>The “Parity group” has parity.</p><p>Roles in an equal role get parity now.</p>'
-            '<p>More parity here.</p><a href="/x">equal roles</a><label>parity</label><p>A ledger.</p></main>')
-    linked = link_terms(html, patterns, "/glossary")
-    # Not in the heading, the quoted name, against a full stop, a link or a label: the first between spaces.
-    assert linked == ('<main><h1>Parity</h1><p>The “Parity group” has parity.</p><p>Roles in an '
+def render_main(app, source: str, **values) -> str:
+    """A template rendered as a page's main content is (base.html marks where it begins and ends)."""
+    with app.test_request_context("/parity"):
+        template = app.jinja_env.from_string(
+            "{% set g = glossary_begin() %}<main>" + source + "</main>{% set g = glossary_end() %}")
+        return template.render(**values)
+
+
+def test_a_term_is_linked_where_it_first_appears_and_only_there(app):
+    source = ('<h1>{{ "Parity" }}</h1><p>{{ "The “Parity group” has parity." }}</p>'
+              '<p class="govuk-hint">{{ "An equal role is" }} hinted</p><p title="{{ \'the equal role is\' }}">'
+              '{{ "Roles in an equal role get parity now." }}</p><p>{{ "More parity here." }}</p>'
+              '<a href="/x">{{ "equal roles" }}</a><label>{{ "parity" }}</label><p>{{ "A ledger." }}</p>')
+    linked = render_main(app, source)
+    # Not in the heading, the quoted name, against a full stop, a hint, an attribute, a link or a label:
+    # the first between spaces.
+    assert linked == ('<main><h1>Parity</h1><p>The “Parity group” has parity.</p>'
+                      '<p class="govuk-hint">An equal role is hinted</p><p title="the equal role is">Roles in an '
                       '<a class="govuk-link remun-term" href="/glossary#equal-role">equal role</a> get '
                       '<a class="govuk-link remun-term" href="/glossary#parity">parity</a> now.</p>'
                       '<p>More parity here.</p><a href="/x">equal roles</a><label>parity</label><p>A ledger.</p></main>')
@@ -240,7 +251,19 @@ def test_a_term_is_linked_where_it_first_appears_and_only_there():
     def text(markup):
         return " ".join(re.sub(r"<[^>]+>", " ", markup).split())
 
-    assert text(linked) == text(html)  # the words read exactly as before
+    with app.test_request_context("/parity"):
+        plain = app.jinja_env.from_string("<main>" + source + "</main>").render()  # not marked as a page's main content
+    assert "remun-term" not in plain
+    assert text(linked) == text(plain)  # the words read exactly as before
+
+
+def test_outside_the_main_content_and_in_markup_already_made_nothing_is_linked(app):
+    with app.test_request_context("/parity"):
+        outside = app.jinja_env.from_string("<p>{{ 'The ledger is here' }} now</p>").render()
+    assert "remun-term" not in outside
+    made = render_main(app, "<p>{{ made }}</p><p>{{ 'The ledger is here' }} now</p>",
+                       made=Markup("<span>A ledger made elsewhere</span>"))
+    assert made.count("remun-term") == 1 and "<span>A ledger made elsewhere</span>" in made
 
 
 def test_terms_on_real_pages_link_to_the_glossary(client, db_session):
@@ -253,16 +276,45 @@ def test_terms_on_real_pages_link_to_the_glossary(client, db_session):
     assert 'href="/glossary#parity"' in html or 'href="/glossary#equal-role"' in html
 
 
-def test_a_long_page_is_linked_near_the_top_and_otherwise_left_exactly_as_it_was():
-    from remun.web.glossary_links import SCAN_CHARACTERS
+def test_a_long_page_is_linked_near_the_top_and_otherwise_left_exactly_as_it_was(app):
+    from remun.web.glossary_links import TEXT_CHARACTERS
 
-    patterns = [("ledger", _pattern("ledger", True)), ("accrual", _pattern("accrual", True))]
-    rows = "<tr><td>row</td></tr>" * (SCAN_CHARACTERS // 10)
-    html = f"<main><p>The ledger is here.</p><table>{rows}</table><p>An accrual is there.</p></main>"
-    linked = link_terms(html, patterns, "/glossary")
+    source = ("<p>{{ 'The ledger is here.' }}</p><table>{% for row in rows %}<tr><td>{{ row }}</td></tr>{% endfor %}"
+              "</table><p>{{ 'An accrual is there.' }}</p>")
+    linked = render_main(app, source, rows=["row"] * (TEXT_CHARACTERS // 3))
     assert linked.count('href="/glossary#ledger"') == 1
     assert "#accrual" not in linked  # beyond the part that is read
-    assert linked.replace('<a class="govuk-link remun-term" href="/glossary#ledger">ledger</a>', "ledger") == html
+    plain = linked.replace('<a class="govuk-link remun-term" href="/glossary#ledger">ledger</a>', "ledger")
+    assert "remun-term" not in plain and plain.count("<td>row</td>") == TEXT_CHARACTERS // 3
+
+
+def test_pages_are_not_parsed_again_after_they_render_and_terms_are_still_linked(client, db_session, monkeypatch):
+    """Links are made as templates render: no hook reads the response afterwards, and no HTML parser runs."""
+    from remun.models import Project
+    from remun.web import glossary_links
+
+    hooks = [hook for hooks in client.application.after_request_funcs.values() for hook in hooks]
+    assert not [hook for hook in hooks if getattr(hook, "__module__", "") == glossary_links.__name__]
+
+    def no_parsing(*_args, **_kwargs):
+        raise AssertionError("a response was parsed again")
+
+    monkeypatch.setattr(HTMLParser, "feed", no_parsing)
+    project = Project(name="Glossary pages project", cost_centre="GL-3")
+    db_session.add(project)
+    db_session.commit()
+    for language in ("en", "gd", "pl"):
+        client.get(f"/language/{language}?next=/")
+        linked_somewhere = False
+        for page in ("/", f"/projects/{project.id}", f"/projects/{project.id}/parity", "/parity", "/rates/", "/budgets/"):
+            html = client.get(page).get_data(as_text=True)
+            slugs = re.findall(r'class="govuk-link remun-term" href="/glossary#([a-z-]+)"', html)
+            assert len(slugs) == len(set(slugs)), (language, page, slugs)  # each term linked once at most
+            main = html[html.index("<main"):html.index("</main>")]
+            assert len(re.findall("remun-term", main)) == len(slugs)  # only in the main content
+            linked_somewhere = linked_somewhere or bool(slugs)
+        assert linked_somewhere, language
+    assert "remun-term" not in client.get("/glossary").get_data(as_text=True)
 
 
 @pytest.mark.parametrize(("term", "language", "text"), [

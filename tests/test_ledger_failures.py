@@ -67,12 +67,12 @@ def test_the_loser_of_a_double_reverse_is_told_it_was_already_done(client, db_se
 
 def test_a_duplicate_session_submit_that_loses_the_race_says_already_done(client_for, setup, db_session,  # noqa: F811
                                                                            monkeypatch):
-    from remun.web.views import participant
+    from remun.web.views import participant_sessions
 
     person, meeting, user = setup["person"], setup["meeting"], setup["user"]
     role = setup["project"].roles[0]
     # As if the other request had not committed when this one checked: the session still looks open.
-    monkeypatch.setattr(participant, "_open_sessions", lambda _person: [(meeting, role)])
+    monkeypatch.setattr(participant_sessions, "open_sessions", lambda _person: [(meeting, role)])
     client = client_for(user)
     address = f"/people/{person.id}/sessions/{meeting.id}"
     form = {"hours": "3", "expense_category": "travel"}

@@ -230,3 +230,27 @@ def test_pay_is_a_whole_number_of_pennies(terms):
 def test_planned_attendance_pays_the_planned_session(terms):
     actual = pay_for_attendance(terms, terms.session_hours, terms.prep_hours, terms.travel_hours)
     assert actual == pay_per_session(terms)
+
+
+def test_the_pay_terms_fields_are_one_list_that_every_form_of_terms_shares():
+    """Stored terms (a role's, a draft role's), the Terms value, a budget's planned terms and a draft role's
+    details all have the same pay-terms fields, declared in remun/pay.py."""
+    import dataclasses
+    import datetime as dt
+
+    from remun.budget.models import BudgetDraftRole
+    from remun.budget.operations import DraftRoleDetails
+    from remun.models import RoleTerms
+    from remun.pay import TERMS_FIELDS, StoredTerms, Terms, TermsFrom, terms_of
+
+    assert TERMS_FIELDS == tuple(StoredTerms.__annotations__)
+    for value in (TermsFrom, DraftRoleDetails):
+        assert issubclass(value, Terms)
+    for model in (RoleTerms, BudgetDraftRole):
+        assert set(TERMS_FIELDS) <= set(model.__table__.columns.keys()), model
+    terms = Terms(PayBasis.SESSION, Decimal("75.00"), None, Decimal("3"), Decimal("1"), True)
+    planned = TermsFrom(**terms_of(terms), effective_from=dt.date(2026, 4, 1))
+    assert Terms.of(planned) == terms and terms_of(planned) == dataclasses.asdict(terms)
+    stored = RoleTerms()
+    terms.copy_to(stored)
+    assert Terms.of(stored) == terms

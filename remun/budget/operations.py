@@ -10,7 +10,7 @@ here: the inputs are plain values (the ``*Details`` below).
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from sqlalchemy.orm import Session
@@ -19,8 +19,9 @@ from remun.accounts import audit
 from remun.budget import drafts
 from remun.budget.models import Budget, BudgetCategory, BudgetDraftRole, BudgetItem, BudgetLine
 from remun.budget.store import budget_for_project
-from remun.enums import PayBasis, RoleKind
+from remun.enums import RoleKind
 from remun.models import Project, RoleTerms
+from remun.pay import Terms
 
 
 class BudgetProblem(ValueError):
@@ -106,32 +107,20 @@ def record_workbook_download(session: Session, budget: Budget, *, by_user_id: in
 # --- A draft's roles ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class DraftRoleDetails:
-    title: str
-    kind: RoleKind
-    basis: PayBasis
-    rate: Decimal | None
-    rate_card_ref: str | None
-    session_hours: Decimal
-    prep_hours: Decimal
-    prep_paid: bool
-    travel_hours: Decimal
-    travel_paid: bool
-    group_name: str | None = None
+class DraftRoleDetails(Terms):
+    """A draft role: its title, kind and equal role, and its pay terms (the fields of ``remun.pay.Terms``)."""
+
+    title: str = field(kw_only=True)
+    kind: RoleKind = field(kw_only=True)
+    group_name: str | None = field(default=None, kw_only=True)
 
 
 def _fill_draft_role(role: BudgetDraftRole, details: DraftRoleDetails) -> None:
     role.title = details.title.strip()
     role.kind = details.kind
     role.group_name = _text(details.group_name)
-    role.basis = details.basis
-    role.rate = details.rate
+    details.copy_to(role)
     role.rate_card_ref = details.rate_card_ref or None
-    role.session_hours = details.session_hours
-    role.prep_hours = details.prep_hours
-    role.prep_paid = details.prep_paid
-    role.travel_hours = details.travel_hours
-    role.travel_paid = details.travel_paid
 
 
 def _draft_only(budget: Budget) -> None:

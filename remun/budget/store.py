@@ -17,17 +17,14 @@ from remun.accounts.models import ProjectLead, User, UserRole
 from remun.budget.models import Budget, BudgetDraftRole, BudgetItem, BudgetLine
 from remun.budget.planning import Plan, PlanItem, PlanLine, PlanRole, TermsFrom, month_start
 from remun.models import Project, Role, RoleTerms
+from remun.pay import terms_of
 
 def role_key(line: BudgetLine) -> Hashable:
     return ("role", line.role_id) if line.role_id is not None else ("draft", line.draft_role_id)
 
 
 def _terms(terms: RoleTerms | BudgetDraftRole, effective_from: dt.date) -> TermsFrom:
-    return TermsFrom(
-        effective_from=effective_from, basis=terms.basis, rate=terms.rate, rate_card_ref=terms.rate_card_ref,
-        session_hours=terms.session_hours, prep_hours=terms.prep_hours, prep_paid=terms.prep_paid,
-        travel_hours=terms.travel_hours, travel_paid=terms.travel_paid,
-    )
+    return TermsFrom(effective_from=effective_from, **terms_of(terms))
 
 
 def plan_roles(budget: Budget) -> tuple[PlanRole, ...]:

@@ -120,9 +120,11 @@ def _register_blueprints(app: Flask) -> None:
     from remun.web.views import admin, budget, exports, home, imports, ledger, meetings, parity, people, projects, rates, roles
     from remun.web.views import glossary
 
+    from remun.web import account_pages  # noqa: F401  (its pages are on the sign-in blueprint, auth.bp)
+
     for module in (home, projects, roles, people, meetings, parity, ledger, imports, rates, auth, admin, exports, budget, glossary):
         app.register_blueprint(module.bp)
-    from remun.web.views import participant, reciprocity  # issue 6
+    from remun.web.views import participant, participant_sessions, reciprocity  # issue 6  # noqa: F401
 
     for module in (participant, reciprocity):
         app.register_blueprint(module.bp)

@@ -23,7 +23,9 @@ from wtforms import (DateField, DecimalField, RadioField, SelectField, SelectMul
                      TextAreaField)
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from remun.enums import PayBasis
 from remun.money import NotANumber
+from remun.pay import Terms
 from remun.typed_numbers import example as typed_example
 from remun.typed_numbers import read_number
 from remun.web.labels import BASIS_LABELS, EXPENSE_LABELS, KIND_LABELS, VEHICLE_LABELS
@@ -247,6 +249,15 @@ class TermsFields:
             self.rate.errors = list(self.rate.errors) + [message]
             return False
         return valid
+
+
+def terms_from(form: TermsFields) -> Terms:
+    """The pay terms a form with ``TermsFields`` gives."""
+    return Terms(
+        basis=PayBasis(form.basis.data), rate=form.rate.data, rate_card_ref=form.rate_card_ref.data or None,
+        session_hours=form.session_hours.data, prep_hours=form.prep_hours.data, prep_paid=form.prep_paid.data == "yes",
+        travel_hours=form.travel_hours.data, travel_paid=form.travel_paid.data == "yes",
+    )
 
 
 class RoleForm(TermsFields, FlaskForm):

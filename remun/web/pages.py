@@ -90,15 +90,25 @@ def blocker_messages(dependents: Dependents) -> list[str]:
     return messages
 
 
-def remove_page(record: object, title: str, cancel_url: str, done_url: str, done_message: str, caption: str | None = None) -> Response | str:
-    """Ask before removing; remove only when nothing depends on the record."""
+def remove_page(record: object, title: str, cancel_url: str, done_url: str, done_message: str, caption: str | None = None,
+                remove: Callable[..., None] | None = None) -> Response | str:
+    """Ask before removing; remove only when nothing depends on the record.
+
+    ``remove`` is the operation (remun/project_records/operations.py: ``remove`` unless another is given);
+    this page commits what it did.
+    """
+    from remun.project_records import operations
+
     form = ConfirmForm()
     blockers = blocker_messages(dependents_of(db.session, record))
     if not blockers and form.validate_on_submit():
-        db.session.delete(record)
-        db.session.commit()
-        flash(done_message, "success")
-        return redirect(done_url)
+        try:
+            (remove or operations.remove)(db.session, current_user_id(), record)
+        except operations.StillInUse as problem:  # something came to depend on it a moment ago
+            db.session.rollback()
+            blockers = blocker_messages(problem.dependents)
+        else:
+            return save(done_message, lambda: done_url)
     return render_template(
         "confirm_delete.html", form=form, title=title, caption=caption, blockers=blockers, cancel_url=cancel_url
     )

@@ -9,10 +9,12 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from remun.accounts import audit as audit_log
+from remun.accounts import operations as account_operations
 from remun.accounts import users
 from remun.models import Person
-from remun.web.auth import ActionForm, actor_id, audit
+from remun.web.auth import ActionForm, actor_id
 from remun.web.extensions import db
+from remun.web.pages import commit
 
 bp = Blueprint("admin", __name__)
 
@@ -73,9 +75,8 @@ def person_data(person_id: int):
 @bp.get("/people/<int:person_id>/data.json")
 def person_data_download(person_id: int):
     person = _person(person_id)
-    data = users.personal_data(db.session, person)
-    audit("person.exported", "person", person.id)
-    db.session.commit()
+    data = account_operations.export_personal_data(db.session, actor_id(), person)
+    commit()
     body = json.dumps(data, indent=2, ensure_ascii=False)
     return Response(body, mimetype="application/json", headers={
         "Content-Disposition": f'attachment; filename="remun-person-{person.id}.json"',
@@ -93,7 +94,7 @@ def erase_person(person_id: int):
     form = ActionForm()
     if form.validate_on_submit():
         erasure = users.erase_person(db.session, person, actor_id())
-        db.session.commit()
+        commit()
         users.remove_receipt_files(erasure.receipt_files, current_app.instance_path)
         flash(_("Their identity has been erased. They are now known as %(name)s.", name=erasure.pseudonym), "success")
         return redirect(back)

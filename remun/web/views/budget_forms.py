@@ -21,6 +21,7 @@ from remun.budget.models import Budget, BudgetCategory
 from remun.budget.operations import BudgetDetails, DraftRoleDetails, ItemDetails, LineDetails
 from remun.budget.planning import MAX_MONTHS, TIME, months_between, plan_months, session_schedule
 from remun.enums import PayBasis, RoleKind
+from remun.pay import terms_of
 from remun.records import RateCardProblem, check_rate_card, rate_card_choices
 from remun.web.formatting import month_name
 from remun.web.forms import (
@@ -32,6 +33,7 @@ from remun.web.forms import (
     not_negative,
     options,
     required,
+    terms_from,
 )
 from remun.web.labels import KIND_LABELS
 from remun.web.pages import rate_book
@@ -293,13 +295,8 @@ def budget_details(form: BudgetForm) -> BudgetDetails:
 
 
 def draft_role_details(form: DraftRoleForm) -> DraftRoleDetails:
-    return DraftRoleDetails(
-        title=form.title.data, kind=RoleKind(form.kind.data), group_name=form.group_name.data,
-        basis=PayBasis(form.basis.data), rate=form.rate.data, rate_card_ref=form.rate_card_ref.data or None,
-        session_hours=form.session_hours.data, prep_hours=form.prep_hours.data,
-        prep_paid=form.prep_paid.data == "yes", travel_hours=form.travel_hours.data,
-        travel_paid=form.travel_paid.data == "yes",
-    )
+    return DraftRoleDetails(**terms_of(terms_from(form)), title=form.title.data, kind=RoleKind(form.kind.data),
+                            group_name=form.group_name.data)
 
 
 def line_role(value: str | None) -> dict:

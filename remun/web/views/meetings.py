@@ -6,22 +6,25 @@ from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
 from remun.attendance_defaults import fill_blanks, usual_hours
 from remun.enums import ExpenseCategory
-from remun.ledger.claims import has_decided_claims, remove_open_claims, sync_claims
+from remun.ledger.claims import has_decided_claims
 from remun.ledger.posting import ClaimDecided
-from remun.models import Attendance, Expense, Meeting, Person, Project
+from remun.mileage import NoMileageRate
+from remun.models import Attendance, Meeting, Person, Project
 from remun.money import NotANumber
+from remun.project_records import operations
 from remun.records import NoRoleThatDay, people_in_project, role_on
 from remun.typed_numbers import example, read_number
 from remun.web.extensions import db
 from remun.web.forms import AttendanceForm, MeetingForm, options, page_locale
 from remun.web.labels import EXPENSE_LABELS
-from remun.web.mileage_fields import add_mileage, check_vehicle
+from remun.web.mileage_fields import check_vehicle, no_mileage_rate
 from remun.web.pages import current_user_id, form_page, not_found_unless, rate_book, remove_page, save, try_save
 from remun.web.views.projects import project_crumbs
 
@@ -36,6 +39,10 @@ def _meeting_in(project_id: int, meeting_id: int) -> Meeting:
     meeting = db.get_or_abort(Meeting, meeting_id)
     not_found_unless(meeting.project_id == project_id)
     return meeting
+
+
+def _meeting_fields(form: MeetingForm) -> dict:
+    return {name: form[name].data for name in MEETING_FIELDS}
 
 
 def _crumbs(project: Project) -> list[dict]:
@@ -57,9 +64,7 @@ def new(project_id: int):
     project = db.get_or_abort(Project, project_id)
     form = MeetingForm()
     if form.validate_on_submit():
-        meeting = Meeting(project=project)
-        form.populate_obj(meeting)
-        db.session.add(meeting)
+        meeting = operations.add_meeting(db.session, current_user_id(), project, **_meeting_fields(form))
         saved = try_save(form, "title", _("There is already a session with this title on this date."),
                          _("Session added"), lambda: url_for("meetings.show", project_id=project.id, meeting_id=meeting.id))
         if saved:
@@ -80,7 +85,7 @@ def edit(project_id: int, meeting_id: int):
     meeting = _meeting_in(project_id, meeting_id)
     form = MeetingForm(obj=meeting)
     if form.validate_on_submit():
-        form.populate_obj(meeting)
+        operations.change_meeting(db.session, current_user_id(), meeting, **_meeting_fields(form))
         saved = try_save(form, "title", _("There is already a session with this title on this date."),
                          _("Session saved"), lambda: url_for("meetings.show", project_id=project_id, meeting_id=meeting.id))
         if saved:
@@ -119,65 +124,48 @@ def _attendance_form(meeting: Meeting, attendance: Attendance | None) -> Attenda
     return form
 
 
-def _record_attendance(meeting: Meeting, attendance: Attendance | None, form: AttendanceForm):
-    """Save the form into an attendance; None and an error on the form when the person had no role that day."""
-    person = db.session.get(Person, int(form.person_id.data))
-    try:
-        role = role_on(db.session, person, meeting.project, meeting.date)
-    except NoRoleThatDay as problem:
-        if problem.roles:
-            message = _("%(name)s had more than one role on this date. Change their appointments so only one applies.", name=person.name)
-        else:
-            message = _("%(name)s did not have a role in this project on this date. Check their appointment dates.", name=person.name)
-        form.person_id.errors = [message]
-        return None
-    # A blank means the role's usual hours on the session's date; 0 means none.
-    given = fill_blanks(usual_hours(role, meeting), form.hours.data, form.prep_hours.data, form.travel_hours.data)
-    if attendance is None:
-        attendance = Attendance(meeting=meeting)
-        db.session.add(attendance)
-    attendance.person = person
-    attendance.role = role
-    attendance.hours, attendance.prep_hours, attendance.travel_hours = given.hours, given.prep_hours, given.travel_hours
-    attendance.expenses.clear()
-    if form.expense_amount.data:
-        attendance.expenses.append(
-            Expense(amount=form.expense_amount.data, category=ExpenseCategory(form.expense_category.data),
-                    note=(form.expense_note.data or "").strip() or None)
-        )
-    return attendance
+def _entry(form: AttendanceForm) -> operations.AttendanceEntry:
+    return operations.AttendanceEntry(
+        person_id=int(form.person_id.data), hours=form.hours.data, prep_hours=form.prep_hours.data,
+        travel_hours=form.travel_hours.data, expense_amount=form.expense_amount.data,
+        expense_category=ExpenseCategory(form.expense_category.data), expense_note=form.expense_note.data,
+        miles=form.miles.data, vehicle=form.vehicle.data)
+
+
+DECIDED = _l("This attendance has been approved for payment, so it cannot be changed. "
+             "To correct it, reverse its claim on the Claims page first.")
 
 
 def _attendance_page(meeting: Meeting, attendance: Attendance | None):
     back = url_for("meetings.show", project_id=meeting.project_id, meeting_id=meeting.id)
     if attendance is not None and has_decided_claims(db.session, attendance.id):
-        flash(_("This attendance has been approved for payment, so it cannot be changed. "
-                "To correct it, reverse its claim on the Claims page first."), "important")
+        flash(str(DECIDED), "important")
         return redirect(back)
     form = _attendance_form(meeting, attendance)
     if form.validate_on_submit() and check_vehicle(form):
-        recorded = _record_attendance(meeting, attendance, form)
-        if recorded is not None:
-            try:
-                db.session.flush()  # (the person's earlier miles are then counted without this attendance's old ones)
-                priced = add_mileage(db.session, rate_book(), recorded, recorded.person_id, meeting.date, form)
-                if priced:
-                    db.session.flush()
-                    # Attendance becomes claims for time and expenses, waiting for approval.
-                    sync_claims(db.session, rate_book(), attendance_ids=[recorded.id], user_id=current_user_id())
-            except ClaimDecided:
-                db.session.rollback()  # approved by someone else a moment ago: the approved amount stands
-                flash(_("This attendance has been approved for payment, so it cannot be changed. "
-                      "To correct it, reverse its claim on the Claims page first."), "important")
-                return redirect(back)
-            except IntegrityError:
-                db.session.rollback()
-                form.person_id.errors = [
-                    _("This person's attendance is already recorded for this session. Change it instead.")]
+        try:
+            operations.record_attendance(db.session, rate_book(), current_user_id(), meeting, attendance, _entry(form))
+        except NoRoleThatDay as problem:
+            db.session.rollback()
+            name = db.session.get(Person, int(form.person_id.data)).name
+            if problem.roles:
+                message = _("%(name)s had more than one role on this date. Change their appointments so only one applies.", name=name)
             else:
-                if priced:
-                    return save(_("Attendance saved"), lambda: back)
-                db.session.rollback()
+                message = _("%(name)s did not have a role in this project on this date. Check their appointment dates.", name=name)
+            form.person_id.errors = [message]
+        except NoMileageRate:
+            db.session.rollback()
+            no_mileage_rate(form)
+        except ClaimDecided:
+            db.session.rollback()  # approved by someone else a moment ago: the approved amount stands
+            flash(str(DECIDED), "important")
+            return redirect(back)
+        except IntegrityError:
+            db.session.rollback()
+            form.person_id.errors = [
+                _("This person's attendance is already recorded for this session. Change it instead.")]
+        else:
+            return save(_("Attendance saved"), lambda: back)
     title = _("Record attendance") if attendance is None else _("Change attendance")
     return form_page(form, title, ATTENDANCE_FIELDS, back, caption=meeting.title,
                      breadcrumbs=_crumbs(meeting.project), active_section="projects")
@@ -205,10 +193,8 @@ def delete_attendance(project_id: int, meeting_id: int, attendance_id: int):
     meeting = _meeting_in(project_id, meeting_id)
     attendance = _attendance_in(meeting, attendance_id)
     back = url_for("meetings.show", project_id=project_id, meeting_id=meeting.id)
-    if request.method == "POST" and not has_decided_claims(db.session, attendance.id):
-        remove_open_claims(db.session, attendance.id)  # claims not yet approved go with it
     return remove_page(attendance, _("Remove %(name)s's attendance?", name=attendance.person.name), back, back,
-                       _("Attendance removed"), caption=meeting.title)
+                       _("Attendance removed"), caption=meeting.title, remove=operations.remove_attendance)
 
 
 # --- Attendance for several people at once ------------------------------------------------------
@@ -271,26 +257,21 @@ def several_attendance(project_id: int, meeting_id: int):
         if not chosen:
             errors.append((None, None, _("Select everyone who took part")))
         if not errors:
-            added = []
+            new = []
             for row, numbers in read:
                 given = fill_blanks(row["usual"], numbers["hours"], numbers["prep_hours"], numbers["travel_hours"])
-                attendance = Attendance(meeting=meeting, person=row["person"], role=row["role"], hours=given.hours,
-                                        prep_hours=given.prep_hours, travel_hours=given.travel_hours)
-                if numbers["expense_amount"]:
-                    category = request.form.get(f"expense_category_{row['person'].id}") or ExpenseCategory.TRAVEL.value
-                    if category not in {item.value for item in ExpenseCategory}:
-                        category = ExpenseCategory.OTHER.value
-                    attendance.expenses.append(Expense(amount=numbers["expense_amount"], category=ExpenseCategory(category)))
-                db.session.add(attendance)
-                added.append(attendance)
+                category = request.form.get(f"expense_category_{row['person'].id}") or ExpenseCategory.TRAVEL.value
+                if category not in {item.value for item in ExpenseCategory}:
+                    category = ExpenseCategory.OTHER.value
+                new.append(operations.NewAttendance(row["person"], row["role"], given.hours, given.prep_hours,
+                                                    given.travel_hours, numbers["expense_amount"], ExpenseCategory(category)))
             try:
-                db.session.flush()
+                added = operations.record_several(db.session, rate_book(), current_user_id(), meeting, new)
             except IntegrityError:
                 db.session.rollback()
                 flash(_("Someone else recorded attendance for this session at the same time. Check the list and try again."),
                       "important")
                 return redirect(back)
-            sync_claims(db.session, rate_book(), attendance_ids=[item.id for item in added], user_id=current_user_id())
             return save(ngettext("Attendance saved for %(num)d person", "Attendance saved for %(num)d people", len(added)),
                         lambda: back)
     return render_template("meetings/several.html", title=_("Record who took part"), meeting=meeting,
@@ -312,32 +293,25 @@ def _told_in(project_id: int, told_id: int):
 @bp.post("/told/<int:told_id>/confirm")
 def confirm_told(project_id: int, told_id: int):
     """Confirm a session a participant told us about: it becomes a session with their attendance, then claims."""
-    from remun.accounts import audit as audit_log
     from remun.ledger.posting import LedgerError
-    from remun.sessions import told as told_sessions
 
     told = _told_in(project_id, told_id)
     back = url_for("meetings.index", project_id=project_id)
     if not FlaskForm().validate_on_submit():
         return redirect(back)
     try:
-        attendance = told_sessions.confirm(db.session, told, current_user_id())
+        attendance = operations.confirm_told(db.session, rate_book(), current_user_id(), told)
     except LedgerError:
         db.session.rollback()
         flash(_("This session was already decided, or this person is already recorded at it."), "important")
         return redirect(back)
-    sync_claims(db.session, rate_book(), attendance_ids=[attendance.id], user_id=current_user_id())
-    audit_log.record(db.session, current_user_id(), "session.told_confirmed", "session", attendance.meeting_id,
-                     {"told_session_id": told.id})
     return save(_("Session added with %(name)s's attendance. Its claims wait for approval.", name=told.person.name),
                 lambda: url_for("meetings.show", project_id=project_id, meeting_id=attendance.meeting_id))
 
 
 @bp.route("/told/<int:told_id>/decline", methods=["GET", "POST"])
 def decline_told(project_id: int, told_id: int):
-    from remun.accounts import audit as audit_log
     from remun.ledger.posting import LedgerError
-    from remun.sessions import told as told_sessions
     from remun.web.forms import ReasonForm
 
     told = _told_in(project_id, told_id)
@@ -346,13 +320,11 @@ def decline_told(project_id: int, told_id: int):
     form.submit.label.text = _("Decline this session")
     if form.validate_on_submit():
         try:
-            told_sessions.decline(db.session, told, form.reason.data, current_user_id())
+            operations.decline_told(db.session, current_user_id(), told, form.reason.data)
         except LedgerError:
             db.session.rollback()
             flash(_("This session was already decided."), "important")
             return redirect(back)
-        audit_log.record(db.session, current_user_id(), "session.told_declined", "project", project_id,
-                         {"told_session_id": told.id})
         return save(_("Session declined. The person will see your reason."), lambda: back)
     return form_page(form, _("Decline the session %(title)s from %(name)s?", title=told.title, name=told.person.name),
                      ["reason"], back, caption=told.project.name, breadcrumbs=_crumbs(told.project),

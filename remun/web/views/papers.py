@@ -14,14 +14,15 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from remun.accounts import audit as audit_log
 from remun.models import Person
 from remun.organisation.settings import get_setting
 from remun.papers import benefits_letter as letter_facts
 from remun.papers import year_statement as statement_facts
+from remun.project_records import operations
 from remun.tax_year import label
 from remun.web.extensions import db
 from remun.web.languages import LOCALES
+from remun.web.pages import commit
 
 bp = Blueprint("papers", __name__)
 
@@ -32,8 +33,8 @@ def _person(person_id: int) -> Person:
 
 def _viewed(person: Person, paper: str) -> None:
     if getattr(current_user, "person_id", None) != person.id:
-        audit_log.record(db.session, current_user.id, "person.viewed", "person", person.id, {"page": paper})
-        db.session.commit()
+        operations.viewed(db.session, current_user.id, person, page=paper)
+        commit()
 
 
 def _from() -> dict:

@@ -1,5 +1,5 @@
-"""A participant's own pages: home, how they would like to be thanked, benefits information,
-and telling the project about a session they took part in (with expenses and a receipt).
+"""A participant's own pages: home, how they would like to be thanked, and benefits information.
+Telling the project about a session they took part in is in participant_sessions.py, on this blueprint.
 
 Leads may use the home, choice and session pages for a person they work with
 (someone may tell them by phone). The benefits pages are the person's alone.
@@ -10,40 +10,33 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from flask_wtf.file import FileField
-from govuk_frontend_wtf.wtforms_widgets import GovFileInput, GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
+from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSelect, GovSubmitInput, GovTextArea, GovTextInput
 from sqlalchemy import func, select
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from remun.accounts import audit as audit_log
-from remun.enums import ExpenseCategory, Reciprocity
+from remun.enums import Reciprocity
 from remun.ledger import balances as ledger_balances
-from remun.ledger import claims as ledger_claims
-from remun.ledger.models import Claim, ClaimStatus
-from remun.tax_year import person_tax_years
-from remun.models import Appointment, Attendance, Expense, Meeting, Person, Role
-from remun.money import HUNDRED, ZERO
-from remun.reciprocity import benefits, choices, receipts
-from remun.reciprocity.models import BenefitsAnswer, Receipt
-from remun.reciprocity.offers import load_offers
-from remun.web.statement_picture import money_picture
-from remun.web.extensions import db
-from remun.web.languages import offer_text
-from remun.attendance_defaults import fill_blanks, usual_hours
 from remun.ledger.waiting import waiting_for_check
+from remun.models import Appointment, Attendance, Meeting, Person, Role
+from remun.money import HUNDRED, ZERO
+from remun.project_records import operations
+from remun.reciprocity import benefits, choices
+from remun.reciprocity.models import BenefitsAnswer
+from remun.reciprocity.offers import load_offers
 from remun.sessions import told as told_sessions
-from remun.web import kept_receipt
-from remun.web.forms import (PlainDateField, PlainDecimalField, choices as label_choices, hours_field, miles_field,
-                             options, vehicle_field)
-from remun.web.labels import EXPENSE_LABELS, RECIPROCITY_LABELS
-from remun.web.mileage_fields import add_mileage, check_vehicle
-from remun.web.pages import current_user_id, rate_book
+from remun.tax_year import person_tax_years
+from remun.web.extensions import db
+from remun.web.forms import PlainDecimalField, options
+from remun.web.labels import RECIPROCITY_LABELS
+from remun.web.languages import offer_text
+from remun.web.pages import commit, current_user_id, rate_book
+from remun.web.statement_picture import money_picture
 
 bp = Blueprint("participant", __name__)
 
@@ -51,7 +44,7 @@ bp = Blueprint("participant", __name__)
 OPTIONS = ("bank_transfer", "no_bank", "third_party", "vouchers", "training", "donation", "no_payment", "split")
 
 
-def _person(person_id: int) -> Person:
+def person_or_404(person_id: int) -> Person:
     return db.get_or_abort(Person, person_id)
 
 
@@ -65,7 +58,7 @@ def _own_only(person_id: int) -> None:
         abort(403)
 
 
-def _crumbs(person: Person) -> list[dict]:
+def crumbs(person: Person) -> list[dict]:
     return [{"text": _("Your home") if _is_self(person) else person.name,
              "href": url_for("participant.home", person_id=person.id)}]
 
@@ -78,10 +71,10 @@ def _is_self(person: Person) -> bool:
 
 @bp.get("/people/<int:person_id>/home")
 def home(person_id: int):
-    person = _person(person_id)
+    person = person_or_404(person_id)
     if not _is_self(person):  # someone else looking at a person's money and choices
-        audit_log.record(db.session, current_user_id(), "person.viewed", "person", person.id, {"page": "home"})
-        db.session.commit()
+        operations.viewed(db.session, current_user_id(), person, page="home")
+        commit()
     sessions, hours_given = db.session.execute(
         select(func.count(Attendance.id),
                func.coalesce(func.sum(Attendance.hours + Attendance.prep_hours + Attendance.travel_hours), 0))
@@ -95,7 +88,7 @@ def home(person_id: int):
         own=_is_self(person), sessions=sessions, hours_given=Decimal(hours_given), pending=Decimal(pending),
         balance=balance, picture=money_picture(balance, Decimal(pending)),
         choice=choices.current_choice(db.session, person), history=choices.history(db.session, person.id),
-        open_sessions=_open_sessions(person), tax_years=person_tax_years(db.session, person), active_section="home",
+        open_sessions=open_sessions(person), tax_years=person_tax_years(db.session, person), active_section="home",
     )
 
 
@@ -141,7 +134,7 @@ def _option_of(choice: choices.CurrentChoice) -> str | None:
 
 @bp.route("/people/<int:person_id>/thanks", methods=["GET", "POST"])
 def choose(person_id: int):
-    person = _person(person_id)
+    person = person_or_404(person_id)
     offers = _offers()
     texts = _option_texts(offers)
     current = choices.current_choice(db.session, person)
@@ -151,7 +144,7 @@ def choose(person_id: int):
         return redirect(url_for("participant.choose_details", person_id=person.id, option=form.option.data))
     return render_template("participant/choose.html", title=_("How would you like to be thanked?"), person=person,
                            form=form, texts=texts, options_order=OPTIONS, current=current,
-                           breadcrumbs=_crumbs(person), active_section="home")
+                           breadcrumbs=crumbs(person), active_section="home")
 
 
 class DetailForm(FlaskForm):
@@ -194,7 +187,7 @@ def _detail_page(option: str, offers):
 
 @bp.route("/people/<int:person_id>/thanks/<option>", methods=["GET", "POST"])
 def choose_details(person_id: int, option: str):
-    person = _person(person_id)
+    person = person_or_404(person_id)
     if option == "split":
         return redirect(url_for("participant.choose_split", person_id=person.id))
     offers = _offers()
@@ -224,14 +217,14 @@ def choose_details(person_id: int, option: str):
         if not (form.way.errors or form.provider.errors or form.detail.errors):
             choices.record_choice(db.session, person, [choices.Part(method, HUNDRED, detail)],
                                   user_id=current_user_id(), reason=form.reason.data)
-            db.session.commit()
+            commit()
             flash(_("Your choice is saved: %(choice)s. It applies to everything not yet paid or given.",
                     choice=RECIPROCITY_LABELS[method]), "success")
             return redirect(url_for("participant.home", person_id=person.id))
     return render_template("participant/detail.html", title=title, intro=intro, form=form, fields=fields,
                            person=person, option=option, offers=offers,
                            cancel_url=url_for("participant.choose", person_id=person.id),
-                           breadcrumbs=_crumbs(person), active_section="home")
+                           breadcrumbs=crumbs(person), active_section="home")
 
 
 SPLIT_METHODS = choices.METHODS
@@ -275,7 +268,7 @@ SPLIT_PROBLEMS = {
 
 @bp.route("/people/<int:person_id>/thanks/split-by-percentage", methods=["GET", "POST"])
 def choose_split(person_id: int):
-    person = _person(person_id)
+    person = person_or_404(person_id)
     offers = _offers()
     form = _split_form(offers)
     current = choices.current_choice(db.session, person)
@@ -302,14 +295,14 @@ def choose_split(person_id: int):
                 # The message goes by the field that needs fixing, so the error summary links to it.
                 field = SPLIT_DETAIL_FIELDS.get(error.facts.get("method"), field) if error.code == "needs_detail" else field
         if problem is None:
-            db.session.commit()
+            commit()
             flash(_("Your choice is saved. It applies to everything not yet paid or given."), "success")
             return redirect(url_for("participant.home", person_id=person.id))
         db.session.rollback()
         form[field].errors = [str(problem)]
     return render_template("participant/split.html", title=_("Share it between ways"), form=form, person=person,
                            methods=SPLIT_METHODS, cancel_url=url_for("participant.choose", person_id=person.id),
-                           breadcrumbs=_crumbs(person), active_section="home")
+                           breadcrumbs=crumbs(person), active_section="home")
 
 
 # --- Benefits information (the person's own) ---------------------------------------------------------
@@ -325,38 +318,25 @@ class BenefitsForm(FlaskForm):
 @bp.route("/people/<int:person_id>/benefits", methods=["GET", "POST"])
 def benefits_question(person_id: int):
     _own_only(person_id)
-    person = _person(person_id)
+    person = person_or_404(person_id)
     answer = db.session.get(BenefitsAnswer, person.id)
     form = BenefitsForm(data=None if request.method == "POST" else
                         {"receives": "" if answer is None else ("yes" if answer.receives_benefits else "no")})
     form.receives.choices = options([("yes", _l("Yes")), ("no", _l("No")), ("", _l("I would rather not say"))])
     if form.validate_on_submit():
         value = form.receives.data or ""
-        before = None if answer is None else answer.receives_benefits
-        if value == "":
-            if answer is not None:
-                db.session.delete(answer)
-        else:
-            if answer is None:
-                answer = BenefitsAnswer(person_id=person.id)
-                db.session.add(answer)
-            answer.receives_benefits = value == "yes"
-            answer.answered_at = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-        after = None if value == "" else value == "yes"
-        if before != after:
-            # That it changed, never what it is: the answer is the person's own.
-            audit_log.record(db.session, current_user_id(), "benefits.answered", "person", person.id)
-        db.session.commit()
+        operations.answer_benefits(db.session, current_user_id(), person, None if value == "" else value == "yes")
+        commit()
         return redirect(url_for("participant.benefits_information", person_id=person.id))
     return render_template("form_page.html", title=_("Benefits"), form=form, fields=["receives"],
                            cancel_url=url_for("participant.home", person_id=person.id),
-                           breadcrumbs=_crumbs(person), active_section="home")
+                           breadcrumbs=crumbs(person), active_section="home")
 
 
 @bp.get("/people/<int:person_id>/benefits/information")
 def benefits_information(person_id: int):
     _own_only(person_id)
-    person = _person(person_id)
+    person = person_or_404(person_id)
     answer = db.session.get(BenefitsAnswer, person.id)
     day = dt.date.today()
     if request.args.get("day"):
@@ -373,12 +353,13 @@ def benefits_information(person_id: int):
                            estimate=benefits.estimate(db.session, person, rate_book(), day, period_day),
                            refs={"esa_higher": benefits.ESA_HIGHER, "esa_lower": benefits.ESA_LOWER,
                                  "carers": benefits.CARERS_LIMIT, "taper": benefits.UC_TAPER},
-                           breadcrumbs=_crumbs(person), active_section="home")
+                           breadcrumbs=crumbs(person), active_section="home")
 
 
 # --- Telling the project about a session ----------------------------------------------------------
 
-def _open_sessions(person: Person) -> list[tuple[Meeting, Role]]:
+
+def open_sessions(person: Person) -> list[tuple[Meeting, Role]]:
     """Past sessions of projects where the person held a role that day, and not yet recorded for them."""
     today = dt.date.today()
     rows = db.session.execute(
@@ -397,208 +378,3 @@ def _open_sessions(person: Person) -> list[tuple[Meeting, Role]]:
             seen.add(meeting.id)
             found.append((meeting, role))
     return found
-
-
-class SessionForm(FlaskForm):
-    hours = hours_field(_l("How many hours were you at the session?"))
-    prep_hours = hours_field(_l("Hours spent getting ready (optional)"),
-                             _l("Reading papers and preparing. Leave blank for your role's usual time; enter 0 if none."),
-                             optional=True)
-    travel_hours = hours_field(_l("Hours spent travelling (optional)"),
-                               _l("There and back. Leave blank for your role's usual time; enter 0 if none."), optional=True)
-    expense_amount = PlainDecimalField(
-        _l("Out-of-pocket expenses (optional)"),
-        [Optional(), NumberRange(min=Decimal("0.01"), message=_l("Enter an amount more than zero"))],
-        description=_l("For example bus fares or care costs. Expenses are always repaid as money, and are not earnings."),
-        example="7.40", unit="money")
-    expense_category = SelectField(_l("What were the expenses for?"), choices=label_choices(
-        {category: label for category, label in EXPENSE_LABELS.items() if category != "mileage"}),
-                                   widget=GovSelect())
-    expense_note = StringField(_l("Note about the expenses (optional)"), [Optional(), Length(max=500)], widget=GovTextInput())
-    miles = miles_field()
-    vehicle = vehicle_field()
-    receipt = FileField(_l("A photo or PDF of the receipt (optional)"), widget=GovFileInput(),
-                        description=_l("A PNG or JPEG photo, or a PDF, up to 5 MB."),
-                        render_kw={"accept": ".png,.jpg,.jpeg,.pdf,image/png,image/jpeg,application/pdf"})
-    submit = SubmitField(_l("Send to the project lead"), widget=GovSubmitInput())
-
-
-RECEIPT_PROBLEMS = {
-    "empty": _l("The receipt file is empty"),
-    "too_big": _l("The receipt must be smaller than 5 MB"),
-    "wrong_type": _l("The receipt must be a PNG or JPEG photo, or a PDF"),
-}
-
-
-@bp.get("/people/<int:person_id>/sessions")
-def sessions(person_id: int):
-    person = _person(person_id)
-    from remun.sessions.models import ToldSession
-
-    told = db.session.scalars(select(ToldSession).where(ToldSession.person_id == person.id)
-                              .order_by(ToldSession.date.desc(), ToldSession.id.desc()).limit(20)).all()
-    return render_template("participant/sessions.html", title=_("Tell us about a session"), person=person,
-                           open_sessions=_open_sessions(person), told=told, breadcrumbs=_crumbs(person), active_section="home")
-
-
-@bp.route("/people/<int:person_id>/sessions/<int:meeting_id>", methods=["GET", "POST"])
-def submit_session(person_id: int, meeting_id: int):
-    person = _person(person_id)
-    meeting = db.get_or_abort(Meeting, meeting_id)
-    found = [role for open_meeting, role in _open_sessions(person) if open_meeting.id == meeting.id]
-    if not found:
-        flash(_("This session is already recorded for you, or you did not hold a role in it that day."), "important")
-        return redirect(url_for("participant.sessions", person_id=person.id))
-    form = SessionForm()
-    usual = usual_hours(found[0], meeting)
-    kept = kept_receipt.find(request.form.get("kept_receipt"), person.id) if request.method == "POST" else None
-    if form.is_submitted():
-        receipt_error = None
-        upload = form.receipt.data
-        chosen = upload is not None and bool(getattr(upload, "filename", ""))
-        data = upload.read() if chosen else b""
-        if chosen and not data:
-            receipt_error = _("The receipt file is empty. Choose the photo or PDF of the receipt again.")
-        elif data:
-            try:
-                kind = receipts.check(data, upload.mimetype)
-            except receipts.ReceiptProblem as problem:
-                receipt_error = str(RECEIPT_PROBLEMS[problem.code])
-            else:
-                # A new receipt replaces one kept from before; it is kept too, in case the form comes back.
-                kept_receipt.forget(kept.token if kept else None)
-                kept = kept_receipt.keep(data, kind, upload.filename, person.id)
-        valid = form.validate()
-        if receipt_error:
-            form.receipt.errors = [receipt_error]
-        elif kept and not form.expense_amount.data and not form.expense_amount.errors:
-            form.expense_amount.errors = [_("Enter the amount of the expenses the receipt is for")]
-        if valid and not form.receipt.errors and not form.expense_amount.errors and check_vehicle(form):
-            response = _save_session(person, meeting, found[0], form, usual, kept)
-            if response is not None:
-                kept_receipt.forget(kept.token if kept else None)
-                return response
-    return render_template("participant/submit_session.html", title=_("Your time at %(title)s", title=meeting.title),
-                           form=form, person=person, meeting=meeting, kept=kept, usual=usual,
-                           cancel_url=url_for("participant.sessions", person_id=person.id),
-                           breadcrumbs=_crumbs(person), active_section="home")
-
-
-def _save_session(person: Person, meeting: Meeting, role: Role, form: SessionForm, usual, kept):
-    # A blank preparation or travel box means the role's usual on that day; 0 means none.
-    given = fill_blanks(usual, form.hours.data, form.prep_hours.data, form.travel_hours.data)
-    attendance = Attendance(meeting_id=meeting.id, person_id=person.id, role_id=role.id, hours=given.hours,
-                            prep_hours=given.prep_hours, travel_hours=given.travel_hours)
-    db.session.add(attendance)
-    db.session.flush()
-    written = None
-    if form.expense_amount.data:
-        expense = Expense(attendance_id=attendance.id, amount=form.expense_amount.data,
-                          category=ExpenseCategory(form.expense_category.data),
-                          note=(form.expense_note.data or "").strip() or None)
-        db.session.add(expense)
-        db.session.flush()
-        if kept is not None:
-            receipt = receipts.store(db.session, expense, kept.data, kept.content_type, kept.name,
-                                     current_app.instance_path, current_user_id())
-            written = receipts.path_of(receipt, current_app.instance_path)
-    if not add_mileage(db.session, rate_book(), attendance, person.id, meeting.date, form):
-        db.session.rollback()
-        if written is not None:
-            written.unlink(missing_ok=True)
-        return None
-    db.session.flush()
-    db.session.expire(attendance)
-    try:
-        ledger_claims.sync_claims(db.session, rate_book(), attendance_ids=[attendance.id], user_id=current_user_id())
-        audit_log.record(db.session, current_user_id(), "attendance.submitted", "session", meeting.id,
-                         {"attendance_id": attendance.id})
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        if written is not None:
-            written.unlink(missing_ok=True)  # nothing half-saved
-        raise
-    flash(_("Thank you. Your project lead will check it and approve it."), "success")
-    return redirect(url_for("participant.home", person_id=person.id))
-
-
-@bp.get("/people/<int:person_id>/receipts/<int:receipt_id>")
-def receipt(person_id: int, receipt_id: int):
-    from flask import send_file
-
-    found = db.get_or_abort(Receipt, receipt_id)
-    expense = db.session.get(Expense, found.expense_id)
-    attendance = db.session.get(Attendance, expense.attendance_id)
-    if attendance.person_id != person_id:
-        abort(404)
-    path = receipts.path_of(found, current_app.instance_path)
-    if not path.exists():
-        abort(404)
-    audit_log.record(db.session, current_user_id(), "receipt.viewed", "receipt", found.id)
-    db.session.commit()
-    return send_file(path, mimetype=found.content_type, as_attachment=found.content_type == "application/pdf",
-                     download_name=f"receipt-{found.id}.{receipts.SIGNATURES[found.content_type][1]}")
-
-
-# --- A session that is not in the list ---------------------------------------------------------------
-
-class TellSessionForm(FlaskForm):
-    role_id = SelectField(_l("Which of your roles was it for?"), choices=[], widget=GovSelect())
-    date = PlainDateField(_l("Date of the session"), [InputRequired(message=_l("Enter the date of the session"))],
-                          description=_l("For example, 27 3 2026"))
-    title = StringField(_l("What was the session?"), [InputRequired(message=_l("Enter what the session was")),
-                                                      Length(max=200)],
-                        widget=GovTextInput(), description=_l("For example, Steering group or Interview practice."))
-    hours = SessionForm.hours
-    prep_hours = SessionForm.prep_hours
-    travel_hours = SessionForm.travel_hours
-    expense_amount = SessionForm.expense_amount
-    expense_category = SessionForm.expense_category
-    expense_note = SessionForm.expense_note
-    submit = SubmitField(_l("Send to the project lead"), widget=GovSubmitInput())
-
-
-TELL_FIELDS = ["role_id", "date", "title", "hours", "prep_hours", "travel_hours", "expense_amount", "expense_category",
-               "expense_note"]
-
-
-@bp.route("/people/<int:person_id>/sessions/tell", methods=["GET", "POST"])
-def tell_session(person_id: int):
-    """Tell the project about a session not in the list: it reaches the lead, who confirms it."""
-    from remun.records import NoRoleThatDay, role_on
-
-    person = _person(person_id)
-    roles = list(db.session.scalars(select(Role).join(Appointment).where(Appointment.person_id == person.id)
-                                    .distinct().order_by(Role.title)))
-    form = TellSessionForm()
-    form.role_id.choices = options((str(role.id), f"{role.title} ({role.project.name})") for role in roles)
-    back = url_for("participant.sessions", person_id=person.id)
-    if form.validate_on_submit():
-        role = next((role for role in roles if str(role.id) == form.role_id.data), None)
-        held = None
-        if role is not None and form.date.data <= dt.date.today():
-            try:
-                held = role_on(db.session, person, role.project, form.date.data)
-            except NoRoleThatDay:
-                held = None
-        if form.date.data > dt.date.today():
-            form.date.errors = [_("The date must be today or before: tell us about sessions that have happened")]
-        elif held is None or held.id != role.id:
-            form.role_id.errors = [_("You did not hold this role on that date. Check the date, or choose another role.")]
-        else:
-            usual = usual_hours(role, Meeting(date=form.date.data, hours=form.hours.data))
-            given = fill_blanks(usual, form.hours.data, form.prep_hours.data, form.travel_hours.data)
-            told = told_sessions.tell(
-                db.session, person, role, date=form.date.data, title=form.title.data, hours=given.hours,
-                prep_hours=given.prep_hours, travel_hours=given.travel_hours, expense_amount=form.expense_amount.data,
-                expense_category=ExpenseCategory(form.expense_category.data), expense_note=form.expense_note.data,
-                user_id=current_user_id())
-            audit_log.record(db.session, current_user_id(), "session.told", "project", role.project_id,
-                             {"told_session_id": told.id})
-            db.session.commit()
-            flash(_("Thank you. Your project lead will check the session and add it."), "success")
-            return redirect(url_for("participant.home", person_id=person.id))
-    return render_template("form_page.html", form=form, title=_("Tell us about a session that is not in the list"),
-                           fields=TELL_FIELDS, cancel_url=back, breadcrumbs=_crumbs(person), active_section="home",
-                           intro=_("Your project lead checks it, then adds it to the project with your time and expenses."))

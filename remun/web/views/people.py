@@ -8,11 +8,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from remun.models import Appointment, Person, Project
-from remun.web.auth import audit_changes, audit_created, audit_removed, audit_viewed
+from remun.project_records import operations
 from remun.web.extensions import db
 from remun.web.forms import AppointmentForm, PersonForm, options
 from remun.web.languages import LANGUAGES
-from remun.web.pages import form_page, not_found_unless, remove_page, try_save
+from remun.web.pages import commit, current_user_id, form_page, not_found_unless, remove_page, try_save
 from remun.web.permissions import visible_people
 from remun.web.views.projects import project_crumbs
 
@@ -30,11 +30,8 @@ def _language_choices(form: PersonForm) -> None:
     form.preferred_language.choices = options(LANGUAGES.items())
 
 
-def _fill_person(person: Person, form: PersonForm) -> None:
-    person.name = form.name.data.strip()
-    person.email = (form.email.data or "").strip().lower() or None
-    person.preferred_language = form.preferred_language.data
-    person.payee_reference = (form.payee_reference.data or "").strip() or None
+def _person_details(form: PersonForm) -> dict:
+    return {name: form[name].data for name in PERSON_FIELDS}
 
 
 @bp.get("/people/")
@@ -50,10 +47,7 @@ def new():
     form = PersonForm()
     _language_choices(form)
     if form.validate_on_submit():
-        person = Person()
-        _fill_person(person, form)
-        db.session.add(person)
-        audit_created("person.created", person)
+        person = operations.add_person(db.session, current_user_id(), **_person_details(form))
         saved = try_save(form, "email", _("Someone else already has this email address."),
                          _("Person added"), lambda: url_for("people.show", person_id=person.id))
         if saved:
@@ -65,7 +59,8 @@ def new():
 @bp.get("/people/<int:person_id>")
 def show(person_id: int):
     person = db.get_or_abort(Person, person_id)
-    audit_viewed(person)
+    operations.viewed(db.session, current_user_id(), person)
+    commit()  # the look is recorded whatever happens next
     return render_template("people/show.html", title=person.name, person=person,
                            breadcrumbs=_people_crumbs(), active_section="people")
 
@@ -76,8 +71,7 @@ def edit(person_id: int):
     form = PersonForm(obj=person)
     _language_choices(form)
     if form.validate_on_submit():
-        _fill_person(person, form)
-        audit_changes("person.changed", person)
+        operations.change_person(db.session, current_user_id(), person, **_person_details(form))
         saved = try_save(form, "email", _("Someone else already has this email address."),
                          _("Details saved"), lambda: url_for("people.show", person_id=person.id))
         if saved:
@@ -89,10 +83,9 @@ def edit(person_id: int):
 @bp.route("/people/<int:person_id>/delete", methods=["GET", "POST"])
 def delete(person_id: int):
     person = db.get_or_abort(Person, person_id)
-    audit_removed("person.removed", person)
     return remove_page(person, _("Remove %(name)s?", name=person.name), url_for("people.show", person_id=person.id),
                        url_for("people.index"), _("Person removed"),
-                       caption=_("Their appointments to roles will be removed too."))
+                       caption=_("Their appointments to roles will be removed too."), remove=operations.remove_person)
 
 
 def _appointment_choices(form: AppointmentForm, project: Project) -> None:
@@ -100,11 +93,9 @@ def _appointment_choices(form: AppointmentForm, project: Project) -> None:
     form.role_id.choices = options((str(role.id), role.title) for role in project.roles)
 
 
-def _fill_appointment(appointment: Appointment, form: AppointmentForm) -> None:
-    appointment.person_id = int(form.person_id.data)
-    appointment.role_id = int(form.role_id.data)
-    appointment.start_date = form.start_date.data
-    appointment.end_date = form.end_date.data
+def _appointment_fields(form: AppointmentForm) -> dict:
+    return {"person_id": int(form.person_id.data), "role_id": int(form.role_id.data),
+            "start_date": form.start_date.data, "end_date": form.end_date.data}
 
 
 @bp.route("/projects/<int:project_id>/appointments/new", methods=["GET", "POST"])
@@ -113,9 +104,7 @@ def new_appointment(project_id: int):
     form = AppointmentForm(start_date=project.start_date)
     _appointment_choices(form, project)
     if form.validate_on_submit():
-        appointment = Appointment()
-        _fill_appointment(appointment, form)
-        db.session.add(appointment)
+        operations.add_appointment(db.session, current_user_id(), **_appointment_fields(form))
         saved = try_save(form, "start_date", _("This person already starts in this role on this date."),
                          _("Person added to the role"), lambda: url_for("projects.show", project_id=project.id))
         if saved:
@@ -138,7 +127,7 @@ def edit_appointment(project_id: int, appointment_id: int):
     form = AppointmentForm(obj=appointment, person_id=str(appointment.person_id), role_id=str(appointment.role_id))
     _appointment_choices(form, project)
     if form.validate_on_submit():
-        _fill_appointment(appointment, form)
+        operations.change_appointment(db.session, current_user_id(), appointment, **_appointment_fields(form))
         saved = try_save(form, "start_date", _("This person already starts in this role on this date."),
                          _("Appointment saved"), lambda: url_for("projects.show", project_id=project_id))
         if saved:

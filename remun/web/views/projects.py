@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import current_user
 from sqlalchemy import select
 
 from remun.accounts.models import ProjectLead, User, UserRole
 from remun.models import Project, RoleGroup
+from remun.project_records import operations
 from remun.records import people_in_project
 from remun.web.extensions import db
 from remun.web.forms import GroupForm, ProjectForm
-from remun.web.pages import form_page, not_found_unless, remove_page, try_save
+from remun.web.pages import current_user_id, form_page, not_found_unless, remove_page, save, try_save
 from remun.web.permissions import visible_projects
 
 bp = Blueprint("projects", __name__, url_prefix="/projects")
 
 PROJECT_FIELDS = ["name", "cost_centre", "currency", "start_date", "end_date", "location"]
+GROUP_FIELDS = ["name", "description"]
+
+
+def _fields(form, names: list[str]) -> dict:
+    return {name: form[name].data for name in names}
 
 
 def project_crumbs(project: Project | None = None) -> list[dict]:
@@ -37,10 +42,7 @@ def index():
 def new():
     form = ProjectForm()
     if form.validate_on_submit():
-        project = Project()
-        form.populate_obj(project)
-        db.session.add(project)
-        make_creator_lead(project)
+        project = operations.create_project(db.session, current_user_id(), **_fields(form, PROJECT_FIELDS))
         saved = try_save(
             form, "name", _("A project with this name already exists. Choose another name."),
             _("Project created"), lambda: url_for("projects.show", project_id=project.id),
@@ -49,15 +51,6 @@ def new():
             return saved
     return form_page(form, _("Create a project"), PROJECT_FIELDS, url_for("projects.index"),
                      breadcrumbs=project_crumbs(), active_section="projects")
-
-
-def make_creator_lead(project: Project) -> None:
-    """A lead who creates a project leads it (else they could not open what they made)."""
-    from remun.web.auth import audit_created
-
-    if current_user.is_authenticated and current_user.role is UserRole.LEAD:
-        current_user.user.led_projects.append(project)  # saved with the project, or not at all
-        audit_created("project.lead_added", project, user_id=current_user.id)
 
 
 def project_leads(project: Project) -> list[User]:
@@ -85,7 +78,7 @@ def edit(project_id: int):
     project = db.get_or_abort(Project, project_id)
     form = ProjectForm(obj=project)
     if form.validate_on_submit():
-        form.populate_obj(project)
+        operations.change_project(db.session, current_user_id(), project, **_fields(form, PROJECT_FIELDS))
         saved = try_save(
             form, "name", _("A project with this name already exists. Choose another name."),
             _("Project details saved"), lambda: url_for("projects.show", project_id=project.id),
@@ -115,16 +108,14 @@ def new_group(project_id: int):
     project = db.get_or_abort(Project, project_id)
     form = GroupForm()
     if form.validate_on_submit():
-        group = RoleGroup(project=project)
-        form.populate_obj(group)
-        db.session.add(group)
+        operations.add_group(db.session, current_user_id(), project, **_fields(form, GROUP_FIELDS))
         saved = try_save(
             form, "name", _("This project already has an equal role with this name."),
             _("Equal role added"), lambda: url_for("projects.show", project_id=project.id),
         )
         if saved:
             return saved
-    return form_page(form, _("Add an equal role"), ["name", "description"],
+    return form_page(form, _("Add an equal role"), GROUP_FIELDS,
                      url_for("projects.show", project_id=project.id),
                      caption=project.name, breadcrumbs=project_crumbs(project), active_section="projects")
 
@@ -135,14 +126,14 @@ def edit_group(project_id: int, group_id: int):
     not_found_unless(group.project_id == project_id)
     form = GroupForm(obj=group)
     if form.validate_on_submit():
-        form.populate_obj(group)
+        operations.change_group(db.session, current_user_id(), group, **_fields(form, GROUP_FIELDS))
         saved = try_save(
             form, "name", _("This project already has an equal role with this name."),
             _("Equal role saved"), lambda: url_for("projects.show", project_id=project_id),
         )
         if saved:
             return saved
-    return form_page(form, _("Change the equal role"), ["name", "description"],
+    return form_page(form, _("Change the equal role"), GROUP_FIELDS,
                      url_for("projects.show", project_id=project_id),
                      caption=group.project.name, breadcrumbs=project_crumbs(group.project), active_section="projects")
 
@@ -179,9 +170,7 @@ def leads(project_id: int):
             db.session.rollback()
             form.leads.errors = [_("Choose project lead accounts from the list")]
         else:
-            db.session.commit()
-            flash(_("Project leads saved"), "success")
-            return redirect(back)
+            return save(_("Project leads saved"), lambda: back)
     intro = None if accounts else _("There are no project lead accounts yet. Create one on the Accounts page.")
     return form_page(form, _("Who leads this project?"), ["leads"], back, caption=project.name, intro=intro,
                      breadcrumbs=project_crumbs(project), active_section="projects")

@@ -6,15 +6,14 @@ import datetime as dt
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
-from sqlalchemy import select
 
 from remun.enums import PayBasis, RoleKind
-from remun.models import Project, Role, RoleTerms
+from remun.models import Project, Role
+from remun.project_records import operations
 from remun.records import RateCardProblem, check_rate_card, rate_card_choices
-from remun.web.auth import audit_changes, audit_created
 from remun.web.extensions import db
-from remun.web.forms import RoleDetailsForm, RoleForm, TermsForm, options
-from remun.web.pages import form_page, not_found_unless, rate_book, remove_page, save, try_save
+from remun.web.forms import RoleDetailsForm, RoleForm, TermsForm, options, terms_from
+from remun.web.pages import current_user_id, form_page, not_found_unless, rate_book, remove_page, save, try_save
 from remun.web.views.projects import project_crumbs
 
 bp = Blueprint("roles", __name__, url_prefix="/projects/<int:project_id>/roles")
@@ -49,21 +48,9 @@ def _terms_valid(form) -> bool:
     return True
 
 
-def _fill_terms(terms: RoleTerms, form) -> None:
-    terms.basis = PayBasis(form.basis.data)
-    terms.rate = form.rate.data
-    terms.rate_card_ref = form.rate_card_ref.data or None
-    terms.session_hours = form.session_hours.data
-    terms.prep_hours = form.prep_hours.data
-    terms.prep_paid = form.prep_paid.data == "yes"
-    terms.travel_hours = form.travel_hours.data
-    terms.travel_paid = form.travel_paid.data == "yes"
-
-
-def _fill_details(role: Role, form) -> None:
-    role.title = form.title.data.strip()
-    role.kind = RoleKind(form.kind.data)
-    role.group_id = int(form.group_id.data) if form.group_id.data else None
+def _details(form) -> dict:
+    return {"title": form.title.data, "kind": RoleKind(form.kind.data),
+            "group_id": int(form.group_id.data) if form.group_id.data else None}
 
 
 def _role_in(project_id: int, role_id: int) -> Role:
@@ -78,14 +65,7 @@ def new(project_id: int):
     form = RoleForm()
     _offer_choices(form, project)
     if form.validate_on_submit() and _terms_valid(form):
-        role = Role(project=project)
-        _fill_details(role, form)
-        terms = RoleTerms(effective_from=project.start_date or dt.date.today())
-        _fill_terms(terms, form)
-        role.terms.append(terms)
-        db.session.add(role)
-        audit_created("role.created", role, project_id=project.id)
-        audit_changes("role_terms.saved", terms, new_role=True)
+        role = operations.add_role(db.session, current_user_id(), project, _details(form), terms_from(form))
         saved = try_save(form, "title", _("This project already has a role with this title."),
                          _("Role added"), lambda: url_for("roles.show", project_id=project.id, role_id=role.id))
         if saved:
@@ -128,7 +108,7 @@ def edit(project_id: int, role_id: int):
     form = RoleDetailsForm(obj=role, group_id=str(role.group_id or ""), kind=role.kind.value)
     _offer_choices(form, role.project)
     if form.validate_on_submit():
-        _fill_details(role, form)
+        operations.change_role(db.session, current_user_id(), role, **_details(form))
         saved = try_save(form, "title", _("This project already has a role with this title."),
                          _("Role saved"), lambda: url_for("roles.show", project_id=project_id, role_id=role.id))
         if saved:
@@ -152,13 +132,7 @@ def new_terms(project_id: int, role_id: int):
     form = TermsForm(data=defaults or None)
     _offer_choices(form, role.project)
     if form.validate_on_submit() and _terms_valid(form):
-        day = form.effective_from.data
-        terms = db.session.scalar(select(RoleTerms).where(RoleTerms.role_id == role.id, RoleTerms.effective_from == day))
-        if terms is None:  # a new change; the same date corrects the terms from that day
-            terms = RoleTerms(role=role, effective_from=day)
-            db.session.add(terms)
-        _fill_terms(terms, form)
-        audit_changes("role_terms.saved", terms, role_id=role.id, effective_from=day)
+        operations.save_terms(db.session, current_user_id(), role, form.effective_from.data, terms_from(form))
         return save(_("Pay terms saved"), lambda: url_for("roles.show", project_id=project_id, role_id=role.id))
     return form_page(form, _("Change pay terms"), ["effective_from"] + TERMS_FIELDS,
                      url_for("roles.show", project_id=project_id, role_id=role.id),
