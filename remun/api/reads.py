@@ -22,10 +22,10 @@ from remun.ledger import claims as ledger_claims
 from remun.ledger.models import Claim, PaymentBatch
 from remun.models import Attendance, Meeting, Person, Project, Role, RoleGroup
 from remun.parity_report import report_as_json
+from remun.project_records import operations as records_operations
 from remun.report_cache import cached_project_parity
-from remun.web.auth import audit_viewed
 from remun.web.extensions import db
-from remun.web.pages import rate_book
+from remun.web.pages import commit, current_user_id, rate_book
 from remun.web.permissions import visible_people, visible_projects
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1",
@@ -183,7 +183,8 @@ def people(args):
 def person(person_id: int):
     """One person's details (recorded in the audit log, as on their page)."""
     found = db.get_or_abort(Person, person_id)
-    audit_viewed(found)
+    records_operations.viewed(db.session, current_user_id(), found)
+    commit()  # the look is recorded whatever happens next
     return found
 
 
