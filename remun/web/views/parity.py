@@ -12,7 +12,7 @@ from remun.models import Project
 from remun.parity import MEDIAN_TITLE
 from remun.parity_report import report_as_json
 from remun.rates import living_wage_ref
-from remun.report_cache import cached_organisation_parity, cached_project_parity  # issue 19: kept under the figures version
+from remun.report_cache import ReportCache, cached_organisation_parity, cached_project_parity  # issue 19
 from remun.web.charts import bar_chart
 from remun.web.extensions import db
 from remun.web.forms import CalculatorForm, options
@@ -26,10 +26,21 @@ def _threshold() -> int:
     return int(current_app.config.get("REMUN_PAY_GAP_THRESHOLD", 10))
 
 
+def _kept() -> dict:
+    """How the parity reports are kept: this app's cache (each report made is also kept in the database
+    for `remun verify`), and the rate book made only when a report has to be (its organisation's
+    figures are under the figures version, so the shipped book names it)."""
+    cache = current_app.extensions.get("remun.reports")
+    if cache is None:
+        cache = current_app.extensions["remun.reports"] = ReportCache(keep_with=db.sessionmaker)
+    return {"book": rate_book, "book_key": id(current_app.extensions["remun.rates"]), "cache": cache,
+            "threshold": _threshold()}
+
+
 def _report(project_id: int):
     """The project and its parity report (the project is held, so the page does not load it twice)."""
     project = db.get_or_abort(Project, project_id)
-    return project, cached_project_parity(db.session, project_id, rate_book(), threshold=_threshold())
+    return project, cached_project_parity(db.session, project_id, **_kept())
 
 
 def group_chart(group, living_wage):
@@ -61,7 +72,7 @@ def project_json(project_id: int):
 
 @bp.get("/parity")
 def organisation():
-    report = cached_organisation_parity(db.session, rate_book(), threshold=_threshold())
+    report = cached_organisation_parity(db.session, **_kept())
     return render_template("parity/organisation.html", title=_("Pay parity across all projects"),
                            report=report, basis_sentence=report.basis.sentence(_), active_section="parity")
 
