@@ -128,6 +128,38 @@ class ReportCache:
 REPORTS = ReportCache()
 
 
+class PageCache:
+    """Pages (HTML text) made from a kept report, for one kind of reader (language, user).
+
+    A page is reused only while the very report object it was made from is the one served: a
+    report made again (the figures version moved, or it left the report cache) makes the page
+    again, so a page is never older than its report. Least recently used first out.
+    """
+
+    def __init__(self, capacity: int = 4 * CAPACITY):
+        self.capacity = capacity
+        self._pages: OrderedDict[Hashable, tuple[Any, str]] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get_or_make(self, report: Any, reader: Hashable, make: Callable[[], str]) -> str:
+        key = (id(report), reader)
+        with self._lock:
+            found = self._pages.get(key)
+            if found is not None and found[0] is report:  # the same object, not one that reuses its id
+                self._pages.move_to_end(key)
+                self.hits += 1
+                return found[1]
+        page = make()
+        with self._lock:
+            self.misses += 1
+            self._pages[key] = (report, page)
+            self._pages.move_to_end(key)
+            while len(self._pages) > self.capacity:
+                self._pages.popitem(last=False)
+        return page
+
+
 def figures_version(session: Session) -> str:
     return session.scalar(select(FiguresVersion.token).where(FiguresVersion.id == 1)) or ""
 

@@ -336,3 +336,46 @@ def test_each_kind_of_write_moves_the_version_in_its_own_transaction(own_engine,
         assert done.scalar(select(func.count(Posting.id))) > 0
         assert done.scalar(select(func.count(PaymentBatch.id)).where(PaymentBatch.status == BatchStatus.PAID)) == 1
         assert done.scalar(select(func.count(OrganisationRateFigure.id))) == 1
+
+
+def test_the_parity_pages_follow_every_committed_change_and_each_reader(app, client, db_session, client_for,
+                                                                         make_user, admin_user):
+    """The pages' bodies are kept with their report (PageCache): a committed change shows at once on
+    both pages, another language or another user gets a page of their own, and a missing project is 404."""
+    import re
+
+    from remun.report_cache import KeptReport
+    from remun.web.languages import COOKIE
+
+    project = build_project(db_session, {"Ann": Reciprocity.BANK_TRANSFER, "Bea": Reciprocity.VOUCHERS})
+    db_session.commit()
+
+    def shown(address, reader=client):
+        response = reader.get(address)
+        assert response.status_code == 200, address
+        return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+
+    pages = (f"/projects/{project.id}/parity", "/parity")
+    first = [shown(address) for address in pages]
+    assert [shown(address) for address in pages] == first  # kept: the same page again
+    assert "Panel member" in first[0] and project.name in first[1]
+    assert app.extensions["remun.report_pages"].hits >= 2
+
+    _lived_role(db_session, project).terms[0].rate = Decimal("7.00")  # below the Real Living Wage
+    db_session.commit()
+    after = [shown(address) for address in pages]
+    assert "£7.00" not in first[0] and "£7.00" in after[0]
+    assert "is paid £7.00 an hour, below the Real Living Wage" in after[0]
+    assert after[1] != first[1]  # the organisation's page counts the role below the Real Living Wage
+    assert db_session.scalar(select(func.count(KeptReport.id))) >= 2  # each report made is kept for verify
+
+    polish = client_for(admin_user)  # the same user in another language: a page of their own
+    polish.set_cookie(COOKIE, "pl")
+    in_polish = shown(pages[0], polish)
+    assert in_polish.startswith("Równość płac") and "7,00" in in_polish  # Polish words and numbers
+    assert shown(pages[0]) == after[0]  # and the English page is still the English one
+
+    other = client_for(make_user("admin", email="admin-pages@example.org"))
+    misses = app.extensions["remun.report_pages"].misses
+    assert "£7.00" in shown(pages[0], other) and app.extensions["remun.report_pages"].misses == misses + 1
+    assert client.get("/projects/999999/parity").status_code == 404
