@@ -112,13 +112,16 @@ class ReportCache:
         report = make()  # outside the lock: two requests may both make it; both are right
         if self.keep_with is not None:
             keep(self.keep_with, key, report)
+        self.put(key, report)
+        return report
+
+    def put(self, key: Hashable, value: Any) -> None:
         with self._lock:
             self.misses += 1
-            self._reports[key] = report
+            self._reports[key] = value
             self._reports.move_to_end(key)
             while len(self._reports) > self.capacity:
                 self._reports.popitem(last=False)
-        return report
 
     def clear(self) -> None:
         with self._lock:
@@ -137,26 +140,22 @@ class PageCache:
     """
 
     def __init__(self, capacity: int = 4 * CAPACITY):
-        self.capacity = capacity
-        self._pages: OrderedDict[Hashable, tuple[Any, str]] = OrderedDict()
-        self._lock = threading.Lock()
-        self.hits = self.misses = 0
+        self._pages = ReportCache(capacity)
+
+    @property
+    def hits(self) -> int:
+        return self._pages.hits
+
+    @property
+    def misses(self) -> int:
+        return self._pages.misses
 
     def get_or_make(self, report: Any, reader: Hashable, make: Callable[[], str]) -> str:
         key = (id(report), reader)
-        with self._lock:
-            found = self._pages.get(key)
-            if found is not None and found[0] is report:  # the same object, not one that reuses its id
-                self._pages.move_to_end(key)
-                self.hits += 1
-                return found[1]
-        page = make()
-        with self._lock:
-            self.misses += 1
-            self._pages[key] = (report, page)
-            self._pages.move_to_end(key)
-            while len(self._pages) > self.capacity:
-                self._pages.popitem(last=False)
+        made_for, page = self._pages.get_or_make(key, lambda: (report, make()))
+        if made_for is not report:  # a report gone from memory, whose id a new one reuses
+            page = make()
+            self._pages.put(key, (report, page))
         return page
 
 
