@@ -75,12 +75,13 @@ def figures_json(report: ProjectParity | OrganisationParity) -> str:
 
 def keep(new_session: Callable[[], Session], key: tuple, report: ProjectParity | OrganisationParity) -> None:
     """Record ``report``'s figures under its key's token, in a session and transaction of their own (the
-    request's may only read), replacing what was kept for the same report under older tokens."""
+    request's may only read), replacing what was kept for the same report under older tokens or days
+    (so the table holds at most one row a report)."""
     kind, project_id, token, day, threshold = _key_parts(key)
     with new_session() as session:
         session.execute(delete(KeptReport).where(
             KeptReport.kind == kind, KeptReport.project_id.is_not_distinct_from(project_id),
-            KeptReport.on_day == day, KeptReport.threshold == threshold))
+            KeptReport.threshold == threshold))
         session.add(KeptReport(kind=kind, project_id=project_id, on_day=day, threshold=threshold, token=token,
                                figures=figures_json(report)))
         session.commit()  # two workers keeping the same report at once keep two equal rows: both are checked
