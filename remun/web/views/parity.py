@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import NamedTuple
 
 from flask import Blueprint, abort, current_app, jsonify, render_template, url_for
@@ -41,14 +42,15 @@ def _kept() -> dict:
             "threshold": _threshold()}
 
 
-def _page(report, template: str, **context) -> Markup:
+def _page(report, template: str, context: Callable[[], dict]) -> Markup:
     """The body of a parity page, made once for each report served and each reader: the report's
-    figures under its version, the language, and the user and role (links follow permissions)."""
+    figures under its version, the language, and the user and role (links follow permissions).
+    ``context`` is called only when the body has to be made (charts and sentences cost time too)."""
     pages = current_app.extensions.get("remun.report_pages")
     if pages is None:
         pages = current_app.extensions["remun.report_pages"] = PageCache()
     reader = (template, str(get_locale()), current_user.get_id(), getattr(current_user, "role", None))
-    return Markup(pages.get_or_make(report, reader, lambda: render_template(template, report=report, **context)))
+    return Markup(pages.get_or_make(report, reader, lambda: render_template(template, report=report, **context())))
 
 
 class ProjectNamed(NamedTuple):
@@ -81,9 +83,10 @@ def group_chart(group, living_wage):
 def project(project_id: int):
     project, report = _report(project_id)
     title = _("Pay parity")
-    page = _page(report, "parity/_project_page.html", title=title, project=project,
-                 charts={group.name: group_chart(group, report.living_wage) for group in report.groups},
-                 basis_sentence=report.basis.sentence(_), median_title=_(MEDIAN_TITLE))
+    page = _page(report, "parity/_project_page.html", lambda: {
+        "title": title, "project": project, "basis_sentence": report.basis.sentence(_),
+        "charts": {group.name: group_chart(group, report.living_wage) for group in report.groups},
+        "median_title": _(MEDIAN_TITLE)})
     return render_template("parity/project.html", title=title, page=page, breadcrumbs=project_crumbs(project),
                            active_section="projects")
 
@@ -98,7 +101,8 @@ def project_json(project_id: int):
 def organisation():
     report = cached_organisation_parity(db.session, **_kept())
     title = _("Pay parity across all projects")
-    page = _page(report, "parity/_organisation_page.html", title=title, basis_sentence=report.basis.sentence(_))
+    page = _page(report, "parity/_organisation_page.html",
+                 lambda: {"title": title, "basis_sentence": report.basis.sentence(_)})
     return render_template("parity/organisation.html", title=title, page=page, active_section="parity")
 
 
