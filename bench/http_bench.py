@@ -4,10 +4,11 @@
     .venv/bin/python bench/http_bench.py --url ... --connections 16 --seconds 20
 
 Starts gunicorn with deploy/gunicorn.conf.py (sync workers, one per core
-unless REMUN_WORKERS says otherwise) on a free port, signs in as the
+unless REMUN_WORKERS says otherwise) on a free port (and, with --ref main,
+the same for that git ref's code, beside it in the same run), signs in as the
 benchmark administrator by making a session cookie with the app's own secret
-key, then runs ``wrk --latency`` on each page and prints requests/s and
-p50/p99 latency. Needs Debian's wrk (``make bench`` installs it when run as
+key, then runs ``wrk --latency`` on the parity page, the organisation dashboard
+and a statement, and prints requests/s, p50/p99 latency and the load average. Needs Debian's wrk (``make bench`` installs it when run as
 root) and a database filled by bench/generate.
 """
 
@@ -80,6 +81,8 @@ def main(argv=None) -> list[dict]:
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=15)
+    parser.add_argument("--ref", default=os.environ.get("BENCH_REF"),
+                        help="also serve this git ref's code (for example main) from the same database, after this code's")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: run 'make bench' as root, or 'apt-get install wrk'.")
@@ -100,13 +103,48 @@ def main(argv=None) -> list[dict]:
         person_id = rng.choice(db.session.scalars(select(Person.id)).all())
     cookie = session_cookie(app)
 
+    trees = [("this code", ROOT)]
+    if args.ref:  # the previous code, served from the same database beside this code's figures
+        trees.append((args.ref, checkout(args.ref)))
+    pages = (("parity page", f"/projects/{project_id}/parity", (300, 100)),
+             ("organisation dashboard", "/parity", None),
+             ("statement", f"/people/{person_id}/statement", None))
+    results = []
+    try:
+        for label, tree in trees:
+            results += serve_and_measure(label, tree, env, cookie, pages, args)
+    finally:
+        for _label, tree in trees[1:]:
+            shutil.rmtree(tree, ignore_errors=True)
+    return results
+
+
+def checkout(ref: str) -> Path:
+    """The files of ``ref`` (git archive, so the repository is left as it is), with this tree's
+    compiled catalogues (they are not in git)."""
+    import io
+    import tarfile
+    import tempfile
+
+    target = Path(tempfile.mkdtemp(prefix="remun-bench-ref-"))
+    archive = subprocess.run(["git", "archive", "--format=tar", ref], cwd=ROOT, capture_output=True, check=True).stdout
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(target, filter="data")
+    for compiled in (ROOT / "remun" / "translations").glob("*/LC_MESSAGES/*.mo"):
+        destination = target / compiled.relative_to(ROOT)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(compiled, destination)
+    return target
+
+
+def serve_and_measure(label: str, tree: Path, env: dict, cookie: str, pages, args) -> list[dict]:
     port = free_port()
-    env["REMUN_BIND"] = f"127.0.0.1:{port}"
+    env = {**env, "REMUN_BIND": f"127.0.0.1:{port}", "PYTHONPATH": str(tree)}
     # stderr is a pipe read only if gunicorn stops: a JSON line per request would fill it and stall the workers.
     env["REMUN_REQUEST_LOG"] = "off"
     env["REMUN_METRICS_BIND"] = ""  # no metrics server: it could clash with one already running
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(ROOT / "deploy" / "gunicorn.conf.py")],
-                              env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--config", str(tree / "deploy" / "gunicorn.conf.py")],
+                              env=env, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     results = []
     try:
         base = f"http://127.0.0.1:{port}"
@@ -119,14 +157,15 @@ def main(argv=None) -> list[dict]:
                     raise SystemExit(f"gunicorn stopped: {server.stderr.read()[-2000:]}")
                 time.sleep(0.2)
         workers = env.get("REMUN_WORKERS", str(os.cpu_count()))
-        print(f"gunicorn, {workers} sync workers; wrk {args.threads} threads, {args.connections} connections, "
-              f"{args.seconds} s per page; load average {' '.join(f'{value:.2f}' for value in os.getloadavg())}")
-        for name, path, target in (("parity page", f"/projects/{project_id}/parity", (300, 100)),
-                                   ("statement", f"/people/{person_id}/statement", None)):
+        print(f"{label} ({tree}): gunicorn, {workers} sync workers; wrk {args.threads} threads, {args.connections} "
+              f"connections, {args.seconds} s per page", flush=True)
+        for name, path, target in pages:
             request = urllib.request.Request(base + path, headers={"Cookie": f"session={cookie}"})
-            with urllib.request.urlopen(request, timeout=30) as response:  # warm up, and prove we are signed in
-                if response.status != 200 or response.geturl() != base + path:
-                    raise SystemExit(f"GET {path} did not give the page (sign-in failed?)")
+            for _warm in range(2):  # warm both workers' kept reports, and prove we are signed in
+                with urllib.request.urlopen(request, timeout=120) as response:
+                    if response.status != 200 or response.geturl() != base + path:
+                        raise SystemExit(f"GET {path} did not give the page (sign-in failed?)")
+            load = os.getloadavg()[0]
             completed = subprocess.run(
                 ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.seconds}s", "--latency",
                  "-H", f"Cookie: session={cookie}", base + path], capture_output=True, text=True, check=True)
@@ -135,9 +174,10 @@ def main(argv=None) -> list[dict]:
             if target:
                 met = figures["requests_per_second"] >= target[0] and figures["p99_ms"] < target[1]
                 verdict = f"  {'met' if met else 'NOT met'} (target >= {target[0]} req/s, p99 < {target[1]} ms)"
-            print(f"  {name:12} {figures['requests_per_second']:8.1f} req/s   p50 {figures['p50_ms']:7.1f} ms   "
-                  f"p99 {figures['p99_ms']:7.1f} ms   non-2xx {figures['non_2xx']}   timeouts {figures['timeouts']}{verdict}", flush=True)
-            results.append({"case": name, **figures, "load_average": os.getloadavg()[0]})
+            print(f"  {name:22} {figures['requests_per_second']:8.1f} req/s   p50 {figures['p50_ms']:7.1f} ms   "
+                  f"p99 {figures['p99_ms']:7.1f} ms   non-2xx {figures['non_2xx']}   timeouts {figures['timeouts']}   "
+                  f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after{verdict}", flush=True)
+            results.append({"code": label, "case": name, **figures, "load_average": load})
     finally:
         server.send_signal(signal.SIGTERM)
         try:

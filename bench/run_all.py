@@ -3,6 +3,7 @@
     BENCH_SCALE=0.1 .venv/bin/python bench/run_all.py     # the default: a tenth of a health board (CI)
     BENCH_SCALE=1 .venv/bin/python bench/run_all.py       # the full scale (by hand: about 20 minutes)
     .venv/bin/python bench/run_all.py --only pages,import --backends postgresql
+    BENCH_REF=main .venv/bin/python bench/run_all.py --only pages,http --backends postgresql   # beside main's code
 
 For each backend it fills a database with bench/generate (PostgreSQL:
 BENCH_POSTGRES_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/remun_bench;
@@ -10,7 +11,9 @@ SQLite: BENCH_SQLITE_PATH, default instance/bench.sqlite3; both are dropped and
 made again), then runs the page timings, the 10,000-row import, wrk against
 gunicorn, and the export of every posting beside bare openpyxl and XlsxWriter.
 Targets (docs/performance.md) are printed as met or NOT met; a target not met
-does not fail the run, a benchmark that breaks does.
+does not fail the run, a benchmark that breaks does. With --ref (BENCH_REF) the page
+timings and wrk run again on that git ref's code (git archive into a temporary folder)
+against the same database, right after this code's, with the load average beside each.
 """
 
 from __future__ import annotations
@@ -46,10 +49,10 @@ def postgres_reachable(url: str) -> bool:
         engine.dispose()
 
 
-def run(title: str, command: list[str]) -> None:
-    print(f"\n## {title}\n$ {' '.join(command)}", flush=True)
+def run(title: str, command: list[str], cwd: Path = ROOT) -> None:
+    print(f"\n## {title}\n$ {' '.join(command)}  (load average {os.getloadavg()[0]:.1f})", flush=True)
     started = time.perf_counter()
-    subprocess.run(command, cwd=ROOT, check=True)
+    subprocess.run(command, cwd=cwd, check=True)
     print(f"({time.perf_counter() - started:.0f} s)", flush=True)
 
 
@@ -60,6 +63,8 @@ def main(argv=None) -> None:
     parser.add_argument("--only", default=",".join(STEPS), help=f"comma-separated steps of: {', '.join(STEPS)}")
     parser.add_argument("--runs", type=int, default=30)
     parser.add_argument("--wrk-seconds", type=int, default=int(os.environ.get("BENCH_WRK_SECONDS", "15")))
+    parser.add_argument("--ref", default=os.environ.get("BENCH_REF"),
+                        help="also time the pages and wrk on this git ref's code (for example main), beside this code")
     args = parser.parse_args(argv)
     steps = [step for step in args.only.split(",") if step]
     python = sys.executable
@@ -86,12 +91,23 @@ def main(argv=None) -> None:
             run("Generate", [python, "bench/generate", "--url", url, "--fresh", "--scale", str(args.scale)])
         if "pages" in steps:
             run("Reports and pages", [python, "bench/pages_bench.py", "--url", url, "--runs", str(args.runs)])
+            if args.ref:
+                sys.path.insert(0, str(ROOT))
+                from bench.http_bench import checkout
+
+                tree = checkout(args.ref)
+                try:
+                    run(f"Reports and pages, {args.ref}'s code", [python, str(tree / "bench" / "pages_bench.py"),
+                                                                  "--url", url, "--runs", str(args.runs)], cwd=tree)
+                finally:
+                    shutil.rmtree(tree, ignore_errors=True)
         if "import" in steps:
             run("Import", [python, "bench/import_bench.py", "--url", url])
         if "http" in steps:
             if shutil.which("wrk"):
                 run("HTTP (gunicorn, wrk)", [python, "bench/http_bench.py", "--url", url,
-                                             "--seconds", str(args.wrk_seconds)])
+                                             "--seconds", str(args.wrk_seconds)]
+                    + (["--ref", args.ref] if args.ref else []))
             else:
                 print("\nwrk is not installed: skipping HTTP (make bench installs it as root).", file=sys.stderr)
         if "export" in steps:

@@ -1,11 +1,14 @@
 """A stateful property test of the ledger (issue 14): every path, interleaved from two sessions.
 
 Hypothesis drives re-imports, attendance edits, approvals, rejections, reversals, batches,
-payments, settlement in kind and closing a month, each through the ledger operations from
-one of two database sessions (each with its own, possibly stale, picture), and after every
-step checks what a finance auditor would: debits equal credits; each approved claim's amount
-equals its accrual and its attendance still says what was approved; no reversed or rejected
-claim in a paid batch; nobody paid, given or declined more than was accrued; verify passes.
+payments, settlement in kind, closing a month, pay terms changes and role changes, each through
+the ledger operations from one of two database sessions (each with its own, possibly stale,
+picture), and after every step checks what a finance auditor would: debits equal credits; each
+approved claim's amount equals its accrual and its attendance still says what was approved; no
+reversed or rejected claim in a paid batch; nobody paid, given or declined more than was accrued;
+verify passes. And the kept parity reports (issue 19): the report served from the cache equals one
+made afresh, and every report kept in the database under the current figures version matches a
+recomputation (what `remun verify` checks).
 Runs on SQLite and PostgreSQL, each on its own database (it commits).
 """
 
@@ -28,7 +31,10 @@ from remun.ledger import claims as ledger_claims
 from remun.ledger import operations
 from remun.ledger.models import Account, BatchStatus, Claim, ClaimKind, ClaimStatus, PaymentBatch, Posting
 from remun.ledger.posting import ClaimDecided, LedgerError
-from remun.models import Attendance, Expense, Meeting
+from remun.enums import PayBasis, RoleKind
+from remun.models import Attendance, Expense, Meeting, Role, RoleTerms
+from remun.parity_report import organisation_parity, project_parity
+from remun.report_cache import ReportCache, cached_organisation_parity, cached_project_parity, check_kept_reports
 from remun.workbook.importer import ImportFailed, import_workbook
 from tests.conftest import create_postgres_database
 from tests.test_import import good_sheets, set_cell, workbook
@@ -60,6 +66,7 @@ def test_the_ledger_stays_right_whatever_the_order(own_engine, rate_book):
         def __init__(self):
             super().__init__()
             self.sessions = [Session(engine), Session(engine)]
+            self.reports = ReportCache(keep_with=lambda: Session(engine))  # as the web app keeps them
             self.sheets = good_sheets()
             self.name = f"Machine {uuid.uuid4().hex[:8]}"
             set_cell(self.sheets, "Project", 2, "Value", self.name)
@@ -163,7 +170,50 @@ def test_the_ledger_stays_right_whatever_the_order(own_engine, rate_book):
             last_month = dt.date.today().replace(day=1) - dt.timedelta(days=1)
             self._run(which, lambda s: operations.close_month(s, last_month, None))
 
+        def _role(self, session, pick) -> Role:
+            roles = session.scalars(select(Role).where(Role.project_id == self.project_id).order_by(Role.id)).all()
+            return roles[pick % len(roles)]
+
+        @rule(which=st.integers(0, 1), pick=st.integers(0, 9), rate=st.sampled_from(["14.00", "21.50", "30.00"]),
+              later=st.booleans())
+        def change_pay_terms(self, which, pick, rate, later):
+            def act(session):
+                role = self._role(session, pick)
+                latest = max(role.terms, key=lambda terms: terms.effective_from)
+                if later:  # new terms from tomorrow
+                    if latest.effective_from <= dt.date.today():
+                        role.terms.append(RoleTerms(effective_from=dt.date.today() + dt.timedelta(days=1),
+                                                    basis=PayBasis.HOUR, rate=Decimal(rate),
+                                                    session_hours=latest.session_hours))
+                else:  # the terms in force corrected
+                    latest.rate = Decimal(rate)
+                session.flush()
+                ledger_claims.sync_claims(session, rate_book, project_id=self.project_id)
+            self._run(which, act, ClaimDecided, DBAPIError)
+
+        @rule(which=st.integers(0, 1), pick=st.integers(0, 9))
+        def change_role(self, which, pick):
+            def act(session):
+                role = self._role(session, pick)
+                if role.kind is RoleKind.LIVED_EXPERIENCE:
+                    role.kind = RoleKind.CARER
+                elif role.kind is RoleKind.CARER:
+                    role.kind = RoleKind.LIVED_EXPERIENCE
+                else:
+                    role.title = f"{role.title.split(' (')[0]} ({uuid.uuid4().hex[:4]})"
+            self._run(which, act, DBAPIError)
+
         # --- what must always hold --------------------------------------------------------
+
+        @invariant()
+        def kept_reports_are_right(self):
+            with Session(engine) as check:
+                assert cached_project_parity(check, self.project_id, rate_book, cache=self.reports) == \
+                    project_parity(check, self.project_id, rate_book)
+                assert cached_organisation_parity(check, rate_book, cache=self.reports) == \
+                    organisation_parity(check, rate_book)
+                check.rollback()  # the reports were kept in transactions of their own
+                assert check_kept_reports(check, rate_book) == []
 
         @invariant()
         def money_is_right(self):

@@ -41,11 +41,18 @@ def start(session: Session, user: User, at: dt.datetime | None = None) -> str:
 
 
 def _row(session: Session, key: str | None) -> SignInSession | None:
+    found = _row_and_user(session, key)
+    return found[0] if found else None
+
+
+def _row_and_user(session: Session, key: str | None) -> tuple[SignInSession, User | None] | None:
+    """The session the key names and its account, in one query (every request makes it)."""
     user_id, _, raw = (key or "").partition("-")
     if not user_id.isdigit() or not raw or len(raw) > 200:
         return None
-    row = session.scalar(select(SignInSession).where(SignInSession.token_hash == hash_token(raw)))
-    return row if row is not None and row.user_id == int(user_id) else None
+    found = session.execute(select(SignInSession, User).outerjoin(User, User.id == SignInSession.user_id)
+                            .where(SignInSession.token_hash == hash_token(raw))).first()
+    return (found[0], found[1]) if found is not None and found[0].user_id == int(user_id) else None
 
 
 def find(session: Session, key: str | None, *, idle: dt.timedelta, lifetime: dt.timedelta,
@@ -54,11 +61,11 @@ def find(session: Session, key: str | None, *, idle: dt.timedelta, lifetime: dt.
 
     May write ``last_seen_at``; the caller commits.
     """
-    row = _row(session, key)
-    if row is None:
+    found = _row_and_user(session, key)
+    if found is None:
         return None
+    row, user = found
     moment = at or now()
-    user = session.get(User, row.user_id)
     if (user is None or not user.active or not user.password_hash
             or moment - aware(row.last_seen_at) > idle or moment - aware(row.created_at) > lifetime):
         session.delete(row)

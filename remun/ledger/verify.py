@@ -1,6 +1,7 @@
 """Checks the whole ledger from the start: the hash chain, that every transaction balances,
 and that balances make sense. Finds changes made outside the app, such as an edited
-amount or a removed entry, and names the first bad one."""
+amount or a removed entry, and names the first bad one. Also checks the kept parity reports
+(remun/report_cache.py) against a recomputation."""
 
 from __future__ import annotations
 
@@ -17,6 +18,8 @@ from remun.ledger.keys import KEYED, ledger_key
 from remun.ledger.models import (Account, BatchStatus, ClosedPeriod, LedgerHead, LedgerTransaction, PaymentBatch,
                                  Posting)
 from remun.money import ZERO
+from remun.rates import RateBook
+from remun.report_cache import check_kept_reports
 
 
 @dataclass(frozen=True)
@@ -155,3 +158,9 @@ def _closed_and_paid_kept(session: Session, checkpoints: Iterable[Checkpoint]) -
     problems += [Problem(None, None, f"payment batch {batch} was paid and is no longer marked paid")
                  for batch in sorted(were_paid - set(now["paid_batches"]))]
     return problems
+
+
+def verify_kept_figures(session: Session, book: RateBook) -> tuple[Problem, ...]:
+    """Every parity report kept under the current figures version, made again without the cache:
+    one problem, in words, for each whose figures differ (a change that did not move the version)."""
+    return tuple(Problem(None, None, message) for message in check_kept_reports(session, book))

@@ -3,16 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from typing import NamedTuple
 
-from flask import Blueprint, current_app, jsonify, render_template, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from flask_login import current_user
+from markupsafe import Markup
+from sqlalchemy.exc import NoResultFound
 
 from remun.calculator import fair_fees
-from remun.models import Project
 from remun.parity import MEDIAN_TITLE
 from remun.parity_report import report_as_json
 from remun.rates import living_wage_ref
-from remun.report_cache import cached_organisation_parity, cached_project_parity  # issue 19: kept under the figures version
+from remun.report_cache import PageCache, ReportCache, cached_organisation_parity, cached_project_parity  # issue 19
 from remun.web.charts import bar_chart
 from remun.web.extensions import db
 from remun.web.forms import CalculatorForm, options
@@ -26,10 +31,42 @@ def _threshold() -> int:
     return int(current_app.config.get("REMUN_PAY_GAP_THRESHOLD", 10))
 
 
+def _kept() -> dict:
+    """How the parity reports are kept: this app's cache (each report made is also kept in the database
+    for `remun verify`), and the rate book made only when a report has to be (its organisation's
+    figures are under the figures version, so the shipped book names it)."""
+    cache = current_app.extensions.get("remun.reports")
+    if cache is None:
+        cache = current_app.extensions["remun.reports"] = ReportCache(keep_with=db.sessionmaker)
+    return {"book": rate_book, "book_key": id(current_app.extensions["remun.rates"]), "cache": cache,
+            "threshold": _threshold()}
+
+
+def _page(report, template: str, context: Callable[[], dict]) -> Markup:
+    """The body of a parity page, made once for each report served and each reader: the report's
+    figures under its version, the language, and the user and role (links follow permissions).
+    ``context`` is called only when the body has to be made (charts and sentences cost time too)."""
+    pages = current_app.extensions.get("remun.report_pages")
+    if pages is None:
+        pages = current_app.extensions["remun.report_pages"] = PageCache()
+    reader = (template, str(get_locale()), current_user.get_id(), getattr(current_user, "role", None))
+    return Markup(pages.get_or_make(report, reader, lambda: render_template(template, report=report, **context())))
+
+
+class ProjectNamed(NamedTuple):
+    """What the page shows of the project beside its report (its id and name, from the report)."""
+
+    id: int
+    name: str
+
+
 def _report(project_id: int):
-    """The project and its parity report (the project is held, so the page does not load it twice)."""
-    project = db.get_or_abort(Project, project_id)
-    return project, cached_project_parity(db.session, project_id, rate_book(), threshold=_threshold())
+    """The project (as the report names it: no second query) and its parity report; 404 for no project."""
+    try:
+        report = cached_project_parity(db.session, project_id, **_kept())
+    except NoResultFound:
+        abort(404)
+    return ProjectNamed(report.project_id, report.project_name), report
 
 
 def group_chart(group, living_wage):
@@ -45,12 +82,13 @@ def group_chart(group, living_wage):
 @bp.get("/projects/<int:project_id>/parity")
 def project(project_id: int):
     project, report = _report(project_id)
-    return render_template(
-        "parity/project.html", title=_("Pay parity"), report=report, project=project,
-        charts={group.name: group_chart(group, report.living_wage) for group in report.groups},
-        basis_sentence=report.basis.sentence(_), median_title=_(MEDIAN_TITLE),
-        breadcrumbs=project_crumbs(project), active_section="projects",
-    )
+    title = _("Pay parity")
+    page = _page(report, "parity/_project_page.html", lambda: {
+        "title": title, "project": project, "basis_sentence": report.basis.sentence(_),
+        "charts": {group.name: group_chart(group, report.living_wage) for group in report.groups},
+        "median_title": _(MEDIAN_TITLE)})
+    return render_template("parity/project.html", title=title, page=page, breadcrumbs=project_crumbs(project),
+                           active_section="projects")
 
 
 @bp.get("/projects/<int:project_id>/parity.json")
@@ -61,9 +99,11 @@ def project_json(project_id: int):
 
 @bp.get("/parity")
 def organisation():
-    report = cached_organisation_parity(db.session, rate_book(), threshold=_threshold())
-    return render_template("parity/organisation.html", title=_("Pay parity across all projects"),
-                           report=report, basis_sentence=report.basis.sentence(_), active_section="parity")
+    report = cached_organisation_parity(db.session, **_kept())
+    title = _("Pay parity across all projects")
+    page = _page(report, "parity/_organisation_page.html",
+                 lambda: {"title": title, "basis_sentence": report.basis.sentence(_)})
+    return render_template("parity/organisation.html", title=title, page=page, active_section="parity")
 
 
 @bp.route("/calculator", methods=["GET", "POST"])
