@@ -18,6 +18,7 @@ from remun.parity import MEDIAN_TITLE
 from remun.parity_report import report_as_json
 from remun.rates import living_wage_ref
 from remun.report_cache import PageCache, ReportCache, cached_organisation_parity, cached_project_parity  # issue 19
+from remun.web import glossary_links
 from remun.web.charts import bar_chart
 from remun.web.extensions import db
 from remun.web.forms import CalculatorForm, options
@@ -50,7 +51,16 @@ def _page(report, template: str, context: Callable[[], dict]) -> Markup:
     if pages is None:
         pages = current_app.extensions["remun.report_pages"] = PageCache()
     reader = (template, str(get_locale()), current_user.get_id(), getattr(current_user, "role", None))
-    return Markup(pages.get_or_make(report, reader, lambda: render_template(template, report=report, **context())))
+    return Markup(pages.get_or_make(report, reader, lambda: _linked_body(template, report, context)))
+
+
+def _linked_body(template: str, report, context: Callable[[], dict]) -> str:
+    """The body rendered as main content, so its glossary terms are linked (and kept linked with it)."""
+    glossary_links.begin_page()
+    try:
+        return render_template(template, report=report, **context())
+    finally:
+        glossary_links.end_page()
 
 
 class ProjectNamed(NamedTuple):
