@@ -63,7 +63,7 @@ from remun.rates import RateBook
 from remun.records import UNIT_FOR_BASIS, RateCardProblem, check_rate_card
 from remun.workbook import N_
 from remun.workbook import layout as L
-from remun.workbook.limits import check_workbook
+from remun.workbook.limits import measure_workbook
 from remun.workbook.problems import Problem
 from remun.workbook.cells import (
     HOURS_LIMIT,
@@ -88,6 +88,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["ImportFailed", "ImportSummary", "Problem", "SummaryLine", "Tally", "import_workbook"]
 
+#: progress(rows done, rows to do)
+Progress = Callable[[int, int], None]
 HOURS_IN_A_DAY = Decimal(24)
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s.]+$")
 CURRENCY = re.compile(r"^[A-Z]{3}$")
@@ -244,6 +246,7 @@ class _Sheet:
 
 
 def _open(source: str | os.PathLike | IO[bytes]):
+    """The workbook opened to be read as a stream, and how many rows its data sheets hold."""
     if not isinstance(source, (str, os.PathLike)):
         seekable = getattr(source, "seekable", None)
         if not (callable(seekable) and seekable()):
@@ -251,12 +254,12 @@ def _open(source: str | os.PathLike | IO[bytes]):
     # Refused before parsing when it would unpack too large, or a sheet is too wide or long (issue 19).
     if isinstance(source, (str, os.PathLike)):
         with open(source, "rb") as handle:
-            problems = check_workbook(handle)
+            problems, rows = measure_workbook(handle)
     else:
-        problems = check_workbook(source)
+        problems, rows = measure_workbook(source)
     if problems:
         raise ImportFailed(problems)
-    return load_workbook(source, read_only=True, data_only=True)
+    return load_workbook(source, read_only=True, data_only=True), rows
 
 
 def _bad_file() -> ImportFailed:
@@ -271,15 +274,36 @@ def _bad_file() -> ImportFailed:
     )
 
 
-def _read_workbook(source) -> dict[str, _Sheet]:
+class _Reading:
+    """Counts the rows read, telling ``progress`` (rows read, rows to read) every ``EVERY`` rows."""
+
+    EVERY = 500
+
+    def __init__(self, progress: Progress | None):
+        self.progress = progress
+        self.done = 0
+        self.total = 0
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.progress is not None and self.done % self.EVERY == 0:
+            self.progress(min(self.done, self.total), self.total)
+
+    def finished(self) -> None:
+        if self.progress is not None:
+            self.progress(self.total, self.total)
+
+
+def _read_workbook(source, progress: Progress | None = None) -> dict[str, _Sheet]:
     """Every data sheet's headings and non-blank rows; raises ImportFailed for a bad file or layout."""
+    reading = _Reading(progress)
     problems: list[Problem] = []
     sheets: dict[str, _Sheet] = {}
     try:
         with warnings.catch_warnings():
             # Files from other programs make openpyxl warn (styles, extensions); they still read.
             warnings.simplefilter("ignore")
-            book = _open(source)
+            book, reading.total = _open(source)
             try:
                 by_key = {heading_key(name): name for name in book.sheetnames}
                 for sheet_name in L.DATA_SHEETS:
@@ -292,7 +316,7 @@ def _read_workbook(source) -> dict[str, _Sheet]:
                                     {"sheet": sheet_name})
                         )
                         continue
-                    sheet = _read_sheet(book[actual], sheet_name, problems)
+                    sheet = _read_sheet(book[actual], sheet_name, problems, reading.tick)
                     if sheet is not None:
                         sheets[sheet_name] = sheet
             finally:
@@ -304,15 +328,17 @@ def _read_workbook(source) -> dict[str, _Sheet]:
         raise _bad_file() from exc
     if problems:
         raise ImportFailed(problems)
+    reading.finished()
     return sheets
 
 
-def _read_sheet(worksheet, sheet_name: str, problems: list[Problem]) -> _Sheet | None:
+def _read_sheet(worksheet, sheet_name: str, problems: list[Problem], tick: Callable[[], None]) -> _Sheet | None:
     worksheet.reset_dimensions()  # do not trust the size the file claims
     rows = worksheet.iter_rows(values_only=True)
     heading_row = 0
     headings: tuple = ()
     for number, cells in enumerate(rows, start=1):
+        tick()
         if any(not is_blank(cell) for cell in cells):
             heading_row, headings = number, cells
             break
@@ -345,6 +371,7 @@ def _read_sheet(worksheet, sheet_name: str, problems: list[Problem]) -> _Sheet |
     known = sorted(columns.values())
     data: list[tuple[int, tuple]] = []
     for number, cells in enumerate(rows, start=heading_row + 1):
+        tick()
         # A row is blank when every known column is blank (notes in other columns do not count).
         for index in known:
             if index < len(cells) and not is_blank(cells[index]):
@@ -577,14 +604,16 @@ def import_workbook(
     rate_book: RateBook,
     today: dt.date | None = None,
     may_update: Callable[[Project], bool] | None = None,
+    progress: Progress | None = None,
 ) -> ImportSummary:
     """Import a workbook (a path or a binary stream) into ``session``, all or nothing.
 
     ``may_update`` says whether the workbook may change an existing project of the same name
     (a project lead may change only the projects they lead); by default it may.
+    ``progress(rows read, rows to read)`` is told as the sheets are read (a background job's page shows it).
     Raises ImportFailed listing every problem, having written nothing. Never commits.
     """
-    sheets = _read_workbook(source)
+    sheets = _read_workbook(source, progress)
     job = _Import(session, rate_book, today or dt.date.today(), sheets)
     job.may_update = may_update
     job.check()
