@@ -41,10 +41,10 @@ def upload():
         if not (callable(getattr(stream, "seekable", None)) and stream.seekable()):
             stream = io.BytesIO(stream.read())
         try:
-            rows = measure_workbook(stream)[1]
-        except Exception:  # noqa: BLE001  (not a zip: the import says so in words)
-            rows = 0
-        if rows > int(current_app.config.get("REMUN_IMPORT_JOB_ROWS", JOB_ROWS)):
+            refused, rows = measure_workbook(stream)
+        except Exception:  # noqa: BLE001  (not a zip: the import says so in words, at once)
+            refused, rows = [], 0
+        if not refused and rows > int(current_app.config.get("REMUN_IMPORT_JOB_ROWS", JOB_ROWS)):
             return _import_in_the_background(stream)
         try:
             summary = import_project(db.session, stream, rate_book(), by_user_id=current_user.id,
