@@ -11,6 +11,7 @@ result: what was imported, or the problems (and nothing written). Both use
 from __future__ import annotations
 
 import io
+import os
 
 from flask import Blueprint, current_app, flash, redirect, render_template, send_file, url_for
 from flask_babel import get_locale
@@ -31,7 +32,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def upload():
     from remun.workbook.importer import ImportFailed
     from remun.workbook.limits import measure_workbook
-    from remun.workbook.operations import JOB_ROWS, SHOWN_PROBLEMS, import_project
+    from remun.workbook.operations import SHOWN_PROBLEMS, import_project
 
     form = ImportForm()
     problems = []
@@ -44,7 +45,7 @@ def upload():
             refused, rows = measure_workbook(stream)
         except Exception:  # noqa: BLE001  (not a zip: the import says so in words, at once)
             refused, rows = [], 0
-        if not refused and rows > int(current_app.config.get("REMUN_IMPORT_JOB_ROWS", JOB_ROWS)):
+        if not refused and rows > _job_rows():
             return _import_in_the_background(stream)
         try:
             summary = import_project(db.session, stream, rate_book(), by_user_id=current_user.id,
@@ -61,6 +62,13 @@ def upload():
             return redirect(url_for("projects.show", project_id=summary.project_id))
     return render_template("imports/upload.html", title=_("Import a workbook"), form=form, problems=problems,
                            more_problems=more_problems, active_section="import")
+
+
+def _job_rows() -> int:
+    """Uploads with more rows than this are imported by a background job (REMUN_IMPORT_JOB_ROWS)."""
+    from remun.workbook.operations import JOB_ROWS
+
+    return int(current_app.config.get("REMUN_IMPORT_JOB_ROWS") or os.environ.get("REMUN_IMPORT_JOB_ROWS") or JOB_ROWS)
 
 
 def _import_in_the_background(stream):
