@@ -7,7 +7,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.exc import DataError, IntegrityError
 
 from remun.enums import ExpenseCategory, Reciprocity
@@ -27,7 +27,7 @@ from remun.workbook import N_
 from remun.workbook.problems import Problem
 from remun.workbook.plans import PersonPlan, RolePlan, Terms
 from remun.workbook.results import ImportFailed, ImportSummary, Tally
-from remun.workbook.rows import DEFAULT_CURRENCY, DEFAULT_LANGUAGE, key_of
+from remun.workbook.rows import DEFAULT_CURRENCY, DEFAULT_LANGUAGE, chunks, key_of
 
 log = logging.getLogger(__name__)
 
@@ -167,7 +167,7 @@ class Writes:
                 count_change(summary.sessions, update_fields(old, hours=meeting_plan.hours))
         session.flush()
 
-        new_attendances = []
+        new_attendances: list[tuple[dict, list]] = []
         for attendance_plan in self.attendances:
             meeting = meetings[attendance_plan.meeting_key]
             who = attendance_plan.person
@@ -176,13 +176,12 @@ class Writes:
             wanted = [attendance_plan.expense] if attendance_plan.expense else []
             old = self.old_attendances.get((meeting.id, person.id))
             if old is None:
-                attendance = Attendance(meeting_id=meeting.id, person_id=person.id, role_id=role_id,
-                                        hours=attendance_plan.hours, prep_hours=attendance_plan.prep_hours,
-                                        travel_hours=attendance_plan.travel_hours)
-                for amount, category, note in wanted:
-                    attendance.expenses.append(Expense(amount=amount, category=category, note=note))
-                    summary.expenses.created += 1
-                new_attendances.append(attendance)
+                new_attendances.append((
+                    {"meeting_id": meeting.id, "person_id": person.id, "role_id": role_id,
+                     "hours": attendance_plan.hours, "prep_hours": attendance_plan.prep_hours,
+                     "travel_hours": attendance_plan.travel_hours},
+                    wanted))
+                summary.expenses.created += len(wanted)
                 summary.attendance.created += 1
                 continue
             changed = update_fields(old, role_id=role_id, hours=attendance_plan.hours,
@@ -210,10 +209,26 @@ class Writes:
                 for amount, category, note in wanted:
                     old.expenses.append(Expense(amount=amount, category=category, note=note))
             count_change(summary.attendance, changed)
-        session.add_all(new_attendances)
         session.flush()
+        self._insert_attendances(new_attendances)
         self._write_mileage(meetings, summary)
         return summary
+
+    def _insert_attendances(self, new: list[tuple[dict, list]]) -> None:
+        """New attendance and its expenses, as bulk inserts: an ORM object for each row cost more CPU than
+        all the rest of an import of 10,000 rows (docs/performance.md)."""
+        session = self.session
+        ids: dict[tuple[int, int], int] = {}
+        for batch in chunks(new, 1000):
+            returned = session.execute(
+                insert(Attendance).returning(Attendance.id, Attendance.meeting_id, Attendance.person_id),
+                [values for values, _expenses in batch])
+            ids.update({(meeting_id, person_id): id_ for id_, meeting_id, person_id in returned})
+        expenses = [{"attendance_id": ids[(values["meeting_id"], values["person_id"])], "amount": amount,
+                     "category": category, "note": note}
+                    for values, wanted in new for amount, category, note in wanted]
+        if expenses:
+            session.execute(insert(Expense), expenses)
 
     def _write_mileage(self, meetings: dict, summary: ImportSummary) -> None:
         """Mileage expenses, in session order, so each person's 10,000-mile step counts the earlier journeys.
@@ -223,6 +238,8 @@ class Writes:
         session = self.session
         wanted = sorted((plan for plan in self.attendances if plan.mileage),
                         key=lambda plan: (plan.meeting_key[0], plan.row))
+        if not wanted:
+            return
         by_key = {(attendance.meeting_id, attendance.person_id): attendance
                   for attendance in session.scalars(select(Attendance).where(
                       Attendance.meeting_id.in_([meeting.id for meeting in meetings.values()])))}
