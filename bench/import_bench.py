@@ -78,21 +78,25 @@ def main(argv=None) -> dict:
     content = build_workbook(args.rows)
     engine = make_engine(args.url)
     seconds = []
+    cpu = []
     for _run in range(args.repeat):
         with Session(engine) as session:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             summary = import_workbook(session, io.BytesIO(content), book)
             session.flush()
             seconds.append(time.perf_counter() - started)
+            cpu.append(time.process_time() - cpu_started)
             session.rollback()
     engine.dispose()
     median = statistics.median(seconds)
     rate = args.rows / median
-    verdict = "met" if rate >= 2000 else "NOT met"
+    cpu_median = statistics.median(cpu)
+    verdict = "met" if rate >= 5000 else "NOT met"  # issue 19 (issue 9 asked 2,000)
     print(f"  import of {args.rows:,} attendance rows ({len(content) / 2**20:.1f} MiB workbook, {engine.dialect.name}): "
-          f"median {median:.2f} s of {len(seconds)}, {rate:,.0f} rows/s  {verdict} (target >= 2,000 rows/s)")
+          f"median {median:.2f} s of {len(seconds)}, {rate:,.0f} rows/s  {verdict} (target >= 5,000 rows/s); "
+          f"this process's CPU {cpu_median:.2f} s, {args.rows / cpu_median:,.0f} rows per CPU second")
     del summary
-    return {"rows": args.rows, "seconds": median, "rows_per_second": rate}
+    return {"rows": args.rows, "seconds": median, "rows_per_second": rate, "cpu_seconds": cpu_median}
 
 
 if __name__ == "__main__":

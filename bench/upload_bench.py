@@ -58,13 +58,13 @@ def build(case: str, rows: int) -> io.BytesIO:
 
 
 def child(case: str, mode: str, rows: int) -> None:
-    from remun.workbook import importer
+    from remun.workbook import reading
     from remun.workbook.importer import ImportFailed
 
     upload = build(case, rows)
     size = len(upload.getvalue())
     if mode == "before":
-        importer.check_workbook = lambda source: []
+        reading.measure_workbook = lambda source: ([], 0)
     import gc
 
     gc.collect()
@@ -72,7 +72,7 @@ def child(case: str, mode: str, rows: int) -> None:
     began = time.perf_counter()
     outcome = "imported"
     try:
-        importer._read_workbook(upload)
+        reading.read_workbook(upload)
     except ImportFailed as failure:
         outcome = failure.problems[0].text[:90]
     print(json.dumps({"case": case, "mode": mode, "upload_kib": size / 1024, "seconds": time.perf_counter() - began,

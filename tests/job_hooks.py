@@ -6,6 +6,7 @@ so both know the kind. The real kinds (remun/jobs/kinds.py) are tested through t
 
 from __future__ import annotations
 
+import os
 import time
 from pathlib import Path
 
@@ -21,6 +22,8 @@ def slow(session: Session, params: dict, target: Path, progress) -> str:
     from remun.jobs.models import Job
 
     attempts = session.get(Job, params["job_id"]).attempts if params.get("job_id") else 1
+    if params.get("pid_file"):  # so the test can stop this process (RQ's work horse) when it kills the worker
+        Path(params["pid_file"]).write_text(str(os.getpid()), encoding="utf-8")
     progress(3, ROWS)
     if attempts == 1:
         while True:  # the test kills the worker here

@@ -7,10 +7,12 @@ Playwright). Screenshots go to test-artifacts/screenshots like the other browser
 from __future__ import annotations
 
 import io
+import re
 from decimal import Decimal
 
 import pytest
 from openpyxl import load_workbook
+from playwright.sync_api import expect
 
 from tests.test_browser import WIDTHS, _check, browser, live_server, signed_in_page  # noqa: F401  (fixtures)
 from tests.test_budget_workbook import Evaluator, find_row
@@ -105,8 +107,14 @@ def test_a_budget_from_a_blank_draft_to_the_workbook(live_server, browser, tmp_p
     assert page.locator(".remun-print-only").first.is_visible()
     page.emulate_media(media="screen")
 
+    budget_url = page.url
+    page.get_by_role("button", name="Download the workbook").click()
+    # The workbook is made in the background; its page shows progress, then the link.
+    page.wait_for_url("**/jobs/*")
+    link = page.get_by_role("link", name=re.compile(r"^Download budget-"))
+    expect(link).to_be_visible(timeout=60_000)  # the page refreshes itself until the file is ready
     with page.expect_download() as info:
-        page.get_by_role("button", name="Download the workbook").click()
+        link.click()
     saved = tmp_path / "budget.xlsx"
     info.value.save_as(saved)
     workbook = load_workbook(io.BytesIO(saved.read_bytes()))
@@ -118,6 +126,7 @@ def test_a_budget_from_a_blank_draft_to_the_workbook(live_server, browser, tmp_p
     assert evaluate.cell("Summary", find_row(summary, "Total with the fair option"), 4) == Decimal("3080.00")
 
     # The administrator turns the draft into the project, with its roles.
+    page.goto(budget_url)
     page.get_by_role("button", name="Turn into a project").click()
     _check(page, "/budgets/make-project", "desktop")
     page.get_by_role("button", name="Create the project").click()

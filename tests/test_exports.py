@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from remun.enums import Reciprocity
 from remun.exports import ExportContext, ExportFilters, ExportTooLarge
+from remun.exports import ledger_sheets
 from remun.exports import workbook as workbook_module
 from remun.exports.batch_file import write_batch_file
 from remun.exports.csv_export import write_ledger_csv
@@ -668,7 +669,7 @@ def test_remun_export_and_batch_export_from_the_command_line(backend, tmp_path):
 
 def test_batch_file_and_export_accounts_are_in_the_ledger_model():
     # The Summary's columns read these accounts: a renamed account would silently total nothing.
-    assert {spec[0] for spec in workbook_module.SUMMARY_ACCOUNTS if spec} == set(Account) - {Account.DECLINED_OFFSET}
+    assert {spec[0] for spec in ledger_sheets.SUMMARY_ACCOUNTS if spec} == set(Account) - {Account.DECLINED_OFFSET}
 
 
 # --- The pages ------------------------------------------------------------------------------------

@@ -6,7 +6,10 @@ A queue of its own per test keeps these jobs away from any other worker on the s
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import html
+import json
 import os
 import re
 import signal
@@ -18,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from redis import Redis
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from remun.accounts.models import AuditEvent, User, UserRole
 from remun.enums import Reciprocity
@@ -147,7 +150,7 @@ def ask_for_export(client, project_id: int) -> int:
 
 
 def text_of(response) -> str:
-    return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+    return html.unescape(" ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split()))
 
 
 def download(client, job_id: int):
@@ -163,6 +166,15 @@ def check_finished_export(app, lead, admin, other, job_id: int) -> None:
 
     import openpyxl
 
+    def rows_match(data: bytes, job: Job) -> None:
+        ledger = openpyxl.load_workbook(io.BytesIO(data), read_only=True)["Ledger"]
+        assert sum(1 for _ in ledger.iter_rows(min_row=2)) == job.rows_total
+
+    check_finished_file(app, lead, admin, other, job_id, rows_match)
+
+
+def check_finished_file(app, lead, admin, other, job_id: int, check_data) -> None:
+    """Done: the owner and an administrator download it (each recorded); another lead is refused."""
     page = lead.get(f"/jobs/{job_id}")
     assert "Your file is ready" in text_of(page) and 'http-equiv="refresh"' not in page.get_data(as_text=True)
     job = job_row(app, job_id)
@@ -171,8 +183,7 @@ def check_finished_export(app, lead, admin, other, job_id: int) -> None:
 
     response, data = download(lead, job_id)
     assert response.status_code == 200 and data.startswith(b"PK")
-    ledger = openpyxl.load_workbook(io.BytesIO(data), read_only=True)["Ledger"]
-    assert sum(1 for _ in ledger.iter_rows(min_row=2)) == job.rows_total
+    check_data(data, job)
     assert download(admin, job_id)[0].status_code == 200
     assert other.get(f"/jobs/{job_id}").status_code == 403
     assert download(other, job_id)[0].status_code == 403
@@ -260,7 +271,7 @@ def test_a_worker_killed_mid_job_leaves_a_failed_job_that_can_be_retried(
 
     with app.app_context():
         job = store.create(db.session, "test-slow", ids["lead"], {})
-        job.params = f'{{"job_id": {job.id}}}'
+        job.params = json.dumps({"job_id": job.id, "pid_file": str(tmp_path / "work-horse.pid")})
         db.session.commit()
         job_id = job.id
         runner.submit(app, job_id)
@@ -280,7 +291,12 @@ def test_a_worker_killed_mid_job_leaves_a_failed_job_that_can_be_retried(
             time.sleep(0.1)
         assert "3 of 10 rows written" in text_of(lead.get(f"/jobs/{job_id}"))
     finally:
-        os.killpg(worker.pid, signal.SIGKILL)  # the worker and its work horse, mid-job
+        os.killpg(worker.pid, signal.SIGKILL)  # the worker, mid-job
+        # RQ's work horse has a process group of its own: killed by its id, or it would work on for ever.
+        horse = tmp_path / "work-horse.pid"
+        if horse.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(horse.read_text()), signal.SIGKILL)
         worker.wait()
         worker.stderr.close()
     assert job_row(app, job_id).status is JobStatus.RUNNING  # nobody told the database
@@ -317,3 +333,156 @@ def test_a_refused_job_says_why_and_can_be_retried(app, client, db_session, rate
     monkeypatch.undo()
     assert client.post(f"/jobs/{job_id}/retry").status_code == 302
     assert "Your file is ready" in text_of(client.get(f"/jobs/{job_id}"))
+
+
+# --- Budget workbooks and large imports (the other kinds of job) --------------------------------------------------
+
+def job_of(response) -> int:
+    assert response.status_code == 302, response.status_code
+    return int(re.search(r"/jobs/(\d+)$", response.headers["Location"]).group(1))
+
+
+def ask_for_budget_workbook(app, lead) -> int:
+    from remun.budget.models import Budget, BudgetDraftRole
+    from remun.web.extensions import db
+    from tests.test_budget_pages import add_item, add_line, add_role, start_draft
+
+    start_draft(lead, name="Jobs pilot")
+    with app.app_context():
+        budget = db.session.scalar(select(Budget).where(Budget.name == "Jobs pilot"))
+        assert add_role(lead, budget).status_code == 302
+        role = db.session.scalar(select(BudgetDraftRole).where(BudgetDraftRole.budget_id == budget.id))
+        assert add_line(lead, budget, f"draft-{role.id}").status_code == 302
+        assert add_item(lead, budget).status_code == 302
+    return job_of(lead.get(f"/budgets/{budget.id}/workbook.xlsx"))
+
+
+def upload(client, sheets) -> object:
+    from tests.test_import import workbook
+
+    return client.post("/import/", data={"workbook": (workbook(sheets), "project.xlsx")},
+                       content_type="multipart/form-data")
+
+
+def uploads_kept() -> list[Path]:
+    return sorted((store.files_folder() / "uploads").glob("*"))
+
+
+def check_budget_and_import_jobs(app, clients, run_queued_work, waits_for_a_worker: bool) -> None:
+    """A budget workbook and a large import, each from its page to its result, with ``run_queued_work()``
+    doing the work (a real RQ worker, or waiting for the app's thread)."""
+    import io
+
+    import openpyxl
+
+    from remun.models import Meeting, Project
+    from remun.web.extensions import db
+    from tests.test_import import PROJECT_NAME, good_sheets, set_cell
+
+    lead, admin, other = clients
+    app.config["REMUN_IMPORT_JOB_ROWS"] = 5  # the small workbook of tests/test_import.py counts as large here
+
+    # The budget workbook: the page asks for it, the work makes it, only its owner and administrators get it.
+    job_id = ask_for_budget_workbook(app, lead)
+    run_queued_work(job_id)
+
+    def is_budget_workbook(data: bytes, job: Job) -> None:
+        book = openpyxl.load_workbook(io.BytesIO(data))
+        assert book.sheetnames[:3] == ["Summary", "Payment for time", "Fair pay"]
+        assert book.properties.creator == "lead@example.org"
+        assert job.file_name == "budget-jobs-pilot.xlsx"
+
+    check_finished_file(app, lead, admin, other, job_id, is_budget_workbook)
+    check_expiry(app, lead, job_id)
+
+    # A workbook with a problem: the job's page lists it, and nothing is written.
+    sheets = good_sheets()
+    set_cell(sheets, "Roles", 2, "Kind", "Clinician")
+    job_id = job_of(upload(lead, sheets))
+    assert len(uploads_kept()) == 1  # kept for the worker
+    if waits_for_a_worker:  # (a thread may have finished it already)
+        page = lead.get(f"/jobs/{job_id}")
+        assert 'http-equiv="refresh"' in page.get_data(as_text=True) and "waiting to be imported" in text_of(page)
+    run_queued_work(job_id)
+    page = text_of(lead.get(f"/jobs/{job_id}"))
+    assert "Nothing was imported" in page and "'Clinician' is not a kind of role" in page
+    assert uploads_kept() == []
+    with app.app_context():
+        assert db.session.scalar(select(Project.id).where(Project.name == PROJECT_NAME)) is None
+
+    # The same workbook put right is imported: the result, only for its owner and administrators.
+    job_id = job_of(upload(lead, good_sheets()))
+    run_queued_work(job_id)
+    page = lead.get(f"/jobs/{job_id}")
+    words = text_of(page)
+    assert "Your workbook was imported" in words and f"Project '{PROJECT_NAME}' added." in words
+    assert "Attendance: 5 added" in words and 'http-equiv="refresh"' not in page.get_data(as_text=True)
+    assert job_row(app, job_id).rows_done == job_row(app, job_id).rows_total > 5
+    assert uploads_kept() == []
+    assert admin.get(f"/jobs/{job_id}").status_code == 200
+    assert other.get(f"/jobs/{job_id}").status_code == 403
+    assert download(lead, job_id)[0].status_code == 302  # a result to read, not a file to download
+    with app.app_context():
+        project = db.session.scalar(select(Project).where(Project.name == PROJECT_NAME))
+        assert f'href="/projects/{project.id}"' in page.get_data(as_text=True)
+        assert db.session.scalar(select(func.count(Meeting.id)).where(Meeting.project_id == project.id)) == 2
+        lead_user = db.session.scalar(select(User).where(User.email == "lead@example.org"))
+        assert project in lead_user.led_projects  # a lead leads the project they imported
+
+
+@needs_redis
+def test_budget_workbooks_and_large_imports_on_the_queue_done_by_a_real_worker(
+        committed_url, tmp_path, monkeypatch, queue_name, rate_book, made_apps):
+    from rq import Queue, SimpleWorker
+
+    app = make_app(committed_url, tmp_path, monkeypatch, "rq", queue_name, made=made_apps)
+    _project_id, ids = people_and_ledger(app, rate_book)
+    clients = [signed_in(app, ids[name]) for name in ("lead", "admin", "other")]
+    connection = Redis.from_url(REDIS_URL)
+
+    def work(job_id: int) -> None:
+        assert job_row(app, job_id).status is JobStatus.QUEUED
+        assert Queue(queue_name, connection=connection).count == 1
+        with app.app_context():
+            SimpleWorker([Queue(queue_name, connection=connection)], connection=connection).work(burst=True)
+
+    check_budget_and_import_jobs(app, clients, work, waits_for_a_worker=True)
+
+
+def test_budget_workbooks_and_large_imports_in_a_thread_of_the_app(committed_url, tmp_path, monkeypatch, rate_book,
+                                                                    made_apps):
+    app = make_app(committed_url, tmp_path, monkeypatch, "thread", made=made_apps)
+    _project_id, ids = people_and_ledger(app, rate_book)
+    clients = [signed_in(app, ids[name]) for name in ("lead", "admin", "other")]
+
+    def wait(job_id: int) -> None:
+        deadline = time.monotonic() + 60
+        while job_row(app, job_id).status in (JobStatus.QUEUED, JobStatus.RUNNING):
+            assert time.monotonic() < deadline, "the thread did not finish the job"
+            time.sleep(0.1)
+
+    check_budget_and_import_jobs(app, clients, wait, waits_for_a_worker=False)
+
+
+def test_an_import_job_lists_the_first_200_problems_and_counts_the_rest(app, client, db_session):
+    from remun.models import Project
+    from tests.test_import import ATTENDANCE_HEADINGS, PROJECT_NAME, good_sheets
+
+    app.config["REMUN_IMPORT_JOB_ROWS"] = 5
+    sheets = good_sheets()
+    sheets["Attendance"] = [ATTENDANCE_HEADINGS] + [
+        [dt.date(2025, 5, 14), "Panel meeting", f"Nobody {number}", 1] for number in range(250)]
+    job_id = job_of(upload(client, sheets))
+    page = client.get(f"/jobs/{job_id}").get_data(as_text=True)
+    assert page.count("Nobody ") == 200
+    assert "There are 50 more problems, not listed here" in text_of(client.get(f"/jobs/{job_id}"))
+    assert db_session.scalar(select(Project.id).where(Project.name == PROJECT_NAME)) is None
+    assert uploads_kept() == []
+
+
+def test_a_small_import_stays_at_once(app, client, db_session):
+    from tests.test_import import good_sheets
+
+    response = upload(client, good_sheets())
+    assert response.status_code == 302 and "/projects/" in response.headers["Location"]
+    assert db_session.scalar(select(func.count(Job.id))) == 0

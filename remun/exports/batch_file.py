@@ -31,7 +31,7 @@ from remun.exports import queries
 from remun.exports.context import ExportContext
 from remun.exports.csv_export import BOM, DELIMITERS
 from remun.exports.safety import TextGuard, csv_text, text_cell
-from remun.exports.workbook import HEADING_STYLE, TITLE_STYLE, Book, _auto_filter, safe_currency
+from remun.exports.book import HEADING_STYLE, TITLE_STYLE, Book, auto_filter, safe_currency
 from remun.ledger.models import PaymentBatch
 from remun.models import Project
 from remun.money import ZERO
@@ -122,7 +122,7 @@ def batch_workbook(facts: BatchFacts, context: ExportContext) -> bytes:
         payments.append((guard(1, payee.reference), guard(2, payee.name), book.money(payments, payee.amount, facts.currency),
                          facts.currency, facts.payment_reference, payee.claims,
                          methods.get(payee.method, payee.method.value), guard(8, payee.detail)))
-    _auto_filter(payments, len(H.BATCH_COLUMNS), row)
+    auto_filter(payments, len(H.BATCH_COLUMNS), row)
 
     about_guard = TextGuard(about)
 

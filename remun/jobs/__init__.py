@@ -1,4 +1,4 @@
-"""Long work done in the background (issue 19): the finance export and budget workbooks.
+"""Long work done in the background (issue 19): the finance export, budget workbooks and large imports.
 
 A page asks for the work with ``runner.submit``: a ``Job`` row (remun/jobs/models.py)
 is saved with its owner, and the work is handed to
@@ -13,4 +13,7 @@ marks the job done with an expiry (24 hours unless ``REMUN_JOB_KEEP_HOURS`` says
 otherwise), or failed with a sentence saying why. A running job whose heartbeat has
 stopped was lost with its worker: ``store.fail_lost_jobs`` marks it failed, and it can be
 tried again. No Flask in ``store``; ``runner`` needs an app only for translated headings.
+
+An import job's upload is kept in ``uploads/`` under the jobs folder until the import has run
+(or, for a job that failed, until it would have expired); its "file" is the result its page shows.
 """

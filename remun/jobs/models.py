@@ -23,7 +23,7 @@ class Job(Base):
     __tablename__ = "background_jobs"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    #: What to do: a key of remun.jobs.registry.HANDLERS ("export", "budget_workbook").
+    #: What to do: a key of remun.jobs.registry.HANDLERS ("export", "budget_workbook", "import").
     kind: Mapped[str] = mapped_column(String(40))
     #: Who asked: only they (and administrators) may see the job and download its file.
     owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)

@@ -9,8 +9,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import secrets
+import shutil
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
@@ -59,6 +61,34 @@ def files_folder() -> Path:
     folder = Path(os.environ.get("REMUN_JOB_FILES") or config.instance_path() / "jobs")
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def uploads_folder() -> Path:
+    """Where uploads waiting for their job are kept (a job's params name its file as "upload")."""
+    folder = files_folder() / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def keep_upload(stream: IO[bytes], suffix: str = ".xlsx") -> str:
+    """Copy an upload (its size already bounded) to a file only the job knows the name of; returns that name."""
+    name = f"{secrets.token_hex(16)}{suffix}"
+    stream.seek(0)
+    with open(uploads_folder() / name, "xb") as kept:
+        shutil.copyfileobj(stream, kept)
+    return name
+
+
+def upload_path(name: str) -> Path:
+    if Path(name).name != name or name.startswith("."):
+        raise ValueError(f"not an upload's name: {name!r}")
+    return uploads_folder() / name
+
+
+def _remove_upload(job: Job) -> None:
+    name = params_of(job).get("upload")
+    if name:
+        upload_path(name).unlink(missing_ok=True)
 
 
 def create(session: Session, kind: str, owner_id: int | None, params: dict[str, Any]) -> Job:
@@ -137,16 +167,24 @@ def retry(session: Session, job: Job) -> bool:
 
 
 def expire(session: Session, when: dt.datetime | None = None) -> int:
-    """Delete the files of jobs past their expiry and mark them expired."""
+    """Delete the files of jobs past their expiry and mark them expired.
+
+    A failed job's upload (kept so it can be tried again) is deleted as long after it failed.
+    """
     when = when or now()
     count = 0
     folder = files_folder()
     for job in session.scalars(select(Job).where(Job.status == JobStatus.DONE, Job.expires_at <= when)):
         if job.file_path:
             (folder / job.file_path).unlink(missing_ok=True)
+        _remove_upload(job)
         job.status = JobStatus.EXPIRED
         job.file_path = None
         count += 1
+    failed_before = when - dt.timedelta(hours=keep_hours())
+    for job in session.scalars(select(Job).where(Job.status == JobStatus.FAILED, Job.finished_at <= failed_before,
+                                                 Job.params.like('%"upload"%'))):
+        _remove_upload(job)
     session.commit()
     return count
 

@@ -118,3 +118,11 @@ def not_found_unless(condition: bool) -> None:
     """404 when a record is reached through a project it does not belong to."""
     if not condition:
         abort(404)
+
+
+def import_summary(lines) -> list[str]:
+    """An import's summary in the reader's language: its first line, then one line for each kind of record.
+
+    ``lines`` are (message id, params) pairs: from remun.workbook.importer.ImportSummary.lines(), or as a
+    background import job kept them (remun/jobs/kinds.py)."""
+    return [_(message_id) % params for message_id, params in lines]

@@ -5,7 +5,13 @@ tests share it:
 
 - ``remun.workbook.template.write_template(target)`` writes the blank workbook;
 - ``remun.workbook.importer.import_workbook(session, source, rate_book)`` reads
-  a filled-in workbook into the database, all of it or nothing.
+  a filled-in workbook into the database, all of it or nothing. Its parts: ``limits``
+  (bounds checked before parsing), ``reading`` (the sheets as a stream), ``rows`` (one
+  row's cells read and checked), ``plans`` (what the rows ask for), ``checking`` and
+  ``checking_sessions`` (every row against the others and the database), ``writing``
+  (the records added and updated) and ``results`` (the problems or the summary);
+- ``remun.workbook.operations.import_project`` imports for someone: as a project lead, with
+  the claims the attendance makes (the upload page and the background job use it).
 
 Messages for people (the problems found in a workbook and the summary of an
 import) are English ``%(name)s`` format strings wrapped in ``N_()`` so the

@@ -65,6 +65,11 @@ def check_workbook(source: IO[bytes]) -> list:
 
     ``source`` must be seekable; it is left at its start. Raises zipfile.BadZipFile for a file that is not a zip.
     """
+    return measure_workbook(source)[0]
+
+
+def measure_workbook(source: IO[bytes]) -> tuple[list, int]:
+    """``check_workbook``'s problems, and how many rows the data sheets hold (read as a stream, as it checks)."""
     from remun.workbook.problems import Problem
     from remun.workbook.layout import heading_key
 
@@ -78,23 +83,25 @@ def check_workbook(source: IO[bytes]) -> list:
                                 N_("This workbook unpacks to %(size)s MB, more than the %(limit)s MB Remun can read "
                                    "at once. Split it into smaller workbooks (for example one per project or "
                                    "per year), or remove pictures and unused sheets, and upload them one by one."),
-                                {"size": _megabytes(unpacked), "limit": _megabytes(MAX_UNPACKED_BYTES)})]
+                                {"size": _megabytes(unpacked), "limit": _megabytes(MAX_UNPACKED_BYTES)})], 0
             strings = sum(part.file_size for part in parts if part.filename.lower().endswith("sharedstrings.xml"))
             if strings > MAX_SHARED_STRINGS_BYTES:
                 return [Problem(None, None, None,
                                 N_("This workbook holds %(size)s MB of text, more than the %(limit)s MB Remun can "
                                    "read at once. Split it into smaller workbooks and upload them one by one."),
-                                {"size": _megabytes(strings), "limit": _megabytes(MAX_SHARED_STRINGS_BYTES)})]
+                                {"size": _megabytes(strings), "limit": _megabytes(MAX_SHARED_STRINGS_BYTES)})], 0
             problems = []
+            rows = 0
             wanted = {heading_key(name): name for name in L.DATA_SHEETS}
             for title, part in _sheet_parts(archive):
                 sheet_name = wanted.get(heading_key(title))
                 if sheet_name is None or part not in archive.NameToInfo:
                     continue  # other sheets are never read
-                problem = _check_sheet(archive, part, sheet_name)
+                problem, sheet_rows = _check_sheet(archive, part, sheet_name)
+                rows += sheet_rows
                 if problem is not None:
                     problems.append(problem)
-            return problems
+            return problems, rows
     finally:
         source.seek(0)
 
@@ -115,7 +122,8 @@ def _sheet_parts(archive: zipfile.ZipFile) -> list[tuple[str, str]]:
     return found
 
 
-def _check_sheet(archive: zipfile.ZipFile, part: str, sheet_name: str):
+def _check_sheet(archive: zipfile.ZipFile, part: str, sheet_name: str) -> tuple[object | None, int]:
+    """The sheet's first problem (or None), and its rows (counted up to the first problem)."""
     from remun.workbook.problems import Problem
 
     limit = allowed_columns(sheet_name)
@@ -131,15 +139,15 @@ def _check_sheet(archive: zipfile.ZipFile, part: str, sheet_name: str):
                                       "the first %(count)d columns, up to column %(last)s. Move anything beyond it "
                                       "nearer, or delete those columns, then upload the workbook again."),
                                    {"sheet": sheet_name, "column": match.group(1), "count": limit,
-                                    "last": column_letters(limit)})
+                                    "last": column_letters(limit)}), rows
                 continue
             rows += 1
             if rows > MAX_ROWS:
                 return Problem(sheet_name, None, None,
                                N_("The sheet '%(sheet)s' has more than %(limit)s rows, more than Remun imports at "
                                   "once. Split it into smaller workbooks and upload them one by one."),
-                               {"sheet": sheet_name, "limit": MAX_ROWS})
+                               {"sheet": sheet_name, "limit": MAX_ROWS}), rows
             element.clear()
             while element.getprevious() is not None:
                 del element.getparent()[0]
-    return None
+    return None, rows

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -32,20 +32,17 @@ from remun.budget.store import (
     projects_without_budget,
     visible_budgets,
 )
-from remun.budget.workbook import budget_workbook
 from remun.enums import PayBasis
 from remun.models import Project
 from remun.web.extensions import db
 from remun.web.forms import ConfirmForm, choices, options
-from remun.web.labels import KIND_LABELS
-from remun.web.pages import commit, form_page, not_found_unless, rate_book, save, try_save
+from remun.web.pages import form_page, not_found_unless, rate_book, save, try_save
 from remun.web.permissions import can
 from remun.web.views.budget_forms import (
     CATEGORY_EXAMPLES,
     CATEGORY_LABELS,
     FREQUENCY,
     SECTION_LABELS,
-    SHEET_LABELS,
     BudgetForm,
     DraftRoleForm,
     ItemForm,
@@ -163,22 +160,14 @@ def show(budget_id: int):
 
 @bp.get("/budgets/<int:budget_id>/workbook.xlsx")
 def workbook(budget_id: int):
+    """The workbook is made by a background job (remun/jobs/kinds.py); its page gives the link when it is ready."""
+    from remun.jobs.kinds import budget_params
+    from remun.web.views.jobs import submit_job
+
     budget = _budget(budget_id)
-    costing = cost_plan(plan_of(budget), rate_book())
-    versus = None
-    if budget.project_id is not None:
-        versus = plan_against_actual(costing, ledger_actuals(db.session, budget.project_id))
-    content = budget_workbook(costing, section_labels={key: str(label) for key, label in SECTION_LABELS.items()},
-                              kind_labels={kind: str(label) for kind, label in KIND_LABELS.items()},
-                              sheet_labels={key: str(label) for key, label in SHEET_LABELS.items()},
-                              versus=versus, notes=budget.notes, gettext=_, locale=str(get_locale() or "en_GB"),
-                              made_by=current_user.email, made_at=dt.datetime.now(dt.timezone.utc))
     budget_operations.record_workbook_download(db.session, budget, by_user_id=current_user.id, file_format="xlsx")
-    commit()
-    name = "".join(character if character.isalnum() else "-" for character in budget.name).strip("-").lower()
-    return Response(content, mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-                    headers={"Content-Disposition": f'attachment; filename="budget-{name or budget.id}.xlsx"',
-                             "Cache-Control": "no-store"})
+    job = submit_job("budget_workbook", budget_params(budget, current_user.email, str(get_locale() or "en_GB")))
+    return redirect(url_for("jobs.show", job_id=job.id))
 
 
 @bp.route("/budgets/<int:budget_id>/edit", methods=["GET", "POST"])

@@ -6,6 +6,8 @@ each download is recorded in the audit log.
 
 from __future__ import annotations
 
+import json
+
 from flask import Blueprint, abort, current_app, redirect, render_template, send_file, url_for
 from flask_babel import format_datetime
 from flask_babel import gettext as _
@@ -20,6 +22,7 @@ from remun.jobs import runner, store
 from remun.jobs.models import Job, JobStatus
 from remun.web.auth import audit
 from remun.web.extensions import db
+from remun.web.pages import import_summary
 
 bp = Blueprint("jobs", __name__)
 
@@ -65,6 +68,29 @@ def _brought_up_to_date(job: Job) -> Job:
     return job
 
 
+#: Each kind's part of the menu, and the page to start again from once its file is deleted.
+SECTIONS = {"export": "exports", "budget_workbook": "budgets", "import": "import"}
+
+
+def _start_again(job: Job) -> str:
+    if job.kind == "budget_workbook":
+        return url_for("budget.show", budget_id=store.params_of(job)["budget_id"])
+    if job.kind == "import":
+        return url_for("imports.upload")
+    return url_for("exports.index")
+
+
+def _import_result(job: Job) -> dict | None:
+    """A finished import's result (remun/jobs/kinds.py): the summary's lines, or the problems found."""
+    path = store.file_of(job) if job.kind == "import" else None
+    if path is None:
+        return None
+    result = json.loads(path.read_text(encoding="utf-8"))
+    if "lines" in result:
+        result["banner"] = import_summary(result["lines"])
+    return result
+
+
 @bp.get("/jobs/<int:job_id>")
 def show(job_id: int):
     job = _brought_up_to_date(_own_job(job_id))
@@ -73,16 +99,18 @@ def show(job_id: int):
     if job.status is JobStatus.FAILED:
         failure = KNOWN_FAILURES.get(job.error or "", job.error or KNOWN_FAILURES[store.UNEXPECTED])
     expires = format_datetime(store.aware(job.expires_at), format="medium") if job.expires_at else None
-    return render_template("jobs/show.html", title=_("Your file"), job=job, working=working, failure=failure,
+    importing = job.kind == "import"
+    return render_template("jobs/show.html", title=_("Your import") if importing else _("Your file"), job=job,
+                           importing=importing, result=_import_result(job), working=working, failure=failure,
                            expires=expires, refresh=REFRESH_SECONDS if working else None, form=RetryForm(),
-                           active_section="exports")
+                           start_again=_start_again(job), active_section=SECTIONS.get(job.kind, "exports"))
 
 
 @bp.get("/jobs/<int:job_id>/download")
 def download(job_id: int):
     job = _brought_up_to_date(_own_job(job_id))
     path = store.file_of(job)
-    if path is None:
+    if path is None or job.kind == "import":  # an import's result is shown on its page
         return redirect(url_for("jobs.show", job_id=job.id))
     audit("job.downloaded", "background_job", job.id, kind=job.kind, file=job.file_name)
     db.session.commit()
