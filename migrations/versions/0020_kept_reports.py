@@ -2,7 +2,7 @@
 made under, so `remun verify` can recompute them and name any that a change left wrong.
 
 Revision ID: 0020
-Revises: 0016
+Revises: 0018
 Create Date: 2026-12-07
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0016"
+down_revision = "0018"
 branch_labels = None
 depends_on = None
 
