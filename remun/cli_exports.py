@@ -12,11 +12,14 @@ import contextlib
 import getpass
 import socket
 import sys
+from functools import partial
 from pathlib import Path
 
 import click
 from flask import current_app
 from flask.cli import with_appcontext
+
+from remun.exports import operations as export_operations
 
 DATE = click.DateTime(["%Y-%m-%d"])
 
@@ -52,12 +55,10 @@ def _context(locale: str):
     return ExportContext(made_by=_who(), locale=locale, gettext=gettext)
 
 
-def _audit(action: str, object_type: str | None, object_id, **detail) -> None:
-    """Record the export in the audit log, as the pages do (no user: the command line)."""
-    from remun.accounts.audit import record
-
+def _recorded(operation, *args, **detail) -> None:
+    """Record the export in the audit log through its operation, as the pages do (no user: the command line)."""
     session = _session()
-    record(session, None, action, object_type, object_id, {**detail, "via": "command line"})
+    operation(session, None, *args, **detail)
     session.commit()
 
 
@@ -137,9 +138,8 @@ def export(out: Path | None, project_names: tuple[str, ...], date_from, date_to,
                                  progress=advance_csv, total=total)
             click.echo(f"Wrote the Ledger as CSV to {csv_path}.")
     session.rollback()  # end the read transaction, then log the export (personal data left Remun)
-    _audit("ledger.exported", None, None, formats=[fmt for fmt, path in (("xlsx", out), ("csv", csv_path)) if path],
-           projects="all" if filters.project_ids is None else list(filters.project_ids),
-           date_from=filters.date_from, date_to=filters.date_to)
+    _recorded(export_operations.ledger_exported, project_ids=filters.project_ids, date_from=filters.date_from,
+              date_to=filters.date_to, formats=[fmt for fmt, path in (("xlsx", out), ("csv", csv_path)) if path])
 
 
 @click.command("export")
@@ -163,7 +163,7 @@ def batch_export(batch_id: int, out: Path, fmt: str | None, delimiter: str, loca
     if fmt in ("xero", "ledger-csv"):
         with _english_headings(locale):
             _write_accounting(lambda: batch_bills(_session(), batch_id, _context(locale)), out, fmt,
-                              f"There is no batch {batch_id}.", "batch", batch_id)
+                              f"There is no batch {batch_id}.", partial(export_operations.batch_exported, batch_id=batch_id))
         return
     session = _session()
     with _english_headings(locale):
@@ -172,11 +172,11 @@ def batch_export(batch_id: int, out: Path, fmt: str | None, delimiter: str, loca
     session.rollback()
     if facts is None:
         _fail(f"There is no batch {batch_id}.")
-    _audit("batch.exported", "batch", batch_id, format=fmt)
+    _recorded(export_operations.batch_exported, batch_id, fmt)
     click.echo(f"Wrote batch {batch_id} ({len(facts.payees)} payees, {facts.total:,.2f} {facts.currency}) to {out}.")
 
 
-def _write_accounting(make, out: Path, fmt: str, not_found: str, object_type: str, object_id) -> None:
+def _write_accounting(make, out: Path, fmt: str, not_found: str, log_export) -> None:
     """Write an accounting import file (numbered files when Xero's 500 bills a file would be passed), then log it."""
     from remun.exports.accounting import accounting_files
     from remun.organisation.accounting import AccountingSettingsMissing, missing_message
@@ -199,8 +199,7 @@ def _write_accounting(make, out: Path, fmt: str, not_found: str, object_type: st
         written = [out.with_name(f"{out.stem}-{number}{out.suffix}") for number in range(1, len(files) + 1)]
         for path, file in zip(written, files):
             path.write_bytes(file.data)
-    _audit("batch.exported" if object_type == "batch" else "in_kind.exported", object_type, object_id, format=fmt,
-           files=len(files))
+    _recorded(log_export, file_format=fmt, files=len(files))
     click.echo(f"Wrote {bills.bills} bills ({len(bills.lines)} lines, {bills.total:,.2f} {bills.currency}) "
                f"to {written[0]}.")
     if len(written) > 1:
@@ -227,7 +226,7 @@ def in_kind_export(project_name: str, out: Path, fmt: str, date_from, date_to, l
         _write_accounting(lambda: in_kind_bills(_session(), project, _context(locale),
                                                 date_from=date_from.date() if date_from else None,
                                                 date_to=date_to.date() if date_to else None),
-                          out, fmt, "", "project", project.id)
+                          out, fmt, "", partial(export_operations.in_kind_exported, project_id=project.id))
 
 
 def register(group: click.Group) -> None:

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from remun.accounts import api_tokens
 from remun.accounts.models import ApiToken, TokenScope, User
 from remun.web.extensions import db
+from remun.web.pages import commit
 
 #: Requests that only read.
 READING = {"GET", "HEAD", "OPTIONS"}
@@ -71,7 +72,7 @@ def sign_in_with_token() -> TokenUser:
         db.session.rollback()
         refuse(401, "Send a personal access token that is in date and not revoked, in the Authorization "
                     "header: Bearer followed by the token.", "token")
-    db.session.commit()  # its last use, and its use in the audit log, whatever follows
+    commit()  # its last use, and its use in the audit log, whatever follows
     _count_request(token)
     if writing and token.scope is not TokenScope.WRITE:
         refuse(403, "This token can only read. Make a token that can read and change to do this.", "read-only-token")

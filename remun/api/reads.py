@@ -126,7 +126,7 @@ def claims(args, project_id: int):
     """The project's claims, brought up to date from attendance first, as the Claims page does."""
     project_or_404(project_id)
     ledger_claims.sync_claims(db.session, rate_book(), project_id=project_id, user_id=current_user.id)
-    db.session.commit()
+    commit()
     query = select(Claim).where(Claim.project_id == project_id)
     if args.get("status") is not None:
         query = query.where(Claim.status == args["status"])

@@ -15,14 +15,14 @@ from remun.api.auth import refuse
 from remun.api.reads import ID, in_project, bp, project_or_404
 from remun.exports.accounting import FORMATS as ACCOUNTING_FORMATS
 from remun.exports.accounting import accounting_files, batch_bills, zipped
+from remun.exports import operations as export_operations
 from remun.exports.batch_file import batch_csv, batch_facts, batch_workbook
 from remun.ledger import operations
 from remun.ledger.models import Claim, PaymentBatch
 from remun.organisation.accounting import AccountingSettingsMissing, missing_message
 from remun.ledger.posting import AlreadyDone, ClaimDecided, LedgerError, PeriodClosed
-from remun.web.auth import audit
 from remun.web.extensions import db
-from remun.web.pages import rate_book
+from remun.web.pages import commit, rate_book
 from remun.web.views.exports import export_context
 
 #: Each ledger refusal: status, problem code, and plain words.
@@ -55,7 +55,7 @@ def approve_claims(args, project_id: int):
                                            rate_book=rate_book())
     except LedgerError as error:
         refuse_ledger_error(error)
-    db.session.commit()
+    commit()
     return {"approved": result.approved, "already_decided": result.already_decided}
 
 
@@ -66,7 +66,7 @@ def _decide(project_id: int, claim_id: int, action) -> Claim:
         action(claim)
     except LedgerError as error:
         refuse_ledger_error(error)
-    db.session.commit()
+    commit()
     db.session.refresh(claim)
     return claim
 
@@ -98,7 +98,7 @@ def create_batch(project_id: int):
         batch = operations.create_batch(db.session, project_id, current_user.id)
     except LedgerError as error:
         refuse_ledger_error(error)
-    db.session.commit()
+    commit()
     if batch is None:
         refuse(409, "Nothing is waiting to be paid by bank.", "nothing-to-pay")
     return batch
@@ -114,7 +114,7 @@ def mark_batch_paid(project_id: int, batch_id: int):
         operations.mark_batch_paid(db.session, batch.id, current_user.id)
     except LedgerError as error:
         refuse_ledger_error(error)
-    db.session.commit()
+    commit()
     db.session.refresh(batch)
     return batch
 
@@ -144,8 +144,8 @@ def batch_file(args, project_id: int, batch_id: int):
     if facts is None:
         abort(404)
     body = batch_workbook(facts, export_context()) if fmt == "xlsx" else batch_csv(facts, export_context())
-    audit("batch.exported", "batch", batch.id, format=fmt)
-    db.session.commit()
+    export_operations.batch_exported(db.session, current_user.id, batch.id, fmt)
+    commit()
     return _download(body, FILE_TYPES[fmt], f"remun-batch-{batch.id}.{fmt}")
 
 
@@ -165,8 +165,8 @@ def _accounting_file(batch: PaymentBatch, fmt: str, part: int | None):
         chosen, mimetype = files[(part or 1) - 1], FILE_TYPES[fmt]
     else:
         chosen, mimetype = zipped(files, f"{bills.stem}-xero.zip"), FILE_TYPES["zip"]
-    audit("batch.exported", "batch", batch.id, format=fmt, files=len(files), part=part)
-    db.session.commit()
+    export_operations.batch_exported(db.session, current_user.id, batch.id, fmt, files=len(files), part=part)
+    commit()
     return _download(chosen.data, mimetype, chosen.name)
 
 

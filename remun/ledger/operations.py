@@ -25,8 +25,13 @@ from remun.rates import RateBook
 
 __all__ = [
     "AlreadyDone", "LedgerError", "approve_claims", "reject_claim", "reverse_claim", "create_batch",
-    "mark_batch_paid", "settle_in_kind", "close_month", "claims_listing",
+    "mark_batch_paid", "settle_in_kind", "close_month", "claims_listing", "statement_viewed",
 ]
+
+
+def statement_viewed(session: Session, user_id: int | None, person_id: int) -> None:
+    """Someone looked at a person's statement of money (recorded, as a look at their details is)."""
+    audit.record(session, user_id, "person.statement_viewed", "person", person_id)
 
 
 def approve_claims(session: Session, project_id: int, user_id: int | None, claim_ids: list[int] | None = None,

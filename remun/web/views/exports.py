@@ -13,6 +13,8 @@ while the postings are read, chunk by chunk.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
+from functools import partial
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import get_locale
@@ -27,6 +29,7 @@ from wtforms.validators import InputRequired, ValidationError
 
 from remun.accounts.models import ProjectLead, UserRole
 from remun.exports import ExportContext, ExportFilters
+from remun.exports import operations as export_operations
 from remun.exports.accounting import FORMATS as ACCOUNTING_FORMATS
 from remun.exports.accounting import accounting_files, batch_bills, in_kind_bills, zipped
 from remun.exports.batch_file import batch_csv, batch_facts, batch_workbook
@@ -34,10 +37,10 @@ from remun.exports.csv_export import iter_ledger_csv
 from remun.ledger.models import PaymentBatch
 from remun.models import Project
 from remun.organisation.accounting import AccountingSettingsMissing, missing_message
-from remun.web.auth import audit
+from remun.web.auth import actor_id
 from remun.web.extensions import db
 from remun.web.forms import PlainDateField, options
-from remun.web.pages import not_found_unless
+from remun.web.pages import commit, not_found_unless
 
 bp = Blueprint("exports", __name__)
 
@@ -122,9 +125,9 @@ def download():
                             date_to=form.date_to.data)
     context = export_context()
     fmt = form.format.data
-    audit("ledger.exported", format=fmt, projects="all" if filters.project_ids is None else list(filters.project_ids),
-          date_from=filters.date_from, date_to=filters.date_to)
-    db.session.commit()
+    export_operations.ledger_exported(db.session, actor_id(), project_ids=filters.project_ids,
+                                      date_from=filters.date_from, date_to=filters.date_to, format=fmt)
+    commit()
     stamp = context.made_at_utc.strftime("%Y-%m-%d")
     if fmt == "xlsx":
         # Written by a worker (or a thread without Redis), not inside the request: the page shows its progress.
@@ -150,8 +153,8 @@ def _batch_file(project_id: int, batch_id: int, fmt: str):
     else:
         delimiter = ";" if request.args.get("delimiter") == "semicolon" else ","
         body, mimetype = batch_csv(facts, context, delimiter=delimiter), CSV
-    audit("batch.exported", "batch", batch.id, format=fmt)
-    db.session.commit()
+    export_operations.batch_exported(db.session, actor_id(), batch.id, fmt)
+    commit()
     return Response(body, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="remun-batch-{batch.id}.{fmt}"', "Cache-Control": "no-store",
     })
@@ -171,7 +174,7 @@ def batch_csv_file(project_id: int, batch_id: int):
 
 # --- Accounting import files (issue 20) -------------------------------------------------------------------------
 
-def _accounting_response(make, fmt: str, action: str, object_type: str, object_id: int, back: str):
+def _accounting_response(make, fmt: str, log_export: Callable[..., None], back: str):
     """The file (a zip of numbered files, or one numbered file with ?part=N, when Xero's 500 bills are passed);
     or, when codes are missing, a page saying plainly which."""
     if fmt not in ACCOUNTING_FORMATS:
@@ -193,8 +196,8 @@ def _accounting_response(make, fmt: str, action: str, object_type: str, object_i
         abort(404)
     else:
         chosen, mimetype = zipped(files, f"{bills.stem}-xero.zip"), "application/zip"
-    audit(action, object_type, object_id, format=fmt, files=len(files), part=int(part) if part else None)
-    db.session.commit()
+    log_export(fmt, files=len(files), part=int(part) if part else None)
+    commit()
     return Response(chosen.data, mimetype=mimetype, headers={
         "Content-Disposition": f'attachment; filename="{chosen.name}"', "Cache-Control": "no-store",
     })
@@ -205,8 +208,9 @@ def batch_accounting_file(project_id: int, batch_id: int, fmt: str):
     """A payment batch as bills to import: Xero's bill CSV (xero) or a plain purchase-ledger CSV (ledger-csv)."""
     batch = db.get_or_abort(PaymentBatch, batch_id)
     not_found_unless(batch.project_id == project_id)
-    return _accounting_response(lambda: batch_bills(db.session, batch.id, export_context()), fmt, "batch.exported",
-                                "batch", batch.id, url_for("ledger.batch", project_id=project_id, batch_id=batch.id))
+    return _accounting_response(lambda: batch_bills(db.session, batch.id, export_context()), fmt,
+                                partial(export_operations.batch_exported, db.session, actor_id(), batch.id),
+                                url_for("ledger.batch", project_id=project_id, batch_id=batch.id))
 
 
 @bp.get("/projects/<int:project_id>/in-kind/accounting/<fmt>")
@@ -219,4 +223,5 @@ def in_kind_accounting_file(project_id: int, fmt: str):
         abort(400)
     return _accounting_response(
         lambda: in_kind_bills(db.session, project, export_context(), date_from=dates[0], date_to=dates[1]),
-        fmt, "in_kind.exported", "project", project.id, url_for("ledger.batches", project_id=project.id))
+        fmt, partial(export_operations.in_kind_exported, db.session, actor_id(), project.id),
+        url_for("ledger.batches", project_id=project.id))

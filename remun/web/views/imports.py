@@ -21,7 +21,7 @@ from flask_login import current_user
 from remun.accounts.models import UserRole
 from remun.web.extensions import db
 from remun.web.forms import ImportForm
-from remun.web.pages import import_summary, rate_book
+from remun.web.pages import commit, import_summary, rate_book
 
 bp = Blueprint("imports", __name__, url_prefix="/import")
 
@@ -55,7 +55,7 @@ def upload():
             problems = failure.problems[:SHOWN_PROBLEMS]
             more_problems = len(failure.problems) - len(problems)
         else:
-            db.session.commit()
+            commit()
             # One banner summing up the import.
             flash("\n".join(import_summary((getattr(line, "message_id", str(line)), getattr(line, "params", {}))
                                             for line in summary.lines())), "success")

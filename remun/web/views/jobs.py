@@ -18,11 +18,11 @@ from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput
 from wtforms import SubmitField
 
 from remun.accounts.models import UserRole
+from remun.jobs import operations as job_operations
 from remun.jobs import runner, store
 from remun.jobs.models import Job, JobStatus
-from remun.web.auth import audit
 from remun.web.extensions import db
-from remun.web.pages import import_summary
+from remun.web.pages import commit, import_summary
 
 bp = Blueprint("jobs", __name__)
 
@@ -44,9 +44,8 @@ class RetryForm(FlaskForm):
 
 def submit_job(kind: str, params: dict) -> Job:
     """Save a job for the signed-in user and start it; the caller redirects to its page."""
-    job = store.create(db.session, kind, current_user.id, params)
-    audit("job.requested", "background_job", job.id, kind=kind)
-    db.session.commit()
+    job = job_operations.request(db.session, kind, current_user.id, params)
+    commit()
     runner.submit(current_app._get_current_object(), job.id)
     return job
 
@@ -112,8 +111,8 @@ def download(job_id: int):
     path = store.file_of(job)
     if path is None or job.kind == "import":  # an import's result is shown on its page
         return redirect(url_for("jobs.show", job_id=job.id))
-    audit("job.downloaded", "background_job", job.id, kind=job.kind, file=job.file_name)
-    db.session.commit()
+    job_operations.downloaded(db.session, job, current_user.id)
+    commit()
     suffix = path.suffix
     return send_file(path, mimetype=MIMETYPES.get(suffix, "application/octet-stream"), as_attachment=True,
                      download_name=job.file_name, max_age=0, conditional=False, etag=False)
@@ -122,8 +121,7 @@ def download(job_id: int):
 @bp.post("/jobs/<int:job_id>/retry")
 def retry(job_id: int):
     job = _brought_up_to_date(_own_job(job_id))
-    if RetryForm().validate_on_submit() and store.retry(db.session, job):
-        audit("job.retried", "background_job", job.id, kind=job.kind)
-        db.session.commit()
+    if RetryForm().validate_on_submit() and job_operations.retry(db.session, job, current_user.id):
+        commit()
         runner.submit(current_app._get_current_object(), job.id)
     return redirect(url_for("jobs.show", job_id=job.id))

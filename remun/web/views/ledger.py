@@ -21,11 +21,10 @@ from remun.reciprocity.choices import current_choice
 from remun.tax_year import person_tax_years
 from remun.models import Attendance, Meeting, Person, Project
 from remun.web.statement_picture import money_picture
-from remun.web.auth import audit
 from remun.web.extensions import db
 from remun.web.failures import already_done_message
 from remun.web.forms import CloseMonthForm, ConfirmForm, ReasonForm, options
-from remun.web.pages import current_user_id, not_found_unless, rate_book
+from remun.web.pages import commit, current_user_id, not_found_unless, rate_book
 from remun.web.views.projects import project_crumbs
 
 bp = Blueprint("ledger", __name__)
@@ -65,13 +64,13 @@ def claims(project_id: int):
             db.session.rollback()
             flash(_closed_message(problem), "important")
         else:
-            db.session.commit()
+            commit()
             if result.approved or not result.already_decided:
                 flash(ngettext("%(num)d claim approved", "%(num)d claims approved", len(result.approved)), "success")
             else:
                 flash(already_done_message(), "important")
         return redirect(url_for("ledger.claims", project_id=project.id))
-    db.session.commit()
+    commit()
     rows = db.session.execute(
         select(Claim, Meeting, Person.name)
         .join(Attendance, Claim.attendance_id == Attendance.id)
@@ -126,7 +125,7 @@ def _reason_page(project: Project, claim: Claim, title: str, action, done: str, 
             flash(_("This claim cannot be changed now: it may already have been decided, paid or put in a payment batch."),
                   "important")
             return redirect(back)
-        db.session.commit()
+        commit()
         flash(done, "success")
         return redirect(back)
     # The decision is made with its facts in view: whose claim, for which session, what for and how much.
@@ -206,7 +205,7 @@ def batches(project_id: int):
         action = request.form.get("action")
         if action == "create":
             batch = operations.create_batch(db.session, project.id, current_user_id())
-            db.session.commit()
+            commit()
             if batch is None:
                 flash(_("Nothing is waiting to be paid by bank."), "important")
                 return redirect(url_for("ledger.batches", project_id=project.id))
@@ -219,7 +218,7 @@ def batches(project_id: int):
                 db.session.rollback()
                 flash(_closed_message(problem), "important")
             else:
-                db.session.commit()
+                commit()
                 count = len(result.settled) + (1 if result.declined else 0)
                 flash(_("Vouchers, training and donations recorded as given.") if count
                       else _("Nothing was waiting to be given."), "success")
@@ -254,7 +253,7 @@ def batch(project_id: int, batch_id: int):
             flash(_("This batch holds a claim that is no longer approved, so it cannot be marked paid. "
                     "Ask finance to check it."), "important")
         else:
-            db.session.commit()
+            commit()
             flash(_("Batch marked as paid."), "success")
         return redirect(url_for("ledger.batch", project_id=project.id, batch_id=found.id))
     # The page shows exactly what the payment file pays: the same rows (one per payee and way of paying),
@@ -288,8 +287,8 @@ def _settlement_parts(claim_ids: list[int]) -> dict[int, list]:
 @bp.get("/people/<int:person_id>/statement")
 def statement(person_id: int):
     person = db.get_or_abort(Person, person_id)
-    audit("person.statement_viewed", "person", person.id)
-    db.session.commit()
+    operations.statement_viewed(db.session, current_user_id(), person.id)
+    commit()  # the look is recorded whatever happens next
     # Years of sessions make a long list: newest first, a page at a time.
     page = max(int(request.args.get("page", "1")) if request.args.get("page", "1").isdigit() else 1, 1)
     rows = db.session.execute(
@@ -359,7 +358,7 @@ def close_month(month: str):
             flash(_("Close %(earlier)s first: months close in order.",
                     earlier=format_date(problem.facts["earlier"], "MMMM y")), "important")
             return redirect(url_for("ledger.close_month", month=month))
-        db.session.commit()
+        commit()
         flash(_("%(month)s is closed.", month=format_date(first, "MMMM y")), "success")
         return redirect(back)
     return render_template("ledger/close_month.html", title=_("Close %(month)s?", month=format_date(first, "MMMM y")),

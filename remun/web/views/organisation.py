@@ -16,7 +16,7 @@ from remun.organisation.settings import all_settings, change_setting, get_settin
 from remun.web.auth import actor_id
 from remun.web.extensions import db
 from remun.web.forms import options
-from remun.web.pages import form_page
+from remun.web.pages import commit, form_page
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")
 
@@ -42,7 +42,7 @@ def index():
         wanted = form.leads_may_create.data == "yes"
         if wanted != current:
             change_setting(db.session, "projects.leads_may_create", wanted, by_user_id=actor_id())
-            db.session.commit()
+            commit()
         flash(_("Settings saved"), "success")
         return redirect(url_for("settings.index"))
     return form_page(form, _("Organisation settings"), ["leads_may_create"], url_for("home.index"),
@@ -94,7 +94,7 @@ def accounting():
             value = (form[field].data or "").strip()
             if value != current[f"accounting.{field}"]:
                 change_setting(db.session, f"accounting.{field}", value, by_user_id=actor_id())
-        db.session.commit()
+        commit()
         flash(_("Settings saved"), "success")
         return redirect(url_for("settings.accounting"))
     return form_page(form, _("Accounting codes for import files"), ORGANISATION_FIELDS, url_for("home.index"),
@@ -110,7 +110,7 @@ def project_accounting(project_id: int):
     if form.validate_on_submit():
         change_project_accounting(db.session, project.id, {field: form[field].data for field in PROJECT_FIELDS},
                                   by_user_id=actor_id())
-        db.session.commit()
+        commit()
         flash(_("Settings saved"), "success")
         return redirect(url_for("settings.project_accounting", project_id=project.id))
     return form_page(form, _("Accounting codes for this project"), list(PROJECT_FIELDS),

@@ -17,7 +17,7 @@ from remun import rate_review
 from remun.organisation import rate_figures
 from remun.web.extensions import db
 from remun.web.forms import PlainDateField, PlainDecimalField, _end_not_before_start, options
-from remun.web.pages import current_user_id, rate_book
+from remun.web.pages import commit, current_user_id, rate_book
 
 bp = Blueprint("rates", __name__, url_prefix="/rates")
 
@@ -72,7 +72,7 @@ def add_figure():
         figure = rate_figures.add_figure(
             db.session, book, form.ref.data, form.amount.data, form.start_date.data, form.source_url.data,
             effective_to=form.end_date.data, note=form.note.data, by_user_id=current_user_id())
-        db.session.commit()
+        commit()
         flash(_("The figure was added. Remun uses it from %(date)s.", date=figure.effective_from.isoformat()), "success")
         return redirect(url_for("rates.index", _anchor=book.latest(figure.ref).source.id))
     return render_template("form_page.html", form=form, title=_("Add a published figure"),
@@ -124,7 +124,7 @@ def end_figure(figure_id: int):
             db.session.rollback()
             form.last_day.errors = list(form.last_day.errors) + [_refusal(refused)]
         else:
-            db.session.commit()
+            commit()
             flash(_("The figure now ends on %(date)s.", date=form.last_day.data.isoformat()), "success")
             return redirect(url_for("rates.index"))
     return render_template("form_page.html", form=form, title=_("End a figure your organisation added"),
@@ -148,7 +148,7 @@ def withdraw_figure(figure_id: int):
             flash(_refusal(refused), "important")
             return redirect(url_for("rates.index"))
         else:
-            db.session.commit()
+            commit()
             flash(_("The figure was withdrawn. It no longer applies on any day."), "success")
             return redirect(url_for("rates.index"))
     return render_template("form_page.html", form=form, title=_("Withdraw a figure added by mistake"), fields=[],

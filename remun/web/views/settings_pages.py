@@ -18,6 +18,7 @@ from remun.organisation.settings import all_settings, change_setting
 from remun.web.auth import actor_id
 from remun.web.extensions import db
 from remun.web.forms import PlainDecimalField, options
+from remun.web.pages import commit
 
 from remun.web.views.organisation import bp  # one "settings" section: these pages join it
 
@@ -92,7 +93,7 @@ def parity():
         for key, value in chosen.items():
             if value != current[key]:
                 change_setting(db.session, key, value, by_user_id=actor_id())
-        db.session.commit()
+        commit()
         flash(_("Saved. Every parity page, report and export now says: %(sentence)s",
                 sentence=basis_from_settings(db.session).sentence(_)))
         return redirect(url_for("settings.parity"))
