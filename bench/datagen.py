@@ -1,6 +1,6 @@
 """A realistic organisation, written in bulk: projects, roles, people, sessions, claims and a chained ledger.
 
-Used by ``bench/generate`` (the command) and by tests/test_query_counts.py (at
+Used by ``bench/generate`` (the command) and by tests/web/test_query_counts.py (at
 tiny scales). The default scale is a whole health board: 300 projects, 5,000
 people, 30,000 sessions and about 1,000,000 postings; ``scale`` multiplies all
 four.
@@ -30,9 +30,9 @@ from decimal import Decimal
 
 from sqlalchemy import Connection, text
 
-from remun.enums import PayBasis, Reciprocity, RoleKind
+from remun.project_records.enums import PayBasis, Reciprocity, RoleKind
 from remun.ledger.chain import transaction_hash
-from remun.pay import PayTerms, paid_hours, pay_for_attendance
+from remun.pay.terms import PayTerms, paid_hours, pay_for_attendance
 
 DEFAULT_PROJECTS = 300
 DEFAULT_PEOPLE = 5_000

@@ -12,7 +12,7 @@ ledger's triggers only refuse updates and deletes), then runs each case in its
 own process so each peak is its own (VmHWM; "growth" is the peak less the
 process's size once its imports were done):
 
-- ``remun-export``: remun.exports.workbook.write_finance_workbook, every sheet,
+- ``remun-export``: remun.exports.finance_workbook.write_finance_workbook, every sheet,
   postings streamed from the database in chunks;
 - ``remun-csv``: the Ledger sheet as CSV (remun.exports.csv_export);
 - ``db-fetch``: only reading the postings (what the export's query costs);
@@ -79,7 +79,7 @@ def build_database(path: Path, postings: int) -> None:
 
     from remun.database import make_engine, upgrade
     from remun.ledger.models import Claim, LedgerTransaction, PaymentBatch, Posting
-    from remun.models import Attendance, Meeting, Person, Project, Role
+    from remun.project_records.models import Attendance, Meeting, Person, Project, Role
 
     url = f"sqlite:///{path}"
     upgrade(url)
@@ -273,8 +273,8 @@ def run_case(case: str, database: str, rows: int, out: Path) -> dict:
         from remun.database import make_engine
         from remun.exports import ExportContext, ExportFilters, queries
         from remun.exports.csv_export import write_ledger_csv
-        from remun.exports.workbook import write_finance_workbook
-        from remun.rates import load_rate_book
+        from remun.exports.finance_workbook import write_finance_workbook
+        from remun.pay.rate_cards import load_rate_book
 
         book = load_rate_book(DEFAULT_RATES_DIR)
     elif case == "xlsxwriter":

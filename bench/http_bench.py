@@ -93,7 +93,7 @@ def main(argv=None) -> list[dict]:
     from sqlalchemy import select
 
     from remun import create_app
-    from remun.models import Person, Project
+    from remun.project_records.models import Person, Project
     from remun.web.extensions import db
 
     app = create_app()

@@ -5,7 +5,7 @@
 
 The workbook holds one new project (four roles, 100 people, sessions of 50)
 with ``--rows`` attendance rows, a tenth with expenses. It is imported through
-remun.workbook.importer.import_workbook (reading, checking every row, writing)
+remun.imports.importer.import_workbook (reading, checking every row, writing)
 into the database given, timed up to the flush of every row, then rolled back
 so the database is left as it was. Rows/s counts attendance rows.
 """
@@ -30,7 +30,7 @@ PEOPLE = 100
 def build_workbook(rows: int) -> bytes:
     from openpyxl import Workbook
 
-    from remun.workbook import layout as L
+    from remun.imports import layout as L
 
     sessions = -(-rows // PEOPLE)
     start = dt.date(2025, 4, 1)
@@ -71,8 +71,8 @@ def main(argv=None) -> dict:
 
     from remun.config import DEFAULT_RATES_DIR
     from remun.database import make_engine
-    from remun.rates import load_rate_book
-    from remun.workbook.importer import import_workbook
+    from remun.pay.rate_cards import load_rate_book
+    from remun.imports.importer import import_workbook
 
     book = load_rate_book(DEFAULT_RATES_DIR)
     content = build_workbook(args.rows)

@@ -5,8 +5,8 @@
 
 Fill the database first with bench/generate. Cases:
 
-- ``parity report (one project)``: remun.parity_report.project_parity, no web;
-- ``organisation dashboard``: remun.parity_report.organisation_parity, no web;
+- ``parity report (one project)``: remun.parity.report.project_parity, no web;
+- ``organisation dashboard``: remun.parity.report.organisation_parity, no web;
 - ``GET`` of the parity page, the organisation dashboard, a person's statement
   and the project ledger (first page), through the Flask app as an
   administrator (query, template and all, no network).
@@ -83,8 +83,8 @@ def main(argv=None) -> list[dict]:
     from remun.accounts.models import User
     from remun.accounts import sign_in_sessions
     from remun.ledger.models import Posting
-    from remun.models import Person, Project
-    from remun.parity_report import organisation_parity, project_parity
+    from remun.project_records.models import Person, Project
+    from remun.parity.report import organisation_parity, project_parity
     from remun.web.extensions import db
 
     app = create_app({"REMUN_HTTPS": False, "SESSION_COOKIE_SECURE": False})
@@ -126,9 +126,9 @@ def main(argv=None) -> list[dict]:
         results.append(report("parity report, one project", timed(parity, chosen_projects, args.runs), 50))
         results.append(report("organisation dashboard (report)", timed(dashboard, [None], args.dashboard_runs), 300))
 
-        # Issue 19: the same reports kept under the figures version (remun/report_cache.py). The first
+        # Issue 19: the same reports kept under the figures version (remun/parity/report_cache.py). The first
         # call of each makes the report; the rest read the version and reuse it (figures unchanged).
-        from remun.report_cache import ReportCache, cached_organisation_parity, cached_project_parity
+        from remun.parity.report_cache import ReportCache, cached_organisation_parity, cached_project_parity
 
         kept = ReportCache()
 

@@ -4,7 +4,7 @@
     .venv/bin/python bench/upload_bench.py --rows 6000  # the issue's 6,000-row XFD workbook (needs ~1 GB before)
 
 Each import runs in its own process; "growth" is its peak resident size (VmHWM) less its size once the
-workbook was built. "before" turns the checks of remun/workbook/limits.py off (the previous code's path:
+workbook was built. "before" turns the checks of remun/imports/limits.py off (the previous code's path:
 openpyxl read-only parsing of the whole file); "after" is the code as it is. Not part of the test suite.
 """
 
@@ -40,8 +40,8 @@ def vm_rss_mib() -> float:
 
 
 def build(case: str, rows: int) -> io.BytesIO:
-    from tests.test_import import good_sheets, workbook
-    from tests.test_upload_limits import MAIN, attendance_rows, replaced, sheet_part, with_shared_strings
+    from tests.helpers.workbooks import good_sheets, workbook
+    from tests.imports.test_upload_limits import MAIN, attendance_rows, replaced, sheet_part, with_shared_strings
 
     book = workbook(good_sheets())
     if case == "xfd":
@@ -58,8 +58,8 @@ def build(case: str, rows: int) -> io.BytesIO:
 
 
 def child(case: str, mode: str, rows: int) -> None:
-    from remun.workbook import reading
-    from remun.workbook.importer import ImportFailed
+    from remun.imports import reading
+    from remun.imports.importer import ImportFailed
 
     upload = build(case, rows)
     size = len(upload.getvalue())

@@ -67,8 +67,8 @@ def when_ready(server) -> None:
     if not _metrics_bind:
         return
     from remun.config import instance_path
-    from remun.operations.checks import status_path
-    from remun.operations.metrics import serve_metrics
+    from remun.upkeep.checks import status_path
+    from remun.upkeep.metrics import serve_metrics
 
     try:
         serve_metrics(_metrics_bind, status_path(instance_path()), os.environ.get("REMUN_REDIS_URL"))

@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from remun.database import make_engine, upgrade
-from remun.rates import RateBook, load_rate_book
+from remun.pay.rate_cards import RateBook, load_rate_book
 from remun.config import DEFAULT_RATES_DIR
 
 POSTGRES_ADMIN_URL = os.environ.get(
@@ -131,7 +131,7 @@ def app(database_url: str, tmp_path: Path, monkeypatch):
     monkeypatch.setenv("REMUN_INSTANCE_PATH", str(tmp_path / "instance"))
     application = create_app({"TESTING": True, "WTF_CSRF_ENABLED": False, "SECRET_KEY": "test-only",
                               "REMUN_ARGON2_PROFILE": "test",
-                              # Background jobs run at once inside the test's transaction (tests/test_jobs.py runs them for real).
+                              # Background jobs run at once inside the test's transaction (tests/jobs/test_jobs.py runs them for real).
                               "REMUN_JOB_RUNNER": "inline"})
     with application.app_context():
         engine = db.engine
@@ -186,7 +186,7 @@ def finance_user(make_user):
 @pytest.fixture
 def led_project(db_session):
     """A project for ``lead_user`` to lead."""
-    from remun.models import Project
+    from remun.project_records.models import Project
 
     project = Project(name="Project led in tests")
     db_session.add(project)
@@ -203,7 +203,7 @@ def lead_user(make_user, led_project):
 @pytest.fixture
 def participant_user(make_user, db_session):
     """A participant, signed in as their own person."""
-    from remun.models import Person
+    from remun.project_records.models import Person
 
     person = Person(name="Pat Participant", email="pat@example.org")
     db_session.add(person)

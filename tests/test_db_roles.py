@@ -14,11 +14,11 @@ from sqlalchemy.pool import NullPool
 
 from remun.database import make_engine, upgrade
 from remun.db_roles import create_roles_sql, grants_sql
-from remun.enums import Reciprocity
+from remun.project_records.enums import Reciprocity
 from remun.ledger import claims
 from remun.ledger.verify import verify_ledger
 from tests.conftest import BACKENDS, POSTGRES_ADMIN_URL
-from tests.test_ledger import build_project
+from tests.helpers.ledger import build_project
 
 pytestmark = pytest.mark.skipif("postgresql" not in BACKENDS, reason="needs PostgreSQL")
 

@@ -1,4 +1,4 @@
-"""The demo project: a pure plan, written to the database once (remun/demo.py)."""
+"""The demo project: a pure plan, written to the database once (remun/project_records/demo.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import func, select
 
-from remun.demo import DEMO_PROJECT_NAME, demo_plan, load_demo
-from remun.enums import PayBasis, Reciprocity, RoleKind
-from remun.models import Appointment, Attendance, Expense, Meeting, Person, Project, Role, RoleTerms
-from remun.parity_report import pay_terms
-from remun.pay import effective_hourly_rate
-from remun.records import check_rate_card, role_on
+from remun.project_records.demo import DEMO_PROJECT_NAME, demo_plan, load_demo
+from remun.project_records.enums import PayBasis, Reciprocity, RoleKind
+from remun.project_records.models import Appointment, Attendance, Expense, Meeting, Person, Project, Role, RoleTerms
+from remun.parity.report import pay_terms
+from remun.pay.terms import effective_hourly_rate
+from remun.project_records.rules import check_rate_card, role_on
 
 TODAY = dt.date(2026, 11, 23)
 
@@ -266,7 +266,7 @@ def test_loaded_attendance_matches_the_plan(session, rate_book):
 def test_demo_accounts_are_made_once_with_private_random_passwords(session, rate_book, tmp_path):
     from remun.accounts.passwords import hasher
     from remun.accounts.users import authenticate
-    from remun.demo_accounts import CREDENTIALS_FILE, DEMO_PARTICIPANT_EMAIL, ensure_demo_accounts
+    from remun.accounts.demo import CREDENTIALS_FILE, DEMO_PARTICIPANT_EMAIL, ensure_demo_accounts
 
     project = load_demo(session, rate_book, today=TODAY)
     session.flush()

@@ -13,8 +13,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from remun.database import alembic_config, downgrade, make_engine, upgrade
-from remun.enums import PayBasis, RoleKind
-from remun.models import Attendance, Meeting, Person, Project, Role, RoleGroup, RoleTerms
+from remun.project_records.enums import PayBasis, RoleKind
+from remun.project_records.models import Attendance, Meeting, Person, Project, Role, RoleGroup, RoleTerms
 from remun.schema import metadata
 
 

@@ -28,7 +28,7 @@ from remun.accounts.models import AuditEvent, User
 from remun.translation import N_
 
 #: Every action Remun records, in words for the audit log page: the one table (a new action is added
-#: here, never at import time elsewhere; tests/test_audit_actions.py checks every action written is here).
+#: here, never at import time elsewhere; tests/accounts/test_audit_actions.py checks every action written is here).
 ACTIONS = {
     "person.viewed": N_("A person's details were viewed"),
     "person.created": N_("A person was added"),

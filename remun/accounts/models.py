@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import Boolean, DateTime, ForeignKey, String, Text, func, true
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from remun.models import Base, Person, Project, Timestamped, _enum
+from remun.project_records.models import Base, Person, Project, Timestamped, _enum
 
 
 class UserRole(enum.StrEnum):

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from remun.accounts.models import User
 from remun.accounts.tokens import aware, hash_token, now
-from remun.models import Base
+from remun.project_records.models import Base
 
 #: ``last_seen_at`` is written at most this often, so reading pages does not write on every request.
 SEEN_PRECISION = dt.timedelta(minutes=1)

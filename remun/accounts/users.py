@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, object_session
 
 from remun.accounts import audit, passwords, sign_in_sessions, tokens
 from remun.accounts.models import AuditEvent, OneTimeToken, TokenPurpose, User, UserRole
-from remun.models import Appointment, Attendance, Expense, Person, Project
+from remun.project_records.models import Appointment, Attendance, Expense, Person, Project
 
 #: What an erased person is called from then on. Stored, so not translated.
 PSEUDONYM = "Erased person {id}"

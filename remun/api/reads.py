@@ -20,10 +20,10 @@ from remun.api.problems import register_handlers
 from remun.ledger import balances as ledger_balances
 from remun.ledger import claims as ledger_claims
 from remun.ledger.models import Claim, PaymentBatch
-from remun.models import Attendance, Meeting, Person, Project, Role, RoleGroup
-from remun.parity_report import report_as_json
+from remun.project_records.models import Attendance, Meeting, Person, Project, Role, RoleGroup
+from remun.parity.report import report_as_json
 from remun.project_records import operations as records_operations
-from remun.report_cache import cached_project_parity
+from remun.parity.report_cache import cached_project_parity
 from remun.web.extensions import db
 from remun.web.pages import commit, current_user_id, rate_book
 from remun.web.permissions import visible_people, visible_projects

@@ -12,7 +12,7 @@ from functools import cache
 
 from marshmallow import Schema, ValidationError, fields, validate
 
-from remun.enums import ExpenseCategory, PayBasis, Reciprocity, RoleKind
+from remun.project_records.enums import ExpenseCategory, PayBasis, Reciprocity, RoleKind
 from remun.ledger.models import BatchStatus, ClaimKind, ClaimStatus
 from remun.money import round_money
 

@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from remun.budget.models import BudgetCategory
 from remun.budget.planning import TIME, PlanCosting, month_start
 from remun.ledger.models import Account, Claim, ClaimKind, LedgerTransaction, Posting
-from remun.models import Attendance, Meeting, Role
+from remun.project_records.models import Attendance, Meeting, Role
 from remun.money import ZERO, round_money
 
 SPENT_ACCOUNTS = (Account.BANK, Account.VOUCHERS, Account.TRAINING, Account.DONATIONS)

@@ -1,6 +1,6 @@
 """The demo project's budget, so "Budgets" shows a plan against what the ledger has spent.
 
-The plan is made from the demo's own plan (remun/demo.py): for each role, the
+The plan is made from the demo's own plan (remun/project_records/demo.py): for each role, the
 sessions it is invited to over the project, with the people in the role and
 the hours its terms set; and the expenses the demo's people claim. Salaried
 roles are planned but left out of the total (their employer pays). No figure
@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from remun.budget.models import Budget, BudgetCategory, BudgetItem, BudgetLine
-from remun.demo import demo_plan
-from remun.enums import PayBasis
-from remun.models import Project, Role
+from remun.project_records.demo import demo_plan
+from remun.project_records.enums import PayBasis
+from remun.project_records.models import Project, Role
 from remun.money import ZERO
 
 

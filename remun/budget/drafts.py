@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from remun.accounts.models import ProjectLead, User, UserRole
 from remun.budget.models import Budget
-from remun.models import Project, Role, RoleGroup, RoleTerms
+from remun.project_records.models import Project, Role, RoleGroup, RoleTerms
 from remun.money import ZERO
 
 

@@ -38,8 +38,8 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from remun.accounts import models as _accounts  # noqa: F401  (the users table a budget refers to)
-from remun.enums import RoleKind
-from remun.models import Base, Hours, PayTermsColumns, Project, Rate, Role, Timestamped, _enum
+from remun.project_records.enums import RoleKind
+from remun.project_records.models import Base, Hours, PayTermsColumns, Project, Rate, Role, Timestamped, _enum
 from remun.money import ZERO
 
 #: Quantities of an item (hours, people, copies, miles): two decimal places.

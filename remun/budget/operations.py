@@ -19,9 +19,9 @@ from remun.accounts import audit
 from remun.budget import drafts
 from remun.budget.models import Budget, BudgetCategory, BudgetDraftRole, BudgetItem, BudgetLine
 from remun.budget.store import budget_for_project
-from remun.enums import RoleKind
-from remun.models import Project, RoleTerms
-from remun.pay import Terms
+from remun.project_records.enums import RoleKind
+from remun.project_records.models import Project, RoleTerms
+from remun.pay.terms import Terms
 
 
 class BudgetProblem(ValueError):
@@ -108,7 +108,7 @@ def record_workbook_download(session: Session, budget: Budget, *, by_user_id: in
 
 @dataclass(frozen=True)
 class DraftRoleDetails(Terms):
-    """A draft role: its title, kind and equal role, and its pay terms (the fields of ``remun.pay.Terms``)."""
+    """A draft role: its title, kind and equal role, and its pay terms (the fields of ``remun.pay.terms.Terms``)."""
 
     title: str = field(kw_only=True)
     kind: RoleKind = field(kw_only=True)

@@ -13,9 +13,9 @@ from decimal import Decimal
 from enum import StrEnum
 
 from remun.budget.models import BudgetCategory
-from remun.enums import PayBasis, RoleKind
+from remun.project_records.enums import PayBasis, RoleKind
 from remun.money import ZERO, round_money
-from remun.pay import ARITHMETIC, TermsFrom
+from remun.pay.terms import ARITHMETIC, TermsFrom
 
 
 # --- What a plan is made of ----------------------------------------------------------------------

@@ -10,13 +10,13 @@ docs/budget.md.
   end date. Each month is costed on the pay terms and published figures in
   force on the **last day of that month**, so a rise part-way through a month
   is counted for the whole of it (a budget should not come up short).
-- **Sessions.** Pay for one session follows ``remun.pay`` with the line's
+- **Sessions.** Pay for one session follows ``remun.pay.terms`` with the line's
   hours and the role's terms for that month (basis, rate, whether preparation
   and travel are paid). A month's cost = pay for one session x sessions that
   month x people.
 - **The fair option.** For every lived-experience and carer role, the pay for
   one session that reaches parity with the best-paid clinical or professional
-  role in its equal role (``remun.parity``: compare_group and close_gap), and
+  role in its equal role (``remun.parity.rules``: compare_group and close_gap), and
   never less than the Real Living Wage for every hour given (as the fair fee
   calculator does). Where the role already reaches both, the fair option is
   what it is paid now.
@@ -43,12 +43,20 @@ from remun.budget.months import (MAX_MONTHS, add_months, item_schedule, month_en
 from remun.budget.plan_parts import (FairOption, Fairness, FairPiece, ItemCosting, ItemMonth, LineCosting,
                                      Piece, Plan, PlanCosting, PlanItem, PlanLine, PlanRole, Problem, ProblemKind,
                                      RoleTotal, SessionMonth, TermsFrom, YearTotal)
-from remun.enums import PayBasis, RoleKind
+from remun.project_records.enums import PayBasis, RoleKind
 from remun.money import HUNDRED, ZERO, round_money, to_decimal
-from remun.parity import RoleOffer, close_gap, compare_group
-from remun.pay import (ARITHMETIC, NoRateOnDate, PayTerms, effective_hourly_rate, exact_hourly_rate, hours_given,
-                       pay_per_session, pay_terms)
-from remun.rates import RateBook
+from remun.parity.rules import RoleOffer, close_gap, compare_group
+from remun.pay.terms import (
+    ARITHMETIC,
+    NoRateOnDate,
+    PayTerms,
+    effective_hourly_rate,
+    exact_hourly_rate,
+    hours_given,
+    pay_per_session,
+    pay_terms,
+)
+from remun.pay.rate_cards import RateBook
 
 __all__ = [
     "TIME", "SECTIONS", "MAX_MONTHS", "add_months", "item_schedule", "month_end", "month_start", "months_between",

@@ -16,8 +16,8 @@ from sqlalchemy.orm import Session, selectinload
 from remun.accounts.models import ProjectLead, User, UserRole
 from remun.budget.models import Budget, BudgetDraftRole, BudgetItem, BudgetLine
 from remun.budget.planning import Plan, PlanItem, PlanLine, PlanRole, TermsFrom, month_start
-from remun.models import Project, Role, RoleTerms
-from remun.pay import terms_of
+from remun.project_records.models import Project, Role, RoleTerms
+from remun.pay.terms import terms_of
 
 def role_key(line: BudgetLine) -> Hashable:
     return ("role", line.role_id) if line.role_id is not None else ("draft", line.draft_role_id)

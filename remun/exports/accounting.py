@@ -33,13 +33,13 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from remun.enums import Reciprocity
+from remun.project_records.enums import Reciprocity
 from remun.exports.batch_file import zip_entry
 from remun.exports.context import ExportContext
 from remun.exports.queries import as_decimal
 from remun.exports.safety import csv_text
 from remun.ledger.models import BatchItem, Claim, PaymentBatch
-from remun.models import Person, Project
+from remun.project_records.models import Person, Project
 from remun.money import ZERO
 from remun.organisation.accounting import KINDS, require_codes
 from remun.reciprocity.models import SettlementPart

@@ -25,7 +25,7 @@ from openpyxl.xml.constants import ARC_CORE
 from openpyxl.xml.functions import tostring
 from sqlalchemy.orm import Session
 
-from remun.enums import Reciprocity
+from remun.project_records.enums import Reciprocity
 from remun.exports import headings as H
 from remun.exports import queries
 from remun.exports.context import ExportContext
@@ -33,7 +33,7 @@ from remun.exports.csv_export import BOM, DELIMITERS
 from remun.exports.safety import TextGuard, csv_text, text_cell
 from remun.exports.book import HEADING_STYLE, TITLE_STYLE, Book, auto_filter, safe_currency
 from remun.ledger.models import PaymentBatch
-from remun.models import Project
+from remun.project_records.models import Project
 from remun.money import ZERO
 
 #: The earliest time a zip entry can carry; every entry gets it.
@@ -80,7 +80,7 @@ def batch_facts(session: Session, batch_id: int) -> BatchFacts | None:
         Payee(reference, name, queries.as_decimal(amount), claims, Reciprocity(method), detail)
         for reference, name, amount, claims, _person_id, method, detail in queries.batch_payees(session, batch_id)
     )
-    from remun.exports.workbook import ledger_checkpoint_text
+    from remun.exports.finance_workbook import ledger_checkpoint_text
 
     return BatchFacts(batch.id, project.name, safe_currency(project.currency), created.replace(microsecond=0),
                       sum((payee.amount for payee in payees), ZERO), payees, ledger_checkpoint_text(session))

@@ -1,6 +1,6 @@
 """The finance workbook's writer: a write-only openpyxl workbook with Remun's styles, headings and page set-up.
 
-Shared by the finance workbook (remun/exports/workbook.py) and the payment batch file (remun/exports/batch_file.py).
+Shared by the finance workbook (remun/exports/finance_workbook.py) and the payment batch file (remun/exports/batch_file.py).
 Styled cells are made once per column and reused for every row: openpyxl writes a cell as soon as its row is
 appended, and building style objects per cell is what makes naive exports slow (bench/export_bench.py)."""
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from remun.enums import Reciprocity
+from remun.project_records.enums import Reciprocity
 from remun.exports import headings as H
 from remun.exports import queries
 from remun.exports.safety import TextGuard

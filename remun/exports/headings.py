@@ -8,7 +8,7 @@ same English text as the pages use, so they share one translation.
 
 from __future__ import annotations
 
-from remun.enums import ExpenseCategory, PayBasis, Reciprocity, RoleKind
+from remun.project_records.enums import ExpenseCategory, PayBasis, Reciprocity, RoleKind
 from remun.ledger.models import Account, ClaimKind
 
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, aliased
 
-from remun.enums import Reciprocity
+from remun.project_records.enums import Reciprocity
 from remun.ledger.models import (
     Account,
     BatchItem,
@@ -30,7 +30,7 @@ from remun.ledger.models import (
     TransactionKind,
 )
 from remun.exports.context import ExportFilters
-from remun.models import Attendance, Expense, Meeting, Person, Project, Role
+from remun.project_records.models import Attendance, Expense, Meeting, Person, Project, Role
 from remun.money import ZERO, round_money
 from remun.reciprocity.models import SettlementPart
 

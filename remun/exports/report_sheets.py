@@ -19,7 +19,7 @@ def _parity_reports(session, chosen, rate_book, filters):
     Every project at once in a fixed number of queries when the export is of all of them
     (a report per project asks the database eight times: 2,400 queries for 300 projects).
     """
-    from remun.parity_report import organisation_parity, project_parity
+    from remun.parity.report import organisation_parity, project_parity
 
     if filters.project_ids is None:
         reports = {report.project_id: report
@@ -115,7 +115,7 @@ def write_tax_year(book: Book, ws, session, filters) -> None:
 
     from remun.ledger.models import LedgerTransaction, Posting
     from remun.organisation.settings import get_setting
-    from remun.tax_year import label, payees_tax_year, tax_year_of
+    from remun.papers.tax_year import label, payees_tax_year, tax_year_of
 
     t, formats = book.t, book.formats
     threshold = Decimal(get_setting(session, "tax.payee_threshold"))
@@ -159,7 +159,7 @@ def ledger_checkpoint_text(session) -> str:
 
 def write_stale_rates(book: Book, ws, rate_book) -> None:
     """Rate cards overdue for a new figure, said plainly: the Parity sheet may compare with last year's figure."""
-    from remun import rate_review
+    from remun.pay import rate_review
 
     overdue = rate_review.overdue_cards(rate_review.today(), rate_book)
     ws.append(())

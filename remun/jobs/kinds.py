@@ -32,7 +32,7 @@ def export_params(filters, context) -> dict[str, Any]:
 @handler("export", ".xlsx")
 def finance_workbook(session: Session, params: dict[str, Any], target: Path, progress: Progress) -> str:
     from remun.exports import ExportContext, ExportFilters, ExportTooLarge
-    from remun.exports.workbook import write_finance_workbook
+    from remun.exports.finance_workbook import write_finance_workbook
     from remun.web.formatting import number
 
     ids = params.get("project_ids")
@@ -67,7 +67,7 @@ def budget_workbook_file(session: Session, params: dict[str, Any], target: Path,
     from remun.budget.actuals import ledger_actuals, plan_against_actual
     from remun.budget.planning import cost_plan
     from remun.budget.store import load_budget, plan_of
-    from remun.budget.workbook import budget_workbook
+    from remun.budget.budget_workbook import budget_workbook
     from remun.web.labels import KIND_LABELS
     from remun.web.views.budget_forms import SECTION_LABELS, SHEET_LABELS
 
@@ -109,8 +109,8 @@ def import_workbook_result(session: Session, params: dict[str, Any], target: Pat
     import json
 
     from remun.jobs import store
-    from remun.workbook.importer import ImportFailed
-    from remun.workbook.operations import SHOWN_PROBLEMS, import_project
+    from remun.imports.importer import ImportFailed
+    from remun.imports.operations import SHOWN_PROBLEMS, import_project
 
     upload = store.upload_path(params["upload"])
     if not upload.is_file():

@@ -8,7 +8,7 @@ import enum
 from sqlalchemy import DateTime, ForeignKey, Integer, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from remun.models import Base, _enum
+from remun.project_records.models import Base, _enum
 
 
 class JobStatus(enum.StrEnum):
@@ -55,7 +55,7 @@ class FiguresVersion(Base):
 
     Database triggers (migration 0016) set a new random token on any insert, update or delete of
     projects, role groups, roles, pay terms, people, sessions or attendance, however it is written.
-    A report cached under a token (remun/report_cache.py) is therefore never served after a committed
+    A report cached under a token (remun/parity/report_cache.py) is therefore never served after a committed
     change, and a token from a transaction that was rolled back is never seen again.
     """
 

@@ -9,7 +9,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from remun.ledger.models import Account, Posting
-from remun.models import Person
+from remun.project_records.models import Person
 from remun.money import ZERO, round_money
 
 IN_KIND = (Account.VOUCHERS, Account.TRAINING, Account.DONATIONS)

@@ -12,17 +12,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
-from remun.enums import PayBasis, Reciprocity
+from remun.project_records.enums import PayBasis, Reciprocity
 from remun.ledger.models import (Account, BatchItem, BatchStatus, Claim, ClaimKind, ClaimStatus, LedgerTransaction,
                                  PaymentBatch, TransactionKind)
 from remun.ledger.posting import (AlreadyDone, ClaimDecided, LedgerError, Line, PeriodClosed, is_closed, lock_ledger,
                                   month_of, now, post, reverse)
 from remun.reciprocity.models import SettlementPart
-from remun.models import Attendance, Meeting, Person, Role
+from remun.project_records.models import Attendance, Meeting, Person, Role
 from remun.money import ZERO
-from remun.parity_report import NoRateOnDate, pay_terms
-from remun.pay import paid_hours, pay_for_attendance
-from remun.rates import RateBook
+from remun.parity.report import NoRateOnDate, pay_terms
+from remun.pay.terms import paid_hours, pay_for_attendance
+from remun.pay.rate_cards import RateBook
 
 #: Claims that may still change with their attendance.
 OPEN = (ClaimStatus.SUBMITTED, ClaimStatus.REVERSED, ClaimStatus.REJECTED)

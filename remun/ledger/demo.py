@@ -9,8 +9,8 @@ from sqlalchemy.orm import Session
 
 from remun.ledger import claims, settlement
 from remun.ledger.models import Claim, ClaimStatus, LedgerTransaction
-from remun.models import Attendance, Meeting, Project
-from remun.rates import RateBook
+from remun.project_records.models import Attendance, Meeting, Project
+from remun.pay.rate_cards import RateBook
 
 
 def load_demo_ledger(session: Session, book: RateBook, project: Project, today: dt.date | None = None) -> None:

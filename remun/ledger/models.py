@@ -11,8 +11,8 @@ from sqlalchemy import (BigInteger, CheckConstraint, Date, DateTime, ForeignKey,
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from remun.accounts import models as _accounts  # noqa: F401  (the users table the ledger refers to)
-from remun.enums import PayBasis, Reciprocity
-from remun.models import Attendance, Base, Hours, Money, Person, Project, Rate, _enum
+from remun.project_records.enums import PayBasis, Reciprocity
+from remun.project_records.models import Attendance, Base, Hours, Money, Person, Project, Rate, _enum
 
 
 class ClaimKind(enum.StrEnum):

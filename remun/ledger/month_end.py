@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from remun.ledger.models import BatchStatus, Claim, ClaimStatus, ClosedPeriod, LedgerTransaction, PaymentBatch
 from remun.ledger.periods import close_month
 from remun.ledger.posting import LedgerError, month_of
-from remun.models import Attendance, Meeting
+from remun.project_records.models import Attendance, Meeting
 from remun.money import ZERO
 
 

@@ -20,8 +20,8 @@ from remun.ledger import claims as ledger_claims
 from remun.ledger import periods, settlement
 from remun.ledger.models import BatchItem, Claim, ClaimStatus, LedgerTransaction, PaymentBatch
 from remun.ledger.posting import AlreadyDone, LedgerError, lock_ledger
-from remun.models import Attendance, Meeting, Person
-from remun.rates import RateBook
+from remun.project_records.models import Attendance, Meeting, Person
+from remun.pay.rate_cards import RateBook
 
 __all__ = [
     "AlreadyDone", "LedgerError", "approve_claims", "reject_claim", "reverse_claim", "create_batch",

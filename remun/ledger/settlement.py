@@ -19,7 +19,7 @@ from decimal import Decimal
 from sqlalchemy import exists, or_, select, update
 from sqlalchemy.orm import Session
 
-from remun.enums import Reciprocity
+from remun.project_records.enums import Reciprocity
 from remun.ledger.models import (
     Account,
     BatchItem,
@@ -32,7 +32,7 @@ from remun.ledger.models import (
     TransactionKind,
 )
 from remun.ledger.posting import LedgerError, Line, lock_ledger, now, post
-from remun.models import Person
+from remun.project_records.models import Person
 from remun.money import ZERO
 from remun.reciprocity.choices import CurrentChoice, current_choices
 from remun.reciprocity.models import SettlementPart

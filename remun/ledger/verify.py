@@ -1,7 +1,7 @@
 """Checks the whole ledger from the start: the hash chain, that every transaction balances,
 and that balances make sense. Finds changes made outside the app, such as an edited
 amount or a removed entry, and names the first bad one. Also checks the kept parity reports
-(remun/report_cache.py) against a recomputation."""
+(remun/parity/report_cache.py) against a recomputation."""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from remun.ledger.keys import KEYED, ledger_key
 from remun.ledger.models import (Account, BatchStatus, ClosedPeriod, LedgerHead, LedgerTransaction, PaymentBatch,
                                  Posting)
 from remun.money import ZERO
-from remun.rates import RateBook
-from remun.report_cache import check_kept_reports
+from remun.pay.rate_cards import RateBook
+from remun.parity.report_cache import check_kept_reports
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from remun.models import Project
+from remun.project_records.models import Project
 from remun.organisation.models import ProjectAccounting
 from remun.organisation.settings import all_settings
 from remun.translation import N_

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import DateTime, ForeignKey, String, Text, func
 from sqlalchemy.orm import Mapped, mapped_column
 
-from remun.models import Base
+from remun.project_records.models import Base
 
 
 class OrganisationSetting(Base):

@@ -24,9 +24,9 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Numeric, Str
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from remun.accounts import audit
-from remun.models import Base
+from remun.project_records.models import Base
 from remun.money import RATE_DIGITS, NotANumber, to_decimal
-from remun.rates import RateBook, RateEntry
+from remun.pay.rate_cards import RateBook, RateEntry
 
 
 class OrganisationRateFigure(Base):
@@ -150,7 +150,7 @@ def add_figure(session: Session, book: RateBook, ref: str, amount: object, effec
 def approved_claims_using(session: Session, figure: OrganisationRateFigure, after: dt.date | None = None) -> int:
     """How many approved claims were priced with ``figure`` (on a session day after ``after``)."""
     from remun.ledger.models import Claim, ClaimStatus
-    from remun.models import Attendance, Meeting
+    from remun.project_records.models import Attendance, Meeting
 
     query = (select(func.count(Claim.id)).join(Attendance, Claim.attendance_id == Attendance.id)
              .join(Meeting, Attendance.meeting_id == Meeting.id)

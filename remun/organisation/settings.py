@@ -80,7 +80,7 @@ SETTINGS: dict[str, Setting] = {
     for setting in (
         # Whether project leads may create projects and import workbooks (else administrators only).
         Setting("projects.leads_may_create", True, _boolean),
-        # The comparator basis for pay parity (remun/comparator_basis.py, docs/rules.md):
+        # The comparator basis for pay parity (remun/parity/comparator_basis.py, docs/rules.md):
         # the best-paid clinical or professional role in a group, or the median of them.
         Setting("parity.comparator", "best", _one_of("best", "median")),
         # A salary's hourly rate: per contracted hour, or per hour actually worked (leave taken out).

@@ -19,14 +19,24 @@ from sqlalchemy.orm import Session
 
 from remun.accounts import audit
 from remun.accounts.models import User, UserRole
-from remun.attendance_defaults import fill_blanks, usual_hours
-from remun.enums import ExpenseCategory, RoleKind
+from remun.project_records.attendance_defaults import fill_blanks, usual_hours
+from remun.project_records.enums import ExpenseCategory, RoleKind
 from remun.ledger.claims import remove_open_claims, sync_claims
-from remun.mileage import price_mileage
-from remun.models import Appointment, Attendance, Expense, Meeting, Person, Project, Role, RoleGroup, RoleTerms
-from remun.pay import Terms
-from remun.rates import RateBook
-from remun.records import Dependents, dependents_of, role_on
+from remun.pay.mileage import price_mileage
+from remun.project_records.models import (
+    Appointment,
+    Attendance,
+    Expense,
+    Meeting,
+    Person,
+    Project,
+    Role,
+    RoleGroup,
+    RoleTerms,
+)
+from remun.pay.terms import Terms
+from remun.pay.rate_cards import RateBook
+from remun.project_records.rules import Dependents, dependents_of, role_on
 
 __all__ = [
     "StillInUse", "AttendanceEntry", "NewAttendance", "viewed", "add_person", "change_person", "add_appointment",
@@ -234,7 +244,7 @@ def record_attendance(session: Session, book: RateBook, user_id: int | None, mee
                       attendance: Attendance | None, entry: AttendanceEntry) -> Attendance:
     """Record (or correct) one person's attendance, then make its claims, waiting for approval.
 
-    Raises NoRoleThatDay (remun.records) when the person had no single role that day, NoMileageRate when
+    Raises NoRoleThatDay (remun.project_records.rules) when the person had no single role that day, NoMileageRate when
     there is no mileage rate that day, ClaimDecided when its claim was approved meanwhile, and the
     database's IntegrityError when the person is already recorded at the session; the caller rolls back.
     """

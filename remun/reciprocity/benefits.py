@@ -34,11 +34,11 @@ from decimal import Decimal
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from remun.enums import Reciprocity
+from remun.project_records.enums import Reciprocity
 from remun.ledger.models import Account, Claim, ClaimKind, ClaimStatus, LedgerTransaction, Posting, TransactionKind
-from remun.models import Attendance, Meeting, Person
+from remun.project_records.models import Attendance, Meeting, Person
 from remun.money import HUNDRED, ZERO, round_money
-from remun.rates import RateBook, RateEntry
+from remun.pay.rate_cards import RateBook, RateEntry
 from remun.reciprocity.choices import current_choice
 from remun.reciprocity.models import SettlementPart
 from remun.reciprocity.routing import current_accruals, for_this_approval, split_amount

@@ -17,8 +17,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from remun.accounts import audit
-from remun.enums import Reciprocity
-from remun.models import Person
+from remun.project_records.enums import Reciprocity
+from remun.project_records.models import Person
 from remun.money import HUNDRED, ZERO
 from remun.reciprocity.models import ChoicePart, ReciprocityChoice
 

@@ -13,8 +13,8 @@ from decimal import Decimal
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from remun.enums import Reciprocity
-from remun.models import Appointment, Person, Project, Role
+from remun.project_records.enums import Reciprocity
+from remun.project_records.models import Appointment, Person, Project, Role
 from remun.money import HUNDRED
 from remun.reciprocity.choices import Part, record_choice
 from remun.reciprocity.models import ReciprocityChoice

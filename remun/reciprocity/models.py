@@ -15,9 +15,9 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from remun.accounts import models as _accounts  # noqa: F401  (the users table referred to)
-from remun.enums import Reciprocity
+from remun.project_records.enums import Reciprocity
 from remun.ledger import models as _ledger  # noqa: F401  (claims and transactions referred to)
-from remun.models import Base, Money, _enum
+from remun.project_records.models import Base, Money, _enum
 
 Percent = Numeric(5, 2, asdecimal=True)
 

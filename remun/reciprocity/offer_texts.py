@@ -3,7 +3,7 @@
 offers.toml is a settings file an organisation may edit, so its words are not in the
 code. These are the words it ships with: when a page shows one of them, the reader
 sees it in their language (remun.web.languages.offer_text). Words an organisation
-writes itself are shown as written. tests/test_languages.py checks this list still
+writes itself are shown as written. tests/web/test_languages.py checks this list still
 matches offers.toml.
 """
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from remun.enums import Reciprocity
+from remun.project_records.enums import Reciprocity
 from remun.money import ZERO, round_money, to_decimal
 
 DEFAULT_OFFERS = Path(__file__).with_name("offers.toml")

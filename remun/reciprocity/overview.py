@@ -12,9 +12,9 @@ from decimal import Decimal
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from remun.enums import Reciprocity, RoleKind
+from remun.project_records.enums import Reciprocity, RoleKind
 from remun.ledger.models import Claim, ClaimKind, ClaimStatus
-from remun.models import Appointment, Attendance, Meeting, Person, Role
+from remun.project_records.models import Appointment, Attendance, Meeting, Person, Role
 from remun.money import ZERO
 from remun.reciprocity.choices import CurrentChoice, current_choice, current_choices
 from remun.reciprocity.models import SettlementPart

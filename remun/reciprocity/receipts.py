@@ -13,7 +13,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from remun.models import Expense
+from remun.project_records.models import Expense
 from remun.reciprocity.models import Receipt
 
 #: Largest receipt accepted: a phone photo fits easily.

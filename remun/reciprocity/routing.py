@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from remun.enums import Reciprocity
+from remun.project_records.enums import Reciprocity
 from remun.ledger.models import Claim, ClaimKind
 from remun.money import HUNDRED, ZERO, round_money
 from remun.reciprocity.choices import CurrentChoice

@@ -9,7 +9,7 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from remun.accounts import models as _accounts  # noqa: F401  (the users table a decision refers to)
-from remun.models import Base, Hours, Meeting, Money, Person, Project, Role
+from remun.project_records.models import Base, Hours, Meeting, Money, Person, Project, Role
 
 
 class MeetingRole(Base):

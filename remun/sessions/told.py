@@ -17,9 +17,9 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from remun.enums import ExpenseCategory
+from remun.project_records.enums import ExpenseCategory
 from remun.ledger.posting import LedgerError
-from remun.models import Attendance, Expense, Meeting, Person, Role
+from remun.project_records.models import Attendance, Expense, Meeting, Person, Role
 from remun.money import ZERO
 from remun.sessions.models import MeetingRole, ToldSession
 

@@ -17,7 +17,7 @@ from sqlalchemy import select
 from remun.accounts import operations as account_operations
 from remun.accounts import users
 from remun.accounts.models import TokenPurpose, User, UserRole
-from remun.models import Person
+from remun.project_records.models import Person
 from remun.web.account_links import show_link
 from remun.web.auth import actor_id, bp
 from remun.web.auth_forms import (

@@ -12,7 +12,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from remun import config
 from remun.database import engine_options, ensure_sqlite_folder
-from remun.rates import load_rate_book
+from remun.pay.rate_cards import load_rate_book
 from remun.web import auth, errors, failures, formatting, glossary_links, labels, languages, permissions, security
 from remun.web import rate_warnings
 from remun.web.languages import LANGUAGES, request_locale

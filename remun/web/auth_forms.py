@@ -19,7 +19,7 @@ from wtforms.validators import Email, EqualTo, InputRequired, Length
 
 from remun.accounts import passwords, users
 from remun.accounts.models import UserRole
-from remun.models import Person, Project
+from remun.project_records.models import Person, Project
 from remun.web.extensions import db
 from remun.web.forms import options
 

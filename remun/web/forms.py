@@ -23,9 +23,9 @@ from wtforms import (DateField, DecimalField, RadioField, SelectField, SelectMul
                      TextAreaField)
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from remun.enums import PayBasis
+from remun.project_records.enums import PayBasis
 from remun.money import NotANumber
-from remun.pay import Terms
+from remun.pay.terms import Terms
 from remun.typed_numbers import example as typed_example
 from remun.typed_numbers import read_number
 from remun.web.labels import BASIS_LABELS, EXPENSE_LABELS, KIND_LABELS, VEHICLE_LABELS
@@ -142,7 +142,7 @@ def yes_no_field(label, hint=None) -> RadioField:
 
 
 def miles_field() -> PlainDecimalField:
-    """Miles in the person's own vehicle: Remun works out the amount at HMRC's rate (remun/mileage.py)."""
+    """Miles in the person's own vehicle: Remun works out the amount at HMRC's rate (remun/pay/mileage.py)."""
     return PlainDecimalField(
         _l("Miles in your own vehicle (optional)"),
         [Optional(), NumberRange(min=Decimal("0.1"), max=Decimal("2000"), message=_l("Enter the miles, from 0.1 to 2,000"))],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from remun.enums import ExpenseCategory, PayBasis, Reciprocity, RoleKind
+from remun.project_records.enums import ExpenseCategory, PayBasis, Reciprocity, RoleKind
 from remun.ledger.models import Account
 
 KIND_LABELS = {
@@ -54,7 +54,7 @@ RECIPROCITY_LABELS = {
     Reciprocity.SPLIT: _l("A split of these"),
 }
 
-#: Vehicles for mileage (remun/mileage.py).
+#: Vehicles for mileage (remun/pay/mileage.py).
 VEHICLE_LABELS = {"car": _l("Car or van"), "motorcycle": _l("Motorcycle"), "bicycle": _l("Bicycle")}
 
 #: The same choices as the person themselves reads them ("on my behalf", not "on their behalf").

@@ -1,5 +1,5 @@
 """Miles and vehicle on the attendance forms (fields in remun/web/forms.py): Remun works out the amount at HMRC's
-rate (remun/mileage.py, when the attendance operation records it: remun/project_records/operations.py)."""
+rate (remun/pay/mileage.py, when the attendance operation records it: remun/project_records/operations.py)."""
 
 from __future__ import annotations
 

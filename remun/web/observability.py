@@ -20,7 +20,7 @@ import uuid
 
 from flask import Flask, g, request
 
-from remun.operations.metrics import observe_request
+from remun.upkeep.metrics import observe_request
 
 REQUEST_LOG = logging.getLogger("remun.requests")
 CHECKS_LOG = logging.getLogger("remun.checks")

@@ -12,8 +12,8 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
-from remun.rates import RateBook
-from remun.records import Dependents, dependents_of
+from remun.pay.rate_cards import RateBook
+from remun.project_records.rules import Dependents, dependents_of
 from remun.web.extensions import db
 from remun.web.forms import ConfirmForm
 
@@ -123,6 +123,6 @@ def not_found_unless(condition: bool) -> None:
 def import_summary(lines) -> list[str]:
     """An import's summary in the reader's language: its first line, then one line for each kind of record.
 
-    ``lines`` are (message id, params) pairs: from remun.workbook.importer.ImportSummary.lines(), or as a
+    ``lines`` are (message id, params) pairs: from remun.imports.importer.ImportSummary.lines(), or as a
     background import job kept them (remun/jobs/kinds.py)."""
     return [_(message_id) % params for message_id, params in lines]

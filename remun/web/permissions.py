@@ -26,7 +26,7 @@ from sqlalchemy.sql import Select
 
 from remun.accounts.models import AuditEvent, ProjectLead, User, UserRole
 from remun.budget.access import their_budgets
-from remun.models import Appointment, Attendance, Meeting, Person, Role
+from remun.project_records.models import Appointment, Attendance, Meeting, Person, Role
 from remun.web.extensions import csrf, db
 
 #: A scope: may this user use the page with these address values?
@@ -340,7 +340,7 @@ def visible_people(query: Select, user: Any = None) -> Select:
 
 def visible_projects(query: Select, user: Any = None) -> Select:
     """Narrow a query of projects to those the signed-in user may open (a lead: the ones they lead)."""
-    from remun.models import Project
+    from remun.project_records.models import Project
 
     user = current_user if user is None else user
     if not getattr(user, "is_authenticated", False):

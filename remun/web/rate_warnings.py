@@ -12,8 +12,8 @@ import datetime as dt
 from flask import Flask
 from flask_babel import gettext as _
 
-from remun import rate_review
-from remun.rates import LivingWageWindow, RateEntry
+from remun.pay import rate_review
+from remun.pay.rate_cards import LivingWageWindow, RateEntry
 from remun.web.formatting import long_date
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from remun.accounts import audit as audit_log
 from remun.accounts import operations as account_operations
 from remun.accounts import users
-from remun.models import Person
+from remun.project_records.models import Person
 from remun.web.auth import ActionForm, actor_id
 from remun.web.extensions import db
 from remun.web.pages import commit

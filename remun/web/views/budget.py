@@ -32,8 +32,8 @@ from remun.budget.store import (
     projects_without_budget,
     visible_budgets,
 )
-from remun.enums import PayBasis
-from remun.models import Project
+from remun.project_records.enums import PayBasis
+from remun.project_records.models import Project
 from remun.web.extensions import db
 from remun.web.forms import ConfirmForm, choices, options
 from remun.web.pages import form_page, not_found_unless, rate_book, save, try_save

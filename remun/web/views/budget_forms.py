@@ -20,9 +20,9 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 from remun.budget.models import Budget, BudgetCategory
 from remun.budget.operations import BudgetDetails, DraftRoleDetails, ItemDetails, LineDetails
 from remun.budget.planning import MAX_MONTHS, TIME, months_between, plan_months, session_schedule
-from remun.enums import PayBasis, RoleKind
-from remun.pay import terms_of
-from remun.records import RateCardProblem, check_rate_card, rate_card_choices
+from remun.project_records.enums import PayBasis, RoleKind
+from remun.pay.terms import terms_of
+from remun.project_records.rules import RateCardProblem, check_rate_card, rate_card_choices
 from remun.web.formatting import month_name
 from remun.web.forms import (
     PlainDateField,

@@ -35,7 +35,7 @@ from remun.exports.accounting import accounting_files, batch_bills, in_kind_bill
 from remun.exports.batch_file import batch_csv, batch_facts, batch_workbook
 from remun.exports.csv_export import iter_ledger_csv
 from remun.ledger.models import PaymentBatch
-from remun.models import Project
+from remun.project_records.models import Project
 from remun.organisation.accounting import AccountingSettingsMissing, missing_message
 from remun.web.auth import actor_id
 from remun.web.extensions import db

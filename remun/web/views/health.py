@@ -9,7 +9,7 @@ import os
 
 from flask import Blueprint, jsonify
 
-from remun.operations.readiness import database_checks, redis_checks
+from remun.upkeep.readiness import database_checks, redis_checks
 from remun.web.extensions import db
 
 bp = Blueprint("health", __name__)

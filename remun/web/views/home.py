@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from remun.accounts.models import UserRole
-from remun.models import Project
+from remun.project_records.models import Project
 from remun.web.languages import remember_choice
 from remun.web.extensions import db
 from remun.web.permissions import visible_projects

@@ -5,7 +5,7 @@ at once, as most are: a project's roles, people and a year of sessions take a se
 person sees the result without a page in between. A larger one is kept in the jobs folder and
 imported by a background job (remun/jobs/kinds.py), whose page shows the rows read and then the
 result: what was imported, or the problems (and nothing written). Both use
-``remun.workbook.operations.import_project``.
+``remun.imports.operations.import_project``.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 @bp.route("/", methods=["GET", "POST"])
 def upload():
-    from remun.workbook.importer import ImportFailed
-    from remun.workbook.limits import measure_workbook
-    from remun.workbook.operations import SHOWN_PROBLEMS, import_project
+    from remun.imports.importer import ImportFailed
+    from remun.imports.limits import measure_workbook
+    from remun.imports.operations import SHOWN_PROBLEMS, import_project
 
     form = ImportForm()
     problems = []
@@ -66,7 +66,7 @@ def upload():
 
 def _job_rows() -> int:
     """Uploads with more rows than this are imported by a background job (REMUN_IMPORT_JOB_ROWS)."""
-    from remun.workbook.operations import JOB_ROWS
+    from remun.imports.operations import JOB_ROWS
 
     return int(current_app.config.get("REMUN_IMPORT_JOB_ROWS") or os.environ.get("REMUN_IMPORT_JOB_ROWS") or JOB_ROWS)
 
@@ -91,7 +91,7 @@ def _led_project_ids() -> set[int] | None:
 
 @bp.get("/template.xlsx")
 def template():
-    from remun.workbook.template import write_template
+    from remun.imports.template import write_template
 
     buffer = io.BytesIO()
     write_template(buffer)

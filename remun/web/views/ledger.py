@@ -18,8 +18,8 @@ from remun.ledger.posting import AlreadyDone, LedgerError, PeriodClosed
 from remun.ledger.waiting import waiting_for_check
 from remun.sessions import told as told_sessions
 from remun.reciprocity.choices import current_choice
-from remun.tax_year import person_tax_years
-from remun.models import Attendance, Meeting, Person, Project
+from remun.papers.tax_year import person_tax_years
+from remun.project_records.models import Attendance, Meeting, Person, Project
 from remun.web.statement_picture import money_picture
 from remun.web.extensions import db
 from remun.web.failures import already_done_message
@@ -90,7 +90,7 @@ def claims(project_id: int):
 
 def _receipts_for(claims: list[Claim]) -> dict[int, list]:
     """Each expenses claim's receipts (claim id -> receipts), to open beside the claim being decided."""
-    from remun.models import Expense
+    from remun.project_records.models import Expense
     from remun.reciprocity.models import Receipt
 
     by_attendance = {claim.attendance_id: claim.id for claim in claims if claim.kind == ClaimKind.EXPENSES}

@@ -11,15 +11,15 @@ from flask_babel import ngettext
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 
-from remun.attendance_defaults import fill_blanks, usual_hours
-from remun.enums import ExpenseCategory
+from remun.project_records.attendance_defaults import fill_blanks, usual_hours
+from remun.project_records.enums import ExpenseCategory
 from remun.ledger.claims import has_decided_claims
 from remun.ledger.posting import ClaimDecided
-from remun.mileage import NoMileageRate
-from remun.models import Attendance, Meeting, Person, Project
+from remun.pay.mileage import NoMileageRate
+from remun.project_records.models import Attendance, Meeting, Person, Project
 from remun.money import NotANumber
 from remun.project_records import operations
-from remun.records import NoRoleThatDay, people_in_project, role_on
+from remun.project_records.rules import NoRoleThatDay, people_in_project, role_on
 from remun.typed_numbers import example, read_number
 from remun.web.extensions import db
 from remun.web.forms import AttendanceForm, MeetingForm, options, page_locale

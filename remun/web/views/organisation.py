@@ -10,7 +10,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, Go
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length
 
-from remun.models import Project
+from remun.project_records.models import Project
 from remun.organisation.accounting import FIELD_LABELS, PROJECT_FIELDS, change_project_accounting, project_values
 from remun.organisation.settings import all_settings, change_setting, get_setting
 from remun.web.auth import actor_id

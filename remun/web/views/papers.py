@@ -14,12 +14,12 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from remun.models import Person
+from remun.project_records.models import Person
 from remun.organisation.settings import get_setting
-from remun.papers import benefits_letter as letter_facts
-from remun.papers import year_statement as statement_facts
+from remun.papers.statements import benefits_letter as letter_facts
+from remun.papers.statements import year_statement as statement_facts
 from remun.project_records import operations
-from remun.tax_year import label
+from remun.papers.tax_year import label
 from remun.web.extensions import db
 from remun.web.languages import LOCALES
 from remun.web.pages import commit

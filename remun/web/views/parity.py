@@ -13,11 +13,11 @@ from flask_login import current_user
 from markupsafe import Markup
 from sqlalchemy.exc import NoResultFound
 
-from remun.calculator import fair_fees
-from remun.parity import MEDIAN_TITLE
-from remun.parity_report import report_as_json
-from remun.rates import living_wage_ref
-from remun.report_cache import PageCache, ReportCache, cached_organisation_parity, cached_project_parity  # issue 19
+from remun.pay.calculator import fair_fees
+from remun.parity.rules import MEDIAN_TITLE
+from remun.parity.report import report_as_json
+from remun.pay.rate_cards import living_wage_ref
+from remun.parity.report_cache import PageCache, ReportCache, cached_organisation_parity, cached_project_parity  # issue 19
 from remun.web import glossary_links
 from remun.web.charts import bar_chart
 from remun.web.extensions import db

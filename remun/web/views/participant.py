@@ -20,17 +20,17 @@ from sqlalchemy import func, select
 from wtforms import RadioField, SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from remun.enums import Reciprocity
+from remun.project_records.enums import Reciprocity
 from remun.ledger import balances as ledger_balances
 from remun.ledger.waiting import waiting_for_check
-from remun.models import Appointment, Attendance, Meeting, Person, Role
+from remun.project_records.models import Appointment, Attendance, Meeting, Person, Role
 from remun.money import HUNDRED, ZERO
 from remun.project_records import operations
 from remun.reciprocity import benefits, choices
 from remun.reciprocity.models import BenefitsAnswer
 from remun.reciprocity.offers import load_offers
 from remun.sessions import told as told_sessions
-from remun.tax_year import person_tax_years
+from remun.papers.tax_year import person_tax_years
 from remun.web.extensions import db
 from remun.web.forms import PlainDecimalField, options
 from remun.web.labels import RECIPROCITY_LABELS

@@ -18,10 +18,10 @@ from sqlalchemy import select
 from wtforms import SelectField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from remun.attendance_defaults import usual_hours
-from remun.enums import ExpenseCategory
-from remun.mileage import NoMileageRate
-from remun.models import Appointment, Attendance, Expense, Meeting, Person, Role
+from remun.project_records.attendance_defaults import usual_hours
+from remun.project_records.enums import ExpenseCategory
+from remun.pay.mileage import NoMileageRate
+from remun.project_records.models import Appointment, Attendance, Expense, Meeting, Person, Role
 from remun.project_records import operations
 from remun.reciprocity import receipts
 from remun.reciprocity.models import Receipt
@@ -189,7 +189,7 @@ TELL_FIELDS = ["role_id", "date", "title", "hours", "prep_hours", "travel_hours"
 @bp.route("/people/<int:person_id>/sessions/tell", methods=["GET", "POST"])
 def tell_session(person_id: int):
     """Tell the project about a session not in the list: it reaches the lead, who confirms it."""
-    from remun.records import NoRoleThatDay, role_on
+    from remun.project_records.rules import NoRoleThatDay, role_on
 
     person = person_or_404(person_id)
     roles = list(db.session.scalars(select(Role).join(Appointment).where(Appointment.person_id == person.id)

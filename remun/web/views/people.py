@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from remun.models import Appointment, Person, Project
+from remun.project_records.models import Appointment, Person, Project
 from remun.project_records import operations
 from remun.web.extensions import db
 from remun.web.forms import AppointmentForm, PersonForm, options

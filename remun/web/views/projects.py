@@ -7,9 +7,9 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from remun.accounts.models import ProjectLead, User, UserRole
-from remun.models import Project, RoleGroup
+from remun.project_records.models import Project, RoleGroup
 from remun.project_records import operations
-from remun.records import people_in_project
+from remun.project_records.rules import people_in_project
 from remun.web.extensions import db
 from remun.web.forms import GroupForm, ProjectForm
 from remun.web.pages import current_user_id, form_page, not_found_unless, remove_page, save, try_save

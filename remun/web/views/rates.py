@@ -13,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovSelect, GovSubmitInput, GovTex
 from wtforms import SelectField, StringField, SubmitField, TextAreaField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
 
-from remun import rate_review
+from remun.pay import rate_review
 from remun.organisation import rate_figures
 from remun.web.extensions import db
 from remun.web.forms import PlainDateField, PlainDecimalField, _end_not_before_start, options

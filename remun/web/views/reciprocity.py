@@ -7,9 +7,9 @@ from flask import Blueprint, render_template
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from remun.enums import Reciprocity
+from remun.project_records.enums import Reciprocity
 from remun.ledger.models import Claim, ClaimKind, ClaimStatus
-from remun.models import Attendance, Expense, Meeting, Person, Project
+from remun.project_records.models import Attendance, Expense, Meeting, Person, Project
 from remun.reciprocity.models import Receipt, SettlementPart
 from remun.reciprocity.offers import load_offers, make_up
 from remun.reciprocity.overview import project_overview

@@ -7,10 +7,10 @@ import datetime as dt
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
 
-from remun.enums import PayBasis, RoleKind
-from remun.models import Project, Role
+from remun.project_records.enums import PayBasis, RoleKind
+from remun.project_records.models import Project, Role
 from remun.project_records import operations
-from remun.records import RateCardProblem, check_rate_card, rate_card_choices
+from remun.project_records.rules import RateCardProblem, check_rate_card, rate_card_choices
 from remun.web.extensions import db
 from remun.web.forms import RoleDetailsForm, RoleForm, TermsForm, options, terms_from
 from remun.web.pages import current_user_id, form_page, not_found_unless, rate_book, remove_page, save, try_save
@@ -88,8 +88,8 @@ def _parity_counts(role, book) -> dict:
     """For each of the role's terms, how parity counts a session on them (None without a rate that day)."""
     import datetime as dt
 
-    from remun.parity_report import NoRateOnDate, pay_terms
-    from remun.terms_explained import parity_count
+    from remun.parity.report import NoRateOnDate, pay_terms
+    from remun.parity.terms_explained import parity_count
 
     today = dt.date.today()
     counted = {}

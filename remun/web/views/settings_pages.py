@@ -13,7 +13,7 @@ from govuk_frontend_wtf.wtforms_widgets import GovTextInput
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.validators import InputRequired, Length, NumberRange, Optional
 
-from remun.comparator_basis import WORKING_DAYS, basis_from_settings
+from remun.parity.comparator_basis import WORKING_DAYS, basis_from_settings
 from remun.organisation.settings import all_settings, change_setting
 from remun.web.auth import actor_id
 from remun.web.extensions import db

@@ -1,0 +1,170 @@
+"""Reading a workbook's data sheets as a stream: headings found, blank rows left out, rows counted for progress."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import IO
+
+from openpyxl import load_workbook
+
+from remun.imports import N_
+from remun.imports import layout as L
+from remun.imports.limits import measure_workbook
+from remun.imports.problems import Problem
+from remun.imports.cells import is_blank
+from remun.imports.layout import heading_key
+from remun.imports.results import ImportFailed
+
+log = logging.getLogger(__name__)
+
+#: progress(rows done, rows to do)
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Sheet:
+    name: str
+    #: canonical heading -> column index
+    columns: dict[str, int]
+    #: (row number as Excel shows it, the row's cells) for each row that is not blank
+    rows: list[tuple[int, tuple]]
+
+
+def open_workbook(source: str | os.PathLike | IO[bytes]):
+    """The workbook opened to be read as a stream, and how many rows its data sheets hold."""
+    if not isinstance(source, (str, os.PathLike)):
+        seekable = getattr(source, "seekable", None)
+        if not (callable(seekable) and seekable()):
+            source = io.BytesIO(source.read())
+    # Refused before parsing when it would unpack too large, or a sheet is too wide or long (issue 19).
+    if isinstance(source, (str, os.PathLike)):
+        with open(source, "rb") as handle:
+            problems, rows = measure_workbook(handle)
+    else:
+        problems, rows = measure_workbook(source)
+    if problems:
+        raise ImportFailed(problems)
+    return load_workbook(source, read_only=True, data_only=True), rows
+
+
+def bad_file() -> ImportFailed:
+    return ImportFailed(
+        [
+            Problem(
+                None, None, None,
+                N_("This file could not be read as an Excel workbook (.xlsx). Save it as an Excel "
+                   "workbook and upload it again, or start from the blank workbook."),
+            )
+        ]
+    )
+
+
+class Reading:
+    """Counts the rows read, telling ``progress`` (rows read, rows to read) every ``EVERY`` rows."""
+
+    EVERY = 500
+
+    def __init__(self, progress: Progress | None):
+        self.progress = progress
+        self.done = 0
+        self.total = 0
+
+    def tick(self) -> None:
+        self.done += 1
+        if self.progress is not None and self.done % self.EVERY == 0:
+            self.progress(min(self.done, self.total), self.total)
+
+    def finished(self) -> None:
+        if self.progress is not None:
+            self.progress(self.total, self.total)
+
+
+def read_workbook(source, progress: Progress | None = None) -> dict[str, Sheet]:
+    """Every data sheet's headings and non-blank rows; raises ImportFailed for a bad file or layout."""
+    reading = Reading(progress)
+    problems: list[Problem] = []
+    sheets: dict[str, Sheet] = {}
+    try:
+        with warnings.catch_warnings():
+            # Files from other programs make openpyxl warn (styles, extensions); they still read.
+            warnings.simplefilter("ignore")
+            book, reading.total = open_workbook(source)
+            try:
+                by_key = {heading_key(name): name for name in book.sheetnames}
+                for sheet_name in L.DATA_SHEETS:
+                    actual = by_key.get(heading_key(sheet_name))
+                    if actual is None:
+                        problems.append(
+                            Problem(sheet_name, None, None,
+                                    N_("The workbook has no sheet called '%(sheet)s'. Add it, or start "
+                                       "from the blank workbook."),
+                                    {"sheet": sheet_name})
+                        )
+                        continue
+                    sheet = read_sheet(book[actual], sheet_name, problems, reading.tick)
+                    if sheet is not None:
+                        sheets[sheet_name] = sheet
+            finally:
+                book.close()
+    except ImportFailed:
+        raise
+    except Exception as exc:  # openpyxl raises many kinds of error for a file it cannot read
+        log.info("workbook could not be read: %r", exc)
+        raise bad_file() from exc
+    if problems:
+        raise ImportFailed(problems)
+    reading.finished()
+    return sheets
+
+
+def read_sheet(worksheet, sheet_name: str, problems: list[Problem], tick: Callable[[], None]) -> Sheet | None:
+    worksheet.reset_dimensions()  # do not trust the size the file claims
+    rows = worksheet.iter_rows(values_only=True)
+    heading_row = 0
+    headings: tuple = ()
+    for number, cells in enumerate(rows, start=1):
+        tick()
+        if any(not is_blank(cell) for cell in cells):
+            heading_row, headings = number, cells
+            break
+    wanted = {heading_key(name): name for name in L.COLUMNS[sheet_name] + L.OPTIONAL_COLUMNS[sheet_name]}
+    columns: dict[str, int] = {}
+    ok = True
+    for index, cell in enumerate(headings):
+        if not isinstance(cell, str):
+            continue
+        name = wanted.get(heading_key(cell))
+        if name is None:
+            continue  # other columns are allowed and ignored
+        if name in columns:
+            problems.append(
+                Problem(sheet_name, heading_row, name,
+                        N_("There are two columns called '%(column)s'. Keep only one."), {"column": name})
+            )
+            ok = False
+        columns[name] = index
+    for name in L.COLUMNS[sheet_name]:
+        if name not in columns:
+            problems.append(
+                Problem(sheet_name, heading_row or 1, name,
+                        N_("The column '%(column)s' is missing. Add it to the first row of the sheet."),
+                        {"column": name})
+            )
+            ok = False
+    if not ok:
+        return None
+    known = sorted(columns.values())
+    data: list[tuple[int, tuple]] = []
+    for number, cells in enumerate(rows, start=heading_row + 1):
+        tick()
+        # A row is blank when every known column is blank (notes in other columns do not count).
+        for index in known:
+            if index < len(cells) and not is_blank(cells[index]):
+                data.append((number, cells))
+                break
+    return Sheet(sheet_name, columns, data)

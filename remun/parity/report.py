@@ -1,0 +1,582 @@
+"""The parity report for a project, and for the whole organisation.
+
+Reads a project's roles, pay terms and attendance from the database and
+applies the rules in ``remun.parity.rules`` and ``remun.parity.pay_gap``. No Flask here: the
+web pages, the JSON endpoint and ``remun parity`` all print this one report.
+
+Choices made here (also in docs/rules.md):
+- The *offer* is compared on the pay terms in force on the report date
+  (today, kept within the project's dates), with rate-card figures in force
+  that day, against the Real Living Wage in force that day.
+- *Paid parity* reads the ledger (remun/parity/from_ledger.py): for each role, what
+  was paid or given (money, and vouchers, training and donations at face value)
+  for each hour given in approved claims, what is due (approved, not yet paid or
+  given) and what was declined, each apart. Rejected and reversed claims count
+  for nothing. Salaried staff make no claims: their attendance is priced from
+  their terms (their employer pays them).
+- The comparator basis is the organisation's choice (remun/parity/comparator_basis.py)
+  and is part of every report.
+- "What it costs to close the gap" is counted over the sessions the role has
+  attended, or over all the project's sessions when none are recorded yet.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from sqlalchemy import Date, and_, case, distinct, func, null, or_, select, type_coerce
+from sqlalchemy.exc import NoResultFound
+from sqlalchemy.orm import Session, selectinload
+
+from remun.parity.comparator_basis import ComparatorBasis, basis_from_settings
+from remun.project_records.enums import PayBasis, RoleKind
+from remun.parity.from_ledger import LedgerTime, ledger_time
+from remun.project_records.models import Attendance, Meeting, Person, Project, Role, RoleTerms
+from remun.money import ZERO, round_money
+from remun.parity.rules import GapClosure, GroupParity, PaidParity, RoleOffer, close_gap, compare_group, paid_parity
+# pay_terms and NoRateOnDate (the one pricing rule) live in remun.pay.terms; still importable from here.
+from remun.pay.terms import NoRateOnDate, PayTerms, hourly_rate, pay_for_attendance, pay_terms  # noqa: F401
+from remun.parity.pay_gap import DEFAULT_THRESHOLD, PayGap, pay_gap
+from remun.pay.rate_review import overdue_for
+from remun.pay.rate_cards import LivingWageWindow, RateBook, RateEntry, living_wage_ref
+
+
+def report_date(project: Project, today: dt.date | None = None) -> dt.date:
+    """Today, kept within the project's dates."""
+    day = today or dt.date.today()
+    if project.end_date and day > project.end_date:
+        day = project.end_date
+    if project.start_date and day < project.start_date:
+        day = project.start_date
+    return day
+
+
+@dataclass(frozen=True)
+class PersonPaid:
+    """What one person received for their time in one role, against the comparator.
+
+    ``received`` is what was paid or given; ``hours_given`` the hours it was for.
+    What is due and what was declined are kept apart, with their hours.
+    """
+
+    person_id: int
+    name: str
+    role_id: int
+    role_title: str
+    kind: RoleKind
+    sessions: int
+    hours_given: Decimal
+    received: Decimal
+    parity: PaidParity
+    due: Decimal = ZERO
+    due_hours: Decimal = ZERO
+    declined: Decimal = ZERO
+    declined_hours: Decimal = ZERO
+    #: True when priced from salaried attendance (no claims), not read from the ledger.
+    from_terms: bool = False
+
+
+@dataclass(frozen=True)
+class RolePaid:
+    """One role: what its terms offer an hour, what is due, what was paid or given, and what was declined."""
+
+    role_id: int
+    title: str
+    kind: RoleKind
+    offered_rate: Decimal | None  # the terms in force on the report date, on the chosen basis (unrounded)
+    due: Decimal
+    due_hours: Decimal
+    paid_or_given: Decimal
+    paid_hours: Decimal
+    parity: PaidParity
+    declined: Decimal
+    declined_hours: Decimal
+    from_terms: bool
+
+
+@dataclass(frozen=True)
+class ProjectParity:
+    project_id: int
+    project_name: str
+    currency: str
+    on_date: dt.date
+    living_wage: Decimal | None
+    groups: tuple[GroupParity, ...]
+    #: Roles with no equal-role group: they cannot be compared with anyone.
+    ungrouped: tuple[str, ...]
+    #: Roles whose published rate has no figure on the report date.
+    unpriced: tuple[str, ...]
+    closures: dict = field(default_factory=dict)  # role id -> GapClosure
+    paid: tuple[PersonPaid, ...] = ()
+    pay_gap: PayGap | None = None
+    #: Rate cards this report uses whose next figure is overdue on the report date (remun.pay.rate_review).
+    stale_rates: tuple = ()
+    #: Between a new Real Living Wage's announcement and the following 1 May: the previous rate too.
+    living_wage_window: LivingWageWindow | None = None
+    #: The Real Living Wage figure compared against (the London one for a London project).
+    living_wage_entry: RateEntry | None = None
+    basis: ComparatorBasis = ComparatorBasis()
+    by_role: tuple[RolePaid, ...] = ()
+
+    @property
+    def below_parity_count(self) -> int:
+        return sum(len(group.below_parity) for group in self.groups)
+
+    @property
+    def below_living_wage_count(self) -> int:
+        return sum(len(group.below_living_wage) for group in self.groups)
+
+
+def _load_projects(session: Session, project_ids: list[int] | None = None) -> list[Project]:
+    """Projects with their groups, roles and terms, in four queries however many there are."""
+    query = select(Project).options(
+        selectinload(Project.groups),
+        selectinload(Project.roles).selectinload(Role.terms),
+    )
+    if project_ids is not None:
+        query = query.where(Project.id.in_(project_ids))
+    return list(session.scalars(query))
+
+
+@dataclass
+class _Attended:
+    """Attendance of the projects asked about, summed in SQL (never a row per attendance in Python)."""
+
+    #: project id -> rows of (person id, name, role id, terms id, priced on, hours, prep, travel, attendances)
+    paid: dict[int, list] = field(default_factory=lambda: defaultdict(list))
+    #: (project id, role id) -> sessions the role attended
+    sessions_by_role: dict[tuple[int, int], int] = field(default_factory=dict)
+    #: project id -> sessions anyone attended
+    sessions: dict[int, int] = field(default_factory=dict)
+    #: project id -> sessions planned (attended or not)
+    meetings: dict[int, int] = field(default_factory=dict)
+    #: (project id, person id, role id) -> approved time from the ledger
+    ledger: dict[tuple[int, int, int], LedgerTime] = field(default_factory=dict)
+
+
+def _terms_in_force(project_ids: list[int] | None):
+    """Each pay terms row with the dates it is in force: from its start (the first from ever) to the next one's."""
+    following = func.lead(RoleTerms.effective_from).over(partition_by=RoleTerms.role_id, order_by=RoleTerms.effective_from)
+    position = func.row_number().over(partition_by=RoleTerms.role_id, order_by=RoleTerms.effective_from)
+    query = select(
+        RoleTerms.id.label("terms_id"), RoleTerms.role_id, RoleTerms.effective_from.label("starts"),
+        following.label("ends"), position.label("position"), RoleTerms.rate_card_ref,
+    )
+    if project_ids is not None:  # only these projects' terms (SQLite cannot push the filter into a window)
+        query = query.where(RoleTerms.role_id.in_(select(Role.id).where(Role.project_id.in_(project_ids))))
+    return query.subquery()
+
+
+def _attended(session: Session, project_ids: list[int] | None = None) -> _Attended:
+    """Attendance grouped by person, role, the terms in force on the session's date and hours.
+
+    Pay depends only on the terms, the hours and (for a rate-card rate) the
+    day, so equal attendances are counted together and priced once. Matches
+    Role.terms_on: before the first terms' date the first terms apply.
+    """
+    found = _Attended()
+    in_project = (lambda query: query.where(Meeting.project_id.in_(project_ids))) if project_ids is not None \
+        else (lambda query: query)
+    terms = _terms_in_force(project_ids)
+    priced_on = type_coerce(case((terms.c.rate_card_ref.is_(None), null()), else_=Meeting.date), Date)
+    keys = (Meeting.project_id, Attendance.person_id, Attendance.role_id, terms.c.terms_id, priced_on.label("priced_on"),
+            Attendance.hours, Attendance.prep_hours, Attendance.travel_hours)
+    # Grouped first and named afterwards: the people's names are not sort or hash keys for every
+    # attendance row, and only the grouped rows are ordered (PostgreSQL then hashes the groups in
+    # memory instead of sorting every attendance on disk).
+    grouped = in_project(
+        select(*keys, func.count().label("attendances"))
+        .select_from(Attendance)
+        .join(Meeting, Attendance.meeting_id == Meeting.id)
+        .join(terms, and_(terms.c.role_id == Attendance.role_id,
+                          or_(terms.c.position == 1, terms.c.starts <= Meeting.date),
+                          or_(terms.c.ends.is_(None), Meeting.date < terms.c.ends)))
+    ).group_by(*keys).subquery()
+    rows = session.execute(
+        select(grouped.c.project_id, grouped.c.person_id, Person.name, grouped.c.role_id, grouped.c.terms_id,
+               grouped.c.priced_on, grouped.c.hours, grouped.c.prep_hours, grouped.c.travel_hours, grouped.c.attendances)
+        .join(Person, grouped.c.person_id == Person.id)
+        .order_by(grouped.c.project_id, grouped.c.person_id, grouped.c.role_id)
+    )
+    for project_id, *rest in rows:
+        found.paid[project_id].append(rest)
+    attended = select(Meeting.project_id, Attendance.role_id, func.count(distinct(Attendance.meeting_id))) \
+        .join(Meeting, Attendance.meeting_id == Meeting.id).group_by(Meeting.project_id, Attendance.role_id)
+    for project_id, role_id, sessions in session.execute(in_project(attended)):
+        found.sessions_by_role[(project_id, role_id)] = sessions
+    any_role = select(Meeting.project_id, func.count(distinct(Attendance.meeting_id))) \
+        .join(Meeting, Attendance.meeting_id == Meeting.id).group_by(Meeting.project_id)
+    found.sessions = dict(session.execute(in_project(any_role)).all())
+    planned = select(Meeting.project_id, func.count(Meeting.id)).group_by(Meeting.project_id)
+    found.meetings = dict(session.execute(in_project(planned)).all())
+    found.ledger = ledger_time(session, project_ids)
+    return found
+
+
+def project_parity(
+    session: Session,
+    project_id: int,
+    book: RateBook,
+    today: dt.date | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+    basis: ComparatorBasis | None = None,
+) -> ProjectParity:
+    """The project's report; ``basis`` defaults to the organisation's chosen comparator basis."""
+    projects = _load_projects(session, [project_id])
+    if not projects:
+        raise NoResultFound(f"no project {project_id}")
+    basis = basis or basis_from_settings(session)
+    return _project_report(projects[0], _attended(session, [project_id]), book, today, threshold, basis)
+
+
+def _project_report(
+    project: Project, attended: _Attended, book: RateBook, today: dt.date | None, threshold: int,
+    basis: ComparatorBasis = ComparatorBasis(),
+) -> ProjectParity:
+    day = report_date(project, today)
+    london = project_in_london(project)
+    living_wage_entry = book.lookup(living_wage_ref(london), day)
+    living_wage = living_wage_entry.amount if living_wage_entry else None
+    used_refs = {living_wage_ref(london)} | {
+        terms.rate_card_ref for role in project.roles for terms in role.terms if terms.rate_card_ref}
+
+    offers_by_group: dict[int, list[RoleOffer]] = defaultdict(list)
+    offered_rate: dict[int, Decimal | None] = {}
+    ungrouped, unpriced = [], []
+    roles_by_id = {role.id: role for role in project.roles}
+    for role in project.roles:
+        terms = role.terms_on(day)
+        if terms is None:
+            unpriced.append(role.title)
+            continue
+        try:
+            priced = pay_terms(terms, book, day, basis)
+        except NoRateOnDate:
+            unpriced.append(role.title)
+            continue
+        offered_rate[role.id] = _offered_rate(priced)
+        if role.group_id is None:
+            ungrouped.append(role.title)
+            continue
+        offers_by_group[role.group_id].append(RoleOffer(key=role.id, title=role.title, kind=role.kind, terms=priced))
+
+    groups = tuple(
+        compare_group(group.name, offers_by_group[group.id], living_wage, basis.comparator)
+        for group in project.groups
+        if offers_by_group.get(group.id)
+    )
+
+    all_sessions = attended.sessions.get(project.id) or attended.meetings.get(project.id, 0)
+
+    closures: dict[int, GapClosure] = {}
+    comparator_rate: dict[int, Decimal | None] = {}
+    for group in groups:
+        rate = group.comparator.effective_hourly_rate if group.comparator else None
+        for role_parity in group.roles:
+            comparator_rate[role_parity.offer.key] = rate
+            if role_parity.parity is False and group.comparator is not None:
+                sessions = attended.sessions_by_role.get((project.id, role_parity.offer.key)) or all_sessions
+                closure = close_gap(role_parity, group.comparator, sessions)
+                if closure is not None:
+                    closures[role_parity.offer.key] = closure
+
+    ledger = {(person_id, role_id): entry for (project_id, person_id, role_id), entry in attended.ledger.items()
+              if project_id == project.id}
+    paid = _paid_parity(attended.paid.get(project.id, ()), ledger, roles_by_id, comparator_rate, book, basis)
+    gap = pay_gap(_each_person_once(paid, ungrouped), threshold=threshold)
+    return ProjectParity(
+        project_id=project.id,
+        project_name=project.name,
+        currency=project.currency,
+        on_date=day,
+        living_wage=living_wage,
+        groups=groups,
+        ungrouped=tuple(ungrouped),
+        unpriced=tuple(unpriced),
+        closures=closures,
+        paid=paid,
+        pay_gap=gap,
+        stale_rates=tuple(overdue_for(book, day, refs=used_refs)),
+        living_wage_window=book.living_wage_window(day, london),
+        living_wage_entry=living_wage_entry,
+        basis=basis,
+        by_role=_by_role(paid, roles_by_id, offered_rate, comparator_rate),
+    )
+
+
+def project_in_london(project) -> bool:
+    """Whether the project pays London rates (its location says London); anywhere else uses the UK rate."""
+    return getattr(project, "location", None) == "london"
+
+
+def _offered_rate(terms: PayTerms) -> Decimal | None:
+    from remun.pay.terms import effective_hourly_rate
+
+    return effective_hourly_rate(terms)
+
+
+def _each_person_once(paid, ungrouped) -> list[tuple[RoleKind, Decimal]]:
+    """Each person's hourly rate across their roles, weighted by hours (the pay gap counts a person once).
+
+    received ÷ hours over all their compared roles. A person in roles on both
+    sides is counted on the side where they gave more hours (the lived-experience
+    side when equal).
+    """
+    totals: dict[int, list] = {}
+    for person in paid:
+        if person.role_title in ungrouped or person.hours_given == ZERO or person.kind is RoleKind.OTHER:
+            continue
+        entry = totals.setdefault(person.person_id, [ZERO, ZERO, defaultdict(lambda: ZERO)])
+        entry[0] += person.received
+        entry[1] += person.hours_given
+        side = "lived" if person.kind.is_lived_experience_side else "comparator"
+        entry[2][(side, person.kind)] += person.hours_given
+    people = []
+    for received, hours, by_kind in totals.values():
+        lived = sum((h for (side, _), h in by_kind.items() if side == "lived"), ZERO)
+        comparator = sum((h for (side, _), h in by_kind.items() if side == "comparator"), ZERO)
+        side = "lived" if lived >= comparator else "comparator"
+        kind = max(((h, k) for (s, k), h in by_kind.items() if s == side), key=lambda pair: pair[0])[1]
+        people.append((kind, hourly_rate(received, hours)))
+    return people
+
+
+def _by_role(paid, roles_by_id, offered_rate, comparator_rate) -> tuple[RolePaid, ...]:
+    sums: dict[int, list] = {}
+    for person in paid:
+        entry = sums.setdefault(person.role_id, [ZERO] * 6 + [person.from_terms])
+        for index, value in enumerate((person.due, person.due_hours, person.received, person.hours_given,
+                                       person.declined, person.declined_hours)):
+            entry[index] += value
+    roles = []
+    for role in sorted(roles_by_id.values(), key=lambda role: role.title):
+        due, due_hours, received, hours, declined, declined_hours, from_terms = sums.get(role.id, [ZERO] * 6 + [False])
+        rate = comparator_rate.get(role.id) if role.kind.is_lived_experience_side else None
+        roles.append(RolePaid(
+            role_id=role.id, title=role.title, kind=role.kind, offered_rate=offered_rate.get(role.id),
+            due=due, due_hours=due_hours, paid_or_given=received, paid_hours=hours,
+            parity=paid_parity(received, hours, rate), declined=declined, declined_hours=declined_hours,
+            from_terms=from_terms,
+        ))
+    return tuple(roles)
+
+
+def _paid_parity(rows, ledger: dict[tuple[int, int], LedgerTime], roles_by_id: dict[int, Role], comparator_rate: dict,
+                 book: RateBook, basis: ComparatorBasis) -> tuple[PersonPaid, ...]:
+    """Per person and role: what was paid or given for time ÷ the hours it was for.
+
+    From the ledger for everyone who claims; salaried staff (who make no claims)
+    from their attendance priced on their terms and the chosen basis.
+    """
+    terms_by_id = {terms.id: terms for role in roles_by_id.values() for terms in role.terms}
+    totals: dict[tuple[int, int], list] = {}
+    names: dict[int, str] = {}
+    # Many people share terms and hours: work each session's pay out once.
+    pay_for: dict[tuple, Decimal | None] = {}
+    for person_id, name, role_id, terms_id, priced_on, hours, prep_hours, travel_hours, count in rows:
+        names[person_id] = name
+        terms = terms_by_id[terms_id]
+        if terms.basis != PayBasis.SALARY:
+            continue  # claims: read from the ledger below
+        pay_key = (terms_id, priced_on, hours, prep_hours, travel_hours)
+        if pay_key not in pay_for:
+            try:
+                # Only a rate-card rate depends on the day; priced_on is None for a fixed rate.
+                priced = pay_terms(terms, book, priced_on or terms.effective_from, basis)
+            except NoRateOnDate:
+                pay_for[pay_key] = None
+            else:
+                pay_for[pay_key] = pay_for_attendance(priced, hours, prep_hours, travel_hours)
+        pay = pay_for[pay_key]
+        if pay is None:
+            continue
+        entry = totals.setdefault((person_id, role_id), [0, ZERO, ZERO])
+        entry[0] += count
+        entry[1] += (hours + prep_hours + travel_hours) * count
+        entry[2] += pay * count
+    people = []
+    for (person_id, role_id), (sessions, hours, received) in totals.items():
+        role = roles_by_id[role_id]
+        rate = comparator_rate.get(role_id) if role.kind.is_lived_experience_side else None
+        people.append(PersonPaid(
+            person_id=person_id, name=names[person_id], role_id=role_id, role_title=role.title, kind=role.kind,
+            sessions=sessions, hours_given=hours, received=received, parity=paid_parity(received, hours, rate),
+            from_terms=True,
+        ))
+    for (person_id, role_id), entry in ledger.items():
+        role = roles_by_id.get(role_id)
+        if role is None or person_id not in names:
+            continue
+        rate = comparator_rate.get(role_id) if role.kind.is_lived_experience_side else None
+        people.append(PersonPaid(
+            person_id=person_id, name=names[person_id], role_id=role_id, role_title=role.title, kind=role.kind,
+            sessions=entry.sessions, hours_given=entry.paid_hours, received=entry.paid_or_given,
+            parity=paid_parity(entry.paid_or_given, entry.paid_hours, rate), due=entry.due,
+            due_hours=entry.due_hours, declined=entry.declined, declined_hours=entry.declined_hours,
+        ))
+    people.sort(key=lambda person: (person.role_title, person.name))
+    return tuple(people)
+
+
+def _money(value: Decimal | None) -> str | None:
+    return None if value is None else str(round_money(value))
+
+
+def _hours(value: Decimal) -> str:
+    return str(round_money(value))
+
+
+def _percent(value: Decimal | None) -> str | None:
+    return None if value is None else str(value)
+
+
+def report_as_json(report: ProjectParity) -> dict:
+    """The report as plain data: money and percentages as strings, never floats."""
+    groups = []
+    for group in report.groups:
+        comparator = group.comparator
+        groups.append({
+            "group": group.name,
+            "comparator": None if comparator is None else {
+                "role": comparator.offer.title,
+                "effective_hourly_rate": _money(comparator.effective_hourly_rate),
+            },
+            "roles": [
+                {
+                    "role": role.offer.title,
+                    "kind": role.offer.kind.value,
+                    "basis": role.offer.terms.basis.value,
+                    "hours_given": _hours(role.hours_given),
+                    "pay_per_session": _money(role.pay_per_session),
+                    "effective_hourly_rate": _money(role.effective_hourly_rate),
+                    "gap_percent": _percent(role.gap_percent),
+                    "parity": role.parity,
+                    "below_living_wage": role.below_living_wage,
+                    "is_comparator": role.is_comparator,
+                    "closing_the_gap": _closure_json(report.closures.get(role.offer.key)),
+                }
+                for role in group.roles
+            ],
+        })
+    gap = report.pay_gap
+    return {
+        "project": report.project_name,
+        "currency": report.currency,
+        "date": report.on_date.isoformat(),
+        "real_living_wage": _money(report.living_wage),
+        "real_living_wage_source": _entry_json(report.living_wage_entry),
+        "living_wage_window": None if report.living_wage_window is None else {
+            "previous_rate": _money(report.living_wage_window.previous.amount),
+            "previous_rate_allowed_until": report.living_wage_window.until.isoformat(),
+            "message": living_wage_window_message(report.living_wage_window),
+        },
+        "stale_rates": [card.as_json() for card in report.stale_rates],
+        "groups": groups,
+        "roles_without_group": list(report.ungrouped),
+        "roles_without_rate_on_date": list(report.unpriced),
+        "basis": report.basis.as_json(),
+        "roles": [
+            {
+                "role": role.title,
+                "kind": role.kind.value,
+                "offered": {"hourly_rate": _money(role.offered_rate)},
+                "due": {"amount": _money(role.due), "hours": _hours(role.due_hours)},
+                "paid_or_given": {
+                    "amount": _money(role.paid_or_given), "hours": _hours(role.paid_hours),
+                    "hourly_rate": _money(role.parity.hourly_rate), "gap_percent": _percent(role.parity.gap_percent),
+                    "parity": role.parity.parity,
+                },
+                "declined": {"amount": _money(role.declined), "hours": _hours(role.declined_hours)},
+                "source": "terms" if role.from_terms else "ledger",
+            }
+            for role in report.by_role
+        ],
+        "paid": [
+            {
+                "name": person.name,
+                "role": person.role_title,
+                "kind": person.kind.value,
+                "sessions": person.sessions,
+                "hours_given": _hours(person.hours_given),
+                "received": _money(person.received),
+                "hourly_rate": _money(person.parity.hourly_rate),
+                "gap_percent": _percent(person.parity.gap_percent),
+                "parity": person.parity.parity,
+                "due": _money(person.due),
+                "declined": _money(person.declined),
+            }
+            for person in report.paid
+        ],
+        "pay_gap": {
+            "mean_percent": _percent(gap.mean_gap_percent) if gap else None,
+            "median_percent": _percent(gap.median_gap_percent) if gap else None,
+            "withheld": gap.withheld if gap else True,
+            "reasons": [reason.value for reason in gap.reasons] if gap else [],
+            "threshold": gap.threshold if gap else None,
+        },
+    }
+
+
+def _entry_json(entry: RateEntry | None) -> dict | None:
+    if entry is None:
+        return None
+    return {"ref": entry.ref, "amount": _money(entry.amount), "effective_from": entry.effective_from.isoformat(),
+            "source_url": entry.url, "added_by_organisation": entry.added_by_organisation,
+            "added_on": entry.added_on.isoformat() if entry.added_on else None}
+
+
+def living_wage_window_message(window: LivingWageWindow) -> str:
+    """In English, for the command line and JSON (the pages translate their own)."""
+    from remun.pay.rate_review import window_message
+
+    return window_message(window)
+
+
+def _closure_json(closure: GapClosure | None) -> dict | None:
+    if closure is None:
+        return None
+    return {
+        "parity_rate": _money(closure.parity_rate),
+        "extra_per_session": _money(closure.extra_per_session),
+        "sessions": closure.sessions,
+        "extra_for_sessions": _money(closure.extra_for_sessions),
+        "paid_time_options": [
+            {
+                "pays_preparation": option.pays_preparation,
+                "pays_travel": option.pays_travel,
+                "effective_hourly_rate": _money(option.effective_hourly_rate),
+                "reaches_parity": option.reaches_parity,
+                "extra_per_session": _money(option.extra_per_session),
+            }
+            for option in closure.paid_time_options
+        ],
+    }
+
+
+@dataclass(frozen=True)
+class OrganisationParity:
+    projects: tuple[ProjectParity, ...]
+    pay_gap: PayGap
+    basis: ComparatorBasis = ComparatorBasis()
+
+    @property
+    def below_living_wage(self) -> list[tuple[ProjectParity, object]]:
+        return [(report, role) for report in self.projects for group in report.groups for role in group.below_living_wage]
+
+
+def organisation_parity(
+    session: Session, book: RateBook, today: dt.date | None = None, threshold: int = DEFAULT_THRESHOLD,
+    basis: ComparatorBasis | None = None,
+) -> OrganisationParity:
+    """Every project's parity, and the pay gap across all of them (each person counted once)."""
+    basis = basis or basis_from_settings(session)
+    # Every project in one pass over the data, so the query count does not grow with the projects.
+    attended = _attended(session)
+    projects = sorted(_load_projects(session), key=lambda project: (project.name, project.id))
+    reports = tuple(_project_report(project, attended, book, today, threshold, basis) for project in projects)
+    compared = [person for report in reports for person in report.paid if person.role_title not in report.ungrouped]
+    return OrganisationParity(projects=reports, pay_gap=pay_gap(_each_person_once(compared, ()), threshold=threshold),
+                              basis=basis)

@@ -1,0 +1,1 @@
+"""Tests of remun/accounts/: fixtures in tests/conftest.py, shared helpers in tests/helpers/."""

@@ -1,0 +1,1 @@
+"""Tests of remun/cli/: fixtures in tests/conftest.py, shared helpers in tests/helpers/."""

@@ -1,0 +1,1 @@
+"""Tests of remun/upkeep/: fixtures in tests/conftest.py, shared helpers in tests/helpers/."""
