@@ -33,6 +33,9 @@ RELEASED = {
     "0014_sign_in_sessions.py": "fdf679e9b0161cf2cc3d6b0d66fbed67d498cd172d09d245658f975061220fd6",
     "0015_told_sessions.py": "1cd9a6b2a1f145394f738cf5f6839a3b2f791701bd512204005dcd0b1f6296a3",
     "0016_background_jobs.py": "a8bb1c414e8e65f7b8cd0c3bc22f999acd08977935d8f40bb9ac0a51e739282d",
+    "0017_project_accounting.py": "b08e3d15690ca7245a9800e980bce5ff6cc226f104ebd9e630f7a3dbc0787902",
+    "0018_api_tokens.py": "1cef8d60333cf0e819918e9a1afa6af0cb97f207ffc55c65290a1f4f1927b150",
+    "0020_kept_reports.py": "365bb5918c38ce5856dad8e5154a44d136db4dce5eae685de1671259e1c29b6d",
 }
 
 
