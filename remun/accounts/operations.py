@@ -93,3 +93,13 @@ def export_personal_data(session: Session, by_id: int | None, person) -> dict:
     data = users.personal_data(session, person)
     audit.record(session, by_id, "person.exported", "person", person.id)
     return data
+
+
+def choose_language(session: Session, user: User, code: str) -> bool:
+    """The person's language for pages and letters; False when it was already theirs."""
+    if user.preferred_language == code:
+        return False
+    user.preferred_language = code
+    # Which language is personal (accounts/audit.py PERSONAL_FIELDS): log only that it changed.
+    audit.record(session, user.id, "user.language_chosen", "user", user.id)
+    return True

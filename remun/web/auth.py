@@ -79,12 +79,6 @@ def hasher():
     return passwords.hasher(current_app.config.get("REMUN_ARGON2_PROFILE", "default"))
 
 
-# --- An audit helper for the views of other domains (exports, jobs, ledger, admin, imports) ----------
-
-def audit(action: str, object_type: str | None = None, object_id: Any = None, **detail: Any) -> None:
-    audit_log.record(db.session, actor_id(), action, object_type, object_id, detail or None)
-
-
 # --- Where to go -----------------------------------------------------------------------------------
 
 def landing_url() -> str:

@@ -58,14 +58,12 @@ def remember_choice(response, code: str):
         return response
     response.set_cookie(COOKIE, code, max_age=COOKIE_SECONDS, samesite="Lax", httponly=True)
     if current_user and current_user.is_authenticated and current_user.preferred_language != code:
-        # The audit log directly, not remun.web.auth's helper: auth imports this module.
-        from remun.accounts import audit as audit_log
+        from remun.accounts import operations as account_operations
         from remun.web.extensions import db
+        from remun.web.pages import commit
 
-        current_user.user.preferred_language = code
-        # Which language is personal (accounts/audit.py PERSONAL_FIELDS): log only that it changed.
-        audit_log.record(db.session, current_user.id, "user.language_chosen", "user", current_user.id)
-        db.session.commit()
+        if account_operations.choose_language(db.session, current_user.user, code):
+            commit()
     return response
 
 
