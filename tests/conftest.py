@@ -23,6 +23,12 @@ from remun.database import make_engine, upgrade
 from remun.pay.rate_cards import RateBook, load_rate_book
 from remun.config import DEFAULT_RATES_DIR
 
+
+#: Fixtures shared by test modules in several folders (a module's own fixtures stay beside it).
+pytest_plugins = [
+    "tests.helpers.api_world", "tests.helpers.browser", "tests.helpers.cli", "tests.helpers.mail", "tests.helpers.pages",
+]
+
 POSTGRES_ADMIN_URL = os.environ.get(
     "REMUN_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -247,3 +253,19 @@ def db_session(app):
     from remun.web.extensions import db
 
     return db.session
+
+
+@pytest.fixture
+def own_engine(backend, tmp_path):
+    """A database of its own (this test commits), migrated."""
+    drop = None
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'machine.sqlite3'}"
+    else:
+        url, drop = create_postgres_database()
+    upgrade(url)
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    if drop:
+        drop()

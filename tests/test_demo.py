@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from remun.project_records.demo import DEMO_PROJECT_NAME, demo_plan, load_demo
 from remun.project_records.enums import PayBasis, Reciprocity, RoleKind
 from remun.project_records.models import Appointment, Attendance, Expense, Meeting, Person, Project, Role, RoleTerms
-from remun.parity.report import pay_terms
+from remun.pay.terms import pay_terms
 from remun.pay.terms import effective_hourly_rate
 from remun.project_records.rules import check_rate_card, role_on
 

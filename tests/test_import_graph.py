@@ -167,3 +167,24 @@ def test_domain_code_does_not_import_flask_or_the_web_layer():
         if bad:
             offenders[name] = bad
     assert offenders == {}, f"domain modules importing Flask or remun.web: {offenders}"
+
+
+def test_no_test_module_imports_another():
+    """Tests share fixtures and helpers through conftest.py and tests/helpers/, never by importing a test module."""
+    offenders = {}
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        test_modules = sorted(name for name in names
+                              if name.startswith("tests.") and name.rpartition(".")[2].startswith("test_"))
+        if test_modules:
+            offenders[str(path.relative_to(ROOT))] = test_modules
+    assert offenders == {}, f"test modules imported by other tests (move what they share to tests/helpers): {offenders}"
+
+
+def test_no_module_is_over_about_500_lines():
+    """Modules are split by what they do (forms, views, helpers) before they grow past reading in one sitting."""
+    long = {name: lines for name, path in MODULES.items()
+            if (lines := len(path.read_text(encoding="utf-8").splitlines())) > 520}
+    assert long == {}, f"modules over about 500 lines: {long}"

@@ -21,7 +21,7 @@ from remun.ledger import balances as ledger_balances
 from remun.ledger import claims as ledger_claims
 from remun.ledger.models import Claim, PaymentBatch
 from remun.project_records.models import Attendance, Meeting, Person, Project, Role, RoleGroup
-from remun.parity.report import report_as_json
+from remun.parity.report_json import report_as_json
 from remun.project_records import operations as records_operations
 from remun.parity.report_cache import cached_project_parity
 from remun.web.extensions import db

@@ -18,7 +18,8 @@ def parity(project_name: str, as_json: bool, on_date) -> None:
     """Compare pay for equal roles in a project, counting preparation and travel."""
     import json
 
-    from remun.parity.report import project_parity, report_as_json
+    from remun.parity.report import project_parity
+    from remun.parity.report_json import report_as_json
 
     project = _project_named(project_name)
     report = project_parity(_session(), project.id, _rates(), on_date.date() if on_date else None,
@@ -43,7 +44,7 @@ def _parity_table(report) -> str:
         if entry is not None and entry.added_by_organisation:
             lines.append(f"  (added by your organisation on {entry.added_on.isoformat()}, from {entry.url})")
     if report.living_wage_window is not None:
-        from remun.parity.report import living_wage_window_message
+        from remun.parity.report_json import living_wage_window_message
 
         lines.append(living_wage_window_message(report.living_wage_window))
     for card in report.stale_rates:

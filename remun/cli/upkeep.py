@@ -81,7 +81,6 @@ def checks_run(name: str) -> None:
     The result is logged as one JSON line, kept for the metrics, and a failure is emailed to the
     administrators when a mail server is configured. Exits 1 when the check fails.
     """
-    import datetime as dt
 
     from flask import current_app
 

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from remun.ledger.models import Account, Posting
 from remun.project_records.models import Person
-from remun.money import ZERO, round_money
+from remun.money import round_money
 
 IN_KIND = (Account.VOUCHERS, Account.TRAINING, Account.DONATIONS)
 COST = (Account.COST_TIME, Account.COST_EXPENSES)

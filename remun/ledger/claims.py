@@ -20,7 +20,7 @@ from remun.ledger.posting import (AlreadyDone, ClaimDecided, LedgerError, Line, 
 from remun.reciprocity.models import SettlementPart
 from remun.project_records.models import Attendance, Meeting, Person, Role
 from remun.money import ZERO
-from remun.parity.report import NoRateOnDate, pay_terms
+from remun.pay.terms import NoRateOnDate, pay_terms
 from remun.pay.terms import paid_hours, pay_for_attendance
 from remun.pay.rate_cards import RateBook
 

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from remun.accounts import audit
 from remun.ledger import claims as ledger_claims
-from remun.ledger import periods, settlement
+from remun.ledger import settlement
 from remun.ledger.models import BatchItem, Claim, ClaimStatus, LedgerTransaction, PaymentBatch
 from remun.ledger.posting import AlreadyDone, LedgerError, lock_ledger
 from remun.project_records.models import Attendance, Meeting, Person

@@ -27,7 +27,6 @@ from remun.ledger.models import (
     Claim,
     ClaimKind,
     ClaimStatus,
-    LedgerHead,
     PaymentBatch,
     TransactionKind,
 )

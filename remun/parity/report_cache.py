@@ -34,7 +34,8 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from remun.jobs.models import FiguresVersion
 from remun.project_records.models import Base, Project
-from remun.parity.report import OrganisationParity, ProjectParity, organisation_parity, project_parity, report_as_json
+from remun.parity.report import OrganisationParity, ProjectParity, organisation_parity, project_parity
+from remun.parity.report_json import report_as_json
 from remun.parity.pay_gap import DEFAULT_THRESHOLD
 from remun.pay.rate_cards import RateBook
 

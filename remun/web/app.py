@@ -6,7 +6,7 @@ import datetime as dt
 import os
 from typing import Any
 
-from flask import Flask, request
+from flask import Flask
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 

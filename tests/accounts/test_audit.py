@@ -17,7 +17,6 @@ from remun.accounts import audit
 from remun.accounts.models import AuditEvent
 from remun.project_records.enums import PayBasis, RoleKind
 from remun.project_records.models import Person, Project, Role, RoleTerms
-from tests.helpers.cli import cli_env  # noqa: F401  (a fixture)
 
 
 def events(session, action=None):

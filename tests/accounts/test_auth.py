@@ -4,8 +4,6 @@ the `remun user` commands. Runs on SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
-import email
-import email.policy
 import re
 
 import pytest
@@ -15,8 +13,8 @@ from remun.accounts import passwords, tokens, users
 from remun.accounts.models import OneTimeToken, TokenPurpose, User, UserRole
 from remun.project_records.models import Person
 from tests.conftest import PASSWORD
-from tests.helpers.cli import cli_env, run  # noqa: F401  (cli_env is a fixture)
-from tests.helpers.mail import _use_mail_server, smtp_server  # noqa: F401  (fixtures too)
+from tests.helpers.cli import run
+from tests.helpers.mail import _use_mail_server
 
 
 def sign_in(client, email, password=PASSWORD, next_url=None):

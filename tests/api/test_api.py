@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from remun.accounts import api_tokens
 from remun.accounts.models import ApiToken, AuditEvent
-from tests.helpers.api_world import bearer, world  # noqa: F401  (a fixture)
+from tests.helpers.api_world import bearer
 
 PROBLEM = "application/problem+json"
 

@@ -15,7 +15,7 @@ import pytest
 
 from playwright.sync_api import expect
 
-from tests.helpers.browser import PAGES, SCREENSHOTS, WIDTHS, _check, admin_for, browser, live_server, signed_in_page  # noqa: F401  (fixtures too)
+from tests.helpers.browser import PAGES, SCREENSHOTS, WIDTHS, _check, admin_for, signed_in_page
 
 
 pytestmark = pytest.mark.browser

@@ -9,7 +9,7 @@ import urllib.request
 
 import pytest
 
-from tests.helpers.browser import _check, browser, live_server, signed_in_page  # noqa: F401  (fixtures)
+from tests.helpers.browser import _check, signed_in_page
 
 pytestmark = pytest.mark.browser
 

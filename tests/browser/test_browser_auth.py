@@ -13,7 +13,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from tests.helpers.browser import WIDTHS, _check, browser  # noqa: F401  (browser is a fixture)
+from tests.helpers.browser import WIDTHS, _check
 
 from tests.helpers.live_site import served_app  # noqa: E402
 from tests.helpers.browser import _outside_the_browsers_event_loop  # noqa: F401  (fixtures too)

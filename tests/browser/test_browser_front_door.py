@@ -21,7 +21,6 @@ from playwright.sync_api import expect
 
 from tests.helpers.link_crawler import crawl
 from tests.helpers.live_site import demo, served_app
-from tests.helpers.browser import browser  # noqa: F401  (a fixture: Debian's Chromium)
 from tests.helpers.browser import _outside_the_browsers_event_loop
 
 pytestmark = pytest.mark.browser

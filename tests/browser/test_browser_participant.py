@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.helpers.browser import ADMIN_EMAIL, ADMIN_PASSWORD, CHROMIUM, WIDTHS, _check, browser, signed_in_page  # noqa: F401
+from tests.helpers.browser import ADMIN_EMAIL, ADMIN_PASSWORD, CHROMIUM, WIDTHS, _check, signed_in_page
 
 if not os.path.exists(CHROMIUM):
     pytest.skip("Chromium is not installed", allow_module_level=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.helpers.browser import WIDTHS, _check, browser, live_server, signed_in_page  # noqa: F401
+from tests.helpers.browser import WIDTHS, _check, signed_in_page
 
 pytestmark = pytest.mark.browser
 

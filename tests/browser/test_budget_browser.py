@@ -14,7 +14,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import expect
 
-from tests.helpers.browser import WIDTHS, _check, browser, live_server, signed_in_page  # noqa: F401  (fixtures)
+from tests.helpers.browser import WIDTHS, _check, signed_in_page
 from tests.helpers.budget import Evaluator, find_row
 
 pytestmark = pytest.mark.browser

@@ -18,7 +18,7 @@ import re
 
 import pytest
 
-from tests.helpers.browser import CHROMIUM, WIDTHS, _check, browser  # noqa: F401
+from tests.helpers.browser import CHROMIUM, WIDTHS, _check
 
 if not os.path.exists(CHROMIUM):
     pytest.skip("Chromium is not installed", allow_module_level=True)

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from tests.helpers.browser import WIDTHS, _check, browser, live_server, signed_in_page  # noqa: F401
+from tests.helpers.browser import WIDTHS, _check, signed_in_page
 
 pytestmark = pytest.mark.browser
 

@@ -7,7 +7,7 @@ import re
 
 import openpyxl
 
-from tests.helpers.cli import cli_env, run  # noqa: F401  (fixtures too)
+from tests.helpers.cli import run
 
 
 def test_migrate_demo_and_parity(cli_env):

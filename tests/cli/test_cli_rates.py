@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers.cli import cli_env, run  # noqa: F401  (the fixture)
+from tests.helpers.cli import run
 
 PROJECT = "Community Mental Health Service Redesign"
 #: A TEST FIGURE, not a published rate: the test only needs a figure that is plainly not the shipped one.

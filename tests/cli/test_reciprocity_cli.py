@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.helpers.cli import cli_env, run  # noqa: F401  (the fixture: a new database of each backend)
+from tests.helpers.cli import run
 
 PROJECT = "Community Mental Health Service Redesign"
 

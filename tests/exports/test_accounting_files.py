@@ -24,7 +24,6 @@ from remun.exports.accounting import (
     BillLine,
     Bills,
     batch_bills,
-    in_kind_bills,
     ledger_csv_file,
     xero_files,
     zipped,
@@ -33,7 +32,6 @@ from remun.ledger import balances
 from remun.ledger.models import PaymentBatch
 from remun.project_records.models import Person, Project
 from remun.organisation.accounting import AccountingSettingsMissing, codes_for
-from tests.helpers.cli import cli_env  # noqa: F401  (a new database for `remun` commands)
 from tests.helpers.accounting import CODES, set_codes  # noqa: F401  (fixtures too)
 
 #: The columns of Xero's bill template, in its order (the issue's list); the file marks required ones with *.

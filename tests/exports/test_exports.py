@@ -30,7 +30,7 @@ from remun.exports.finance_workbook import write_finance_workbook
 from remun.ledger import balances, claims, settlement
 from remun.ledger.models import Account, PaymentBatch
 from remun.project_records.models import Person
-from tests.helpers.browser import ADMIN_EMAIL, WIDTHS, _check, browser, live_server, signed_in_page  # noqa: F401
+from tests.helpers.browser import ADMIN_EMAIL, WIDTHS, _check, signed_in_page
 from tests.helpers.ledger import approve_all, build_project
 from tests.helpers.exports import INJECTION, libreoffice_csv, settled_project, soffice, workbook_through_its_job  # noqa: F401  (fixtures too)
 

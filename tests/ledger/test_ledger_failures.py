@@ -11,10 +11,9 @@ from remun.project_records.enums import Reciprocity
 from remun.ledger.models import Claim, ClaimKind, ClaimStatus
 from remun.project_records.models import Attendance
 from tests.conftest import BACKENDS
-from tests.helpers.cli import cli_env, run  # noqa: F401  (the fixture)
+from tests.helpers.cli import run
 from tests.helpers.ledger import build_project
 from tests.helpers.pages import text_of
-from tests.helpers.pages import setup  # noqa: F401  (the fixture)
 
 ALREADY = "This was already done"
 

@@ -18,7 +18,6 @@ import datetime as dt
 import uuid
 from decimal import Decimal
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule, run_state_machine_as_test
@@ -26,7 +25,6 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from remun.database import make_engine, upgrade
 from remun.ledger import claims as ledger_claims
 from remun.ledger import operations
 from remun.ledger.models import Account, BatchStatus, Claim, ClaimKind, ClaimStatus, PaymentBatch, Posting
@@ -41,27 +39,10 @@ from remun.parity.report_cache import (
     check_kept_reports,
 )
 from remun.imports.importer import ImportFailed, import_workbook
-from tests.conftest import create_postgres_database
 from tests.helpers.workbooks import good_sheets, set_cell, workbook
 from tests.helpers.ledger import money_invariants
 
 ATTENDANCE_ROWS = (2, 3, 4, 5, 6)  # the Attendance sheet's rows in good_sheets()
-
-
-@pytest.fixture
-def own_engine(backend, tmp_path):
-    """A database of its own (this test commits), migrated."""
-    drop = None
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'machine.sqlite3'}"
-    else:
-        url, drop = create_postgres_database()
-    upgrade(url)
-    engine = make_engine(url)
-    yield engine
-    engine.dispose()
-    if drop:
-        drop()
 
 
 def test_the_ledger_stays_right_whatever_the_order(own_engine, rate_book):

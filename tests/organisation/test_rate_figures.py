@@ -12,9 +12,9 @@ from remun.ledger import claims
 from remun.ledger.models import Claim, ClaimKind
 from remun.project_records.models import Appointment, Attendance, Meeting, Person, Project, Role, RoleGroup, RoleTerms
 from remun.organisation.rate_figures import FigureRefused, add_figure, book_in_use, end_figure, withdraw_figure
+from tests.helpers.rate_figures import TEST_SOURCE
 
 #: TEST FIGURES, not published rates: nothing in rates/ is made up.
-TEST_SOURCE = "https://example.org/test-figure-not-a-published-rate"
 SESSION_DAY = dt.date(2026, 11, 10)
 
 

@@ -18,7 +18,8 @@ from remun.ledger import claims, settlement
 from remun.ledger.models import Claim, ClaimKind
 from remun.project_records.models import Appointment, Attendance, Meeting, Person, Role
 from remun.organisation.settings import SettingError, change_setting
-from remun.parity.report import organisation_parity, project_parity, report_as_json
+from remun.parity.report import organisation_parity, project_parity
+from remun.parity.report_json import report_as_json
 from tests.helpers.ledger import build_project
 
 PEOPLE = {"Ann": Reciprocity.BANK_TRANSFER, "Bea": Reciprocity.VOUCHERS, "Cat": Reciprocity.NO_PAYMENT,

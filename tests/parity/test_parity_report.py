@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from remun.project_records.enums import PayBasis, RoleKind
 from remun.project_records.models import Appointment, Attendance, Meeting, Person, Project, Role, RoleGroup, RoleTerms
-from remun.parity.report import project_parity, report_as_json
+from remun.parity.report import project_parity
+from remun.parity.report_json import report_as_json
 
 
 def _role(project, group, title, kind, basis, rate=None, card=None, session_hours="3", prep="2", prep_paid=False,

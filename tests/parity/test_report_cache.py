@@ -19,10 +19,9 @@ from remun.project_records.enums import PayBasis, Reciprocity, RoleKind
 from remun.project_records.models import Attendance, Meeting, Person, Project, Role, RoleGroup, RoleTerms
 from remun.parity.report import organisation_parity, project_parity
 from remun.parity.report_cache import ReportCache, cached_organisation_parity, cached_project_parity, figures_version
-from tests.helpers.cli import cli_env, run  # noqa: F401  (the fixture)
+from tests.helpers.cli import run
 from tests.helpers.ledger import build_project
-from tests.ledger.test_ledger_machine import own_engine  # noqa: F401  (the fixture: a database this test commits to)
-from tests.organisation.test_rate_figures import TEST_SOURCE
+from tests.helpers.rate_figures import TEST_SOURCE
 
 DEMO_PROJECT = "Community Mental Health Service Redesign"
 

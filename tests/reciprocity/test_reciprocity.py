@@ -20,7 +20,7 @@ from remun.reciprocity.models import ReciprocityChoice, SettlementPart
 from remun.reciprocity.offers import load_offers, make_up
 from remun.reciprocity.overview import project_overview
 from remun.reciprocity.routing import split_amount
-from tests.helpers.ledger import TODAY, approve_all, build_project
+from tests.helpers.ledger import approve_all, build_project
 
 H = Decimal("100")
 

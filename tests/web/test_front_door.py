@@ -12,7 +12,6 @@ import pytest
 
 from tests.conftest import PASSWORD
 from tests.helpers.link_crawler import crawl
-from tests.helpers.mail import smtp_server  # noqa: F401  (a fixture: a fake mail server)
 
 OTHER_PROJECT = "A project someone else leads"
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from remun.project_records.models import Attendance
 from remun.reciprocity.models import Receipt
-from tests.helpers.pages import PNG, setup  # noqa: F401  (the fixture)
+from tests.helpers.pages import PNG
 
 
 def test_a_receipt_chosen_before_an_error_is_kept_and_an_empty_one_is_refused(client_for, setup, db_session):  # noqa: F811

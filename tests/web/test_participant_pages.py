@@ -11,10 +11,10 @@ from sqlalchemy import select
 from remun.accounts.models import AuditEvent
 from remun.project_records.enums import Reciprocity
 from remun.ledger.models import Claim
-from remun.project_records.models import Attendance, Expense
+from remun.project_records.models import Attendance
 from remun.reciprocity import choices
 from remun.reciprocity.models import BenefitsAnswer, Receipt
-from tests.helpers.pages import PNG, setup  # noqa: F401  (fixtures too)
+from tests.helpers.pages import PNG
 
 
 def test_choosing_a_donation_needs_the_charity_then_saves(client_for, setup, db_session):

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import NamedTuple
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, url_for
+from flask import Blueprint, abort, current_app, jsonify, render_template
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
@@ -15,7 +15,7 @@ from sqlalchemy.exc import NoResultFound
 
 from remun.pay.calculator import fair_fees
 from remun.parity.rules import MEDIAN_TITLE
-from remun.parity.report import report_as_json
+from remun.parity.report_json import report_as_json
 from remun.pay.rate_cards import living_wage_ref
 from remun.parity.report_cache import PageCache, ReportCache, cached_organisation_parity, cached_project_parity  # issue 19
 from remun.web import glossary_links

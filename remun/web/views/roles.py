@@ -88,7 +88,7 @@ def _parity_counts(role, book) -> dict:
     """For each of the role's terms, how parity counts a session on them (None without a rate that day)."""
     import datetime as dt
 
-    from remun.parity.report import NoRateOnDate, pay_terms
+    from remun.pay.terms import NoRateOnDate, pay_terms
     from remun.parity.terms_explained import parity_count
 
     today = dt.date.today()
