@@ -97,12 +97,6 @@ class Names:
         self._used_titles.add(name.lower())
         return name
 
-    def value(self, value, number_format: str) -> Cell:
-        return Cell(value, number_format)
-
-    def money(self, value, currency: str) -> Cell:
-        return Cell(value, self.formats.money(currency))
-
 
 class Book(Names):
     """The finance workbook, written to ``target`` (a path or a binary file) by ``close``."""
@@ -145,6 +139,12 @@ class Book(Names):
             ws.repeat_rows(0)
             sheet.append([Cell(self.t(text), style=HEADING_STYLE) for text in columns])
         return sheet
+
+    def value(self, value, number_format: str) -> Cell:
+        return Cell(value, number_format)
+
+    def money(self, value, currency: str) -> Cell:
+        return Cell(value, self.formats.money(currency))
 
     def set_properties(self, title: str, subject: str, description: str, keywords: str,
                        when: dt.datetime, who: str) -> None:
