@@ -191,10 +191,10 @@ class Sheet:
         if value is None:
             return
         kind = type(value)
-        if kind is str:
-            self.text(row, col, value, style)
-        elif kind is Formula:
+        if kind is Formula:
             self.ws.write_formula(row, col, value, self.book.format(number_format, style), "")
+        elif isinstance(value, str):
+            self.text(row, col, str(value), style)
         elif isinstance(value, dt.date):
             self.ws.write_datetime(row, col, value,
                                    self.book.format(number_format or self.book.formats.date, style))
