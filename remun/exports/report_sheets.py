@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from remun.exports import headings as H
+from remun.exports.safety import clean_text
 from remun.money import HUNDRED, round_money
 from remun.exports.book import (
     HEADING_STYLE,
@@ -93,7 +94,7 @@ def write_parity(book: Book, sheet: Sheet, session, chosen, rate_book, filters) 
                     None if comparator_rate is None else book.value(comparator_rate, money),
                     gap, status, below, currency, *from_ledger,
                 ))
-                titles.append(role.offer.title)
+                titles.append(clean_text(role.offer.title))
                 rates.append(None if rate is None else float(rate))
                 comparator_rates.append(None if comparator_rate is None else float(comparator_rate))
     sheet.auto_filter(len(H.PARITY_COLUMNS), row_number)
