@@ -67,7 +67,6 @@ bench: install
 	@command -v wrk >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
 	  else echo "wrk is missing: run 'sudo apt-get install wrk' for the HTTP benchmark"; fi; }
-	$(BIN)/python -m pip install --quiet 'xlsxwriter>=3.2'
 	BENCH_SCALE=$(BENCH_SCALE) $(BIN)/python bench/run_all.py $(BENCH_ARGS)
 
 # Production serving: gunicorn (deploy/gunicorn.conf.py) on REMUN_DATABASE_URL (PostgreSQL), sign-in

@@ -13,7 +13,8 @@ own process so each peak is its own (VmHWM; "growth" is the peak less the
 process's size once its imports were done):
 
 - ``remun-export``: remun.exports.finance_workbook.write_finance_workbook, every sheet,
-  postings streamed from the database in chunks;
+  postings streamed from the database in chunks (XlsxWriter constant_memory since
+  the switch; openpyxl write-only before it);
 - ``remun-csv``: the Ledger sheet as CSV (remun.exports.csv_export);
 - ``db-fetch``: only reading the postings (what the export's query costs);
 - ``bare-openpyxl``: a bare openpyxl write-only loop writing the same Ledger
@@ -22,8 +23,7 @@ process's size once its imports were done):
 - ``bare-openpyxl-per-cell``: the same, but a new styled cell for every money,
   date and hours value (the usual way, which the issue suspected is slow);
 - ``bare-openpyxl-named-style``: a new cell per value given a NamedStyle;
-- ``xlsxwriter``: XlsxWriter with constant_memory, the same cells and formats
-  (skipped when XlsxWriter is not installed).
+- ``xlsxwriter``: XlsxWriter with constant_memory, the same cells and formats.
 
 Nothing here runs in the test suite.
 """
@@ -316,14 +316,6 @@ def child(args) -> None:
     print(json.dumps(result))
 
 
-def have_xlsxwriter() -> bool:
-    try:
-        import xlsxwriter  # noqa: F401
-    except ImportError:
-        return False
-    return True
-
-
 def _median(values: list[float]) -> float:
     ordered = sorted(values)
     middle = len(ordered) // 2
@@ -351,9 +343,6 @@ def main(argv=None) -> None:
     unknown = set(cases) - set(CASES)
     if unknown:
         parser.error(f"unknown cases: {', '.join(sorted(unknown))}")
-    if "xlsxwriter" in cases and not have_xlsxwriter():
-        print("XlsxWriter is not installed: skipping its case (make bench installs it).", file=sys.stderr)
-        cases.remove("xlsxwriter")
     from openpyxl import LXML
 
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")

@@ -5,10 +5,9 @@ from __future__ import annotations
 from remun.project_records.enums import Reciprocity
 from remun.exports import headings as H
 from remun.exports import queries
-from remun.exports.safety import TextGuard
 from remun.ledger.models import Account
 from remun.money import ZERO
-from remun.exports.book import Book, CurrencyCells, auto_filter, currency_totals, safe_currency
+from remun.exports.book import Book, Sheet, currency_totals, safe_currency
 
 
 IN_KIND_SHEETS = (
@@ -18,35 +17,30 @@ IN_KIND_SHEETS = (
 )
 
 
-def write_payments_due(book: Book, ws, session, filters, waiting: list[queries.WaitingPart]) -> None:
+def write_payments_due(book: Book, sheet: Sheet, session, filters, waiting: list[queries.WaitingPart]) -> None:
     t = book.t
     methods = {method: t(label) for method, label in H.MONEY_METHODS.items()}
-    guard = TextGuard(ws)
-    date_cell = book.styled(ws, book.formats.date)
-    money = CurrencyCells(book, ws, 1)
     row_number, currencies = 1, []
     for due in queries.payments_due(session, filters, waiting):
         row_number += 1
         currency = safe_currency(due.currency)
         if currency not in currencies:
             currencies.append(currency)
-        (amount_cell,) = money(currency)
-        amount_cell.value = due.amount
         batch = None
         if due.first_batch is not None:
             batch = str(due.first_batch) if due.first_batch == due.last_batch else f"{due.first_batch}–{due.last_batch}"
         since_date = queries.to_date(due.since)
-        date_cell.value = since_date
-        ws.append((guard(1, due.project), guard(2, due.cost_centre), guard(3, due.payee), guard(4, due.reference),
-                   due.claims, amount_cell, currency, batch, date_cell if since_date else None,
-                   methods.get(due.method, due.method.value), guard(11, due.detail)))
-    auto_filter(ws, len(H.PAYMENTS_DUE_COLUMNS), row_number)
+        sheet.append((due.project, due.cost_centre, due.payee, due.reference, due.claims,
+                      book.money(due.amount, currency), currency, batch,
+                      book.value(since_date, book.formats.date) if since_date else None,
+                      methods.get(due.method, due.method.value), due.detail))
+    sheet.auto_filter(len(H.PAYMENTS_DUE_COLUMNS), row_number)
     if row_number > 1:
-        currency_totals(book, ws, 2, row_number, "G", [6], len(H.PAYMENTS_DUE_COLUMNS), 3, currencies,
+        currency_totals(book, sheet, 2, row_number, "G", [6], len(H.PAYMENTS_DUE_COLUMNS), 3, currencies,
                          count_columns=(5,))
 
 
-def write_in_kind(book: Book, ws, session, filters, account: Account, choice: Reciprocity,
+def write_in_kind(book: Book, sheet: Sheet, session, filters, account: Account, choice: Reciprocity,
                    waiting_parts: list[queries.WaitingPart]) -> None:
     given = queries.account_totals(session, filters, (account,))
     waiting = queries.waiting_in_kind(session, filters, choice, waiting_parts)
@@ -59,34 +53,28 @@ def write_in_kind(book: Book, ws, session, filters, account: Account, choice: Re
          for project_id, person_id in keys if project_id in projects),
         key=lambda item: (item[0][0], item[2], item[1][0], item[3]),
     )
-    guard = TextGuard(ws)
-    money = CurrencyCells(book, ws, 2)
     nothing = queries.ToGive(0, ZERO, ())
     row_number, currencies = 1, []
     for (project, cost_centre, currency), (name, reference), project_id, person_id in rows:
         row_number += 1
         if currency not in currencies:
             currencies.append(currency)
-        given_cell, waiting_cell = money(currency)
         still = waiting.get((project_id, person_id), nothing)
-        given_cell.value = given.get((project_id, person_id, account), ZERO)
-        waiting_cell.value = still.amount
-        ws.append((guard(1, project), guard(2, cost_centre), guard(3, name), guard(4, reference), given_cell,
-                   waiting_cell, still.claims, currency, guard(9, "; ".join(still.details) or None)))
-    auto_filter(ws, len(H.IN_KIND_COLUMNS), row_number)
+        sheet.append((project, cost_centre, name, reference,
+                      book.money(given.get((project_id, person_id, account), ZERO), currency),
+                      book.money(still.amount, currency), still.claims, currency,
+                      "; ".join(still.details) or None))
+    sheet.auto_filter(len(H.IN_KIND_COLUMNS), row_number)
     if row_number > 1:
-        currency_totals(book, ws, 2, row_number, "H", [5, 6], len(H.IN_KIND_COLUMNS), 3, currencies,
+        currency_totals(book, sheet, 2, row_number, "H", [5, 6], len(H.IN_KIND_COLUMNS), 3, currencies,
                          count_columns=(7,))
 
 
-def write_expenses(book: Book, ws, session, filters, chunk: int) -> None:
+def write_expenses(book: Book, sheet: Sheet, session, filters, chunk: int) -> None:
     t = book.t
     categories = {category: t(label) for category, label in H.EXPENSE_CATEGORIES.items()}
     yes, no = t(H.YES), t(H.NO)
-    guard = TextGuard(ws)
-    session_date = book.styled(ws, book.formats.date)
-    approved_on = book.styled(ws, book.formats.date)
-    money = CurrencyCells(book, ws, 1)
+    date = book.formats.date
     vehicles = {vehicle: t(label) for vehicle, label in H.VEHICLES.items()}
     row_number, currencies = 1, []
     for rows in queries.expense_rows(session, filters, chunk):
@@ -96,17 +84,13 @@ def write_expenses(book: Book, ws, session, filters, chunk: int) -> None:
             currency = safe_currency(currency)
             if currency not in currencies:
                 currencies.append(currency)
-            (amount_cell,) = money(currency)
-            amount_cell.value = amount
-            session_date.value = day
-            approved_on.value = posted_on
-            ws.append((session_date, guard(2, project), guard(3, cost_centre), guard(4, title), guard(5, person),
-                       guard(6, reference), categories.get(category), guard(8, note), amount_cell, currency,
-                       claim_id, approved_on, yes if settled_at is not None else no,
-                       miles, vehicles.get(vehicle), _rate_a_mile(amount, miles)))
-    auto_filter(ws, len(H.EXPENSES_COLUMNS), row_number)
+            sheet.append((book.value(day, date), project, cost_centre, title, person, reference,
+                          categories.get(category), note, book.money(amount, currency), currency, claim_id,
+                          book.value(posted_on, date), yes if settled_at is not None else no,
+                          miles, vehicles.get(vehicle), _rate_a_mile(amount, miles)))
+    sheet.auto_filter(len(H.EXPENSES_COLUMNS), row_number)
     if row_number > 1:
-        currency_totals(book, ws, 2, row_number, "J", [9], len(H.EXPENSES_COLUMNS), 2, currencies)
+        currency_totals(book, sheet, 2, row_number, "J", [9], len(H.EXPENSES_COLUMNS), 2, currencies)
 
 
 def _rate_a_mile(amount, miles):

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from openpyxl.utils import quote_sheetname
-
 from remun.exports import headings as H
 from remun.exports import queries
-from remun.exports.safety import TextGuard
 from remun.ledger.models import Account, TransactionKind
-from remun.exports.book import Book, CurrencyCells, auto_filter, currency_totals, safe_currency
+from remun.exports.book import Book, Formula, Sheet, currency_totals, quote_sheetname, safe_currency
 
 
 #: Where the Ledger sheet keeps what the Summary's formulas read.
@@ -30,7 +27,7 @@ SUMMARY_ACCOUNTS = (
 )
 
 
-def write_ledger(book: Book, ws, session, filters, total, progress, chunk) -> int:
+def write_ledger(book: Book, sheet: Sheet, session, filters, total, progress, chunk) -> int:
     """Stream the postings into the Ledger sheet; returns the last row written."""
     t, formats = book.t, book.formats
     accounts = {account: t(label) for account, label in H.ACCOUNTS.items()}
@@ -41,57 +38,60 @@ def write_ledger(book: Book, ws, session, filters, total, progress, chunk) -> in
     }
     reversed_ = t(H.STATUS_REVERSED)
     with_hours = (Account.COST_TIME, Account.DECLINED)
-    guard = TextGuard(ws)
-    date_cell = book.styled(ws, formats.date)
-    hours_cell = book.styled(ws, formats.hours)
-    money = CurrencyCells(book, ws, 2)
-    append = ws.append
-    row_number = 1
+    # The hot loop: XlsxWriter's own calls, a row at a time and in order (as Sheet.append writes).
+    ws, text = sheet.ws, sheet.text
+    write_number, write_datetime = ws.write_number, ws.write_datetime
+    date_format, hours_format = book.format(formats.date), book.format(formats.hours)
+    money_formats: dict[str, object] = {}
+    row = sheet.rows  # the next row, counting from 0
     done = 0
     if progress:
         progress(0, total)
     for rows in queries.ledger_rows(session, filters, chunk):
         for (posted_on, transaction_id, project, cost_centre, account, person, reference, role, claim_kind,
              description, paid_hours, amount, transaction_kind, reversed_by, batch_id, currency, project_id) in rows:
-            date_cell.value = posted_on
-            debit_cell, credit_cell = money(currency)
-            if amount > 0:
-                debit_cell.value = amount
-                debit, credit = debit_cell, None
-            else:
-                credit_cell.value = -amount
-                debit, credit = None, credit_cell
-            hours = None
+            money = money_formats.get(currency)
+            if money is None:
+                money = money_formats[currency] = book.format(formats.money(currency))
+            write_datetime(row, 0, posted_on, date_format)
+            write_number(row, 1, transaction_id)
+            for col, value in ((2, project), (3, cost_centre), (4, accounts[account]), (5, person), (6, reference),
+                               (7, role), (8, kinds.get(claim_kind)), (9, description)):
+                if value is not None:
+                    text(row, col, value)
             if paid_hours is not None and account in with_hours:
-                hours_cell.value = paid_hours if amount > 0 else -paid_hours
-                hours = hours_cell
-            append((
-                date_cell, transaction_id, guard(3, project), guard(4, cost_centre), accounts[account],
-                guard(6, person), guard(7, reference), guard(8, role), kinds.get(claim_kind),
-                guard(10, description), hours, debit, credit,
-                reversed_ if reversed_by is not None else statuses[transaction_kind],
-                batch_id, currency, project_id, account.value,
-            ))
-        row_number += len(rows)
+                write_number(row, 10, paid_hours if amount > 0 else -paid_hours, hours_format)
+            if amount > 0:
+                write_number(row, 11, amount, money)
+            else:
+                write_number(row, 12, -amount, money)
+            text(row, 13, reversed_ if reversed_by is not None else statuses[transaction_kind])
+            if batch_id is not None:
+                write_number(row, 14, batch_id)
+            if currency is not None:
+                text(row, 15, currency)
+            write_number(row, 16, project_id)
+            text(row, 17, account.value)
+            row += 1
+        sheet.rows = row
         done += len(rows)
         if progress:
             progress(done, total)
-    auto_filter(ws, len(H.LEDGER_COLUMNS), row_number)
-    return row_number
+    sheet.auto_filter(len(H.LEDGER_COLUMNS), sheet.rows)
+    return sheet.rows
 
 
-def write_summary(book: Book, ws, ledger, chosen, ledger_last: int) -> None:
-    sheet = quote_sheetname(ledger.title)
+def write_summary(book: Book, sheet: Sheet, ledger: Sheet, chosen, ledger_last: int) -> None:
+    ledger_name = quote_sheetname(ledger.title)
     last = max(ledger_last, 2)
 
     def column(letter: str) -> str:
-        return f"{sheet}!${letter}$2:${letter}${last}"
+        return f"{ledger_name}!${letter}$2:${letter}${last}"
 
     def sumifs(amounts: str, project_id: int, account: Account) -> str:
         return (f'SUMIFS({column(amounts)},{column(LEDGER_PROJECT_ID)},{project_id},'
                 f'{column(LEDGER_ACCOUNT_CODE)},"{account.value}")')
 
-    guard = TextGuard(ws)
     row_number = 1
     currencies: list[str] = []
     for project_id, name, cost_centre, currency in chosen:
@@ -99,7 +99,7 @@ def write_summary(book: Book, ws, ledger, chosen, ledger_last: int) -> None:
         currency = safe_currency(currency)
         if currency not in currencies:
             currencies.append(currency)
-        row: list = [guard(1, name), guard(2, cost_centre), currency]
+        row: list = [name, cost_centre, currency]
         for index, spec in enumerate(SUMMARY_ACCOUNTS):
             if spec is None:
                 formula = f"=D{row_number}+E{row_number}"
@@ -107,10 +107,10 @@ def write_summary(book: Book, ws, ledger, chosen, ledger_last: int) -> None:
                 account, sign = spec
                 debits, credits = sumifs(LEDGER_DEBIT, project_id, account), sumifs(LEDGER_CREDIT, project_id, account)
                 formula = f"={debits}-{credits}" if sign > 0 else f"={credits}-{debits}"
-            row.append(book.money(ws, formula, currency))
-        row.append(f"=COUNTIFS({column(LEDGER_PROJECT_ID)},{project_id})")
-        ws.append(row)
-    auto_filter(ws, len(H.SUMMARY_COLUMNS), row_number)
+            row.append(book.money(Formula(formula), currency))
+        row.append(Formula(f"=COUNTIFS({column(LEDGER_PROJECT_ID)},{project_id})"))
+        sheet.append(row)
+    sheet.auto_filter(len(H.SUMMARY_COLUMNS), row_number)
     if chosen:
-        currency_totals(book, ws, 2, row_number, "C", list(range(4, 13)), len(H.SUMMARY_COLUMNS), 1,
+        currency_totals(book, sheet, 2, row_number, "C", list(range(4, 13)), len(H.SUMMARY_COLUMNS), 1,
                          currencies, count_columns=(13,))

@@ -61,7 +61,8 @@ def set_text(cell, text: str) -> None:
 
 
 class TextGuard:
-    """For the streaming writers: plain text as is; text that could be a formula in a guarded cell.
+    """For openpyxl's write-only mode (the payment batch file): plain text as is; text that could be a
+    formula in a guarded cell. (The finance workbook's XlsxWriter sheets guard every string they write.)
 
     One guarded cell per column is reused from row to row (openpyxl writes a
     cell as soon as its row is appended), so guarding costs nothing for the
