@@ -17,7 +17,8 @@ from remun.imports import layout as L
 from remun.imports.problems import Problem
 from remun.imports.cells import RATE_LIMIT, RATE_PLACES, read_text
 from remun.imports.layout import heading_key
-from remun.imports.plans import AppointmentPlan, PersonPlan, ProjectPlan, RolePlan, Terms
+from remun.imports.plans import AppointmentPlan, PersonPlan, ProjectPlan, RolePlan
+from remun.pay.terms import Terms
 from remun.imports.rows import (
     BASIS_CHOICES_TEXT,
     BASIS_LOOKUP,

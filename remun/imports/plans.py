@@ -6,35 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from remun.project_records.enums import ExpenseCategory, PayBasis, Reciprocity, RoleKind
-from remun.project_records.models import Person, RoleTerms
-
-
-@dataclass(frozen=True, slots=True)
-class Terms:
-    basis: PayBasis
-    rate: Decimal | None
-    rate_card_ref: str | None
-    session_hours: Decimal
-    prep_hours: Decimal
-    prep_paid: bool
-    travel_hours: Decimal
-    travel_paid: bool
-
-    @classmethod
-    def of(cls, terms: RoleTerms) -> Terms:
-        return cls(terms.basis, terms.rate, terms.rate_card_ref, terms.session_hours, terms.prep_hours,
-                   terms.prep_paid, terms.travel_hours, terms.travel_paid)
-
-    def apply(self, terms: RoleTerms) -> None:
-        terms.basis = self.basis
-        terms.rate = self.rate
-        terms.rate_card_ref = self.rate_card_ref
-        terms.session_hours = self.session_hours
-        terms.prep_hours = self.prep_hours
-        terms.prep_paid = self.prep_paid
-        terms.travel_hours = self.travel_hours
-        terms.travel_paid = self.travel_paid
+from remun.pay.terms import Terms
+from remun.project_records.enums import ExpenseCategory, Reciprocity, RoleKind
+from remun.project_records.models import Person
 
 
 @dataclass(slots=True)

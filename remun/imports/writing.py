@@ -25,7 +25,8 @@ from remun.project_records.models import (
 )
 from remun.imports import N_
 from remun.imports.problems import Problem
-from remun.imports.plans import PersonPlan, RolePlan, Terms
+from remun.imports.plans import PersonPlan, RolePlan
+from remun.pay.terms import Terms
 from remun.imports.results import ImportFailed, ImportSummary, Tally
 from remun.imports.rows import DEFAULT_CURRENCY, DEFAULT_LANGUAGE, chunks, key_of
 
@@ -96,7 +97,7 @@ class Writes:
             if role is None:
                 role = Role(project_id=project.id, title=role_plan.title, kind=role_plan.kind, group_id=group_id)
                 terms = RoleTerms(effective_from=role_plan.terms_from or first_day)
-                role_plan.terms.apply(terms)
+                role_plan.terms.copy_to(terms)
                 role.terms.append(terms)
                 session.add(role)
                 roles[role_plan.key] = role
@@ -271,7 +272,7 @@ class Writes:
             if Terms.of(same_day) == plan.terms:
                 summary.terms.unchanged += 1
             else:
-                plan.terms.apply(same_day)
+                plan.terms.copy_to(same_day)
                 summary.terms.updated += 1
             return
         in_force = role.terms_on(day) if plan.terms_from else role.current_terms
@@ -279,7 +280,7 @@ class Writes:
             summary.terms.unchanged += 1
             return
         terms = RoleTerms(effective_from=day)
-        plan.terms.apply(terms)
+        plan.terms.copy_to(terms)
         role.terms.append(terms)
         role.terms.sort(key=lambda t: t.effective_from)
         summary.terms.created += 1

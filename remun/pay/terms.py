@@ -199,7 +199,8 @@ class StoredTerms(Protocol):
 @dataclass(frozen=True)
 class Terms:
     """Pay terms as a value: how a role is paid. The one dataclass of the pay-terms fields: terms from a date
-    (``TermsFrom``: a budget's and the demo's planned terms) and a draft role's details (``remun.budget.operations``)
+    (``TermsFrom``: a budget's and the demo's planned terms), a draft role's details (``remun.budget.operations``)
+    and a workbook's role plans (``remun.imports.plans``)
     are made of it, and the role and draft role forms give one. It is a ``StoredTerms`` (tests/pay/test_pay.py checks
     the two list the same fields)."""
 
