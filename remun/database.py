@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from alembic import command
@@ -71,10 +74,32 @@ def _sqlite_pragmas(dbapi_connection, _record) -> None:
         cursor.close()
 
 
+#: Whether SQLite transactions begun here take the write lock at once (BEGIN IMMEDIATE).
+_WRITING: ContextVar[bool] = ContextVar("remun_sqlite_writing", default=False)
+
+
+@contextmanager
+def writing_transactions() -> Iterator[None]:
+    """Within this block, SQLite transactions begin by taking the write lock (BEGIN IMMEDIATE).
+
+    In WAL mode a transaction that has read and then writes fails at once ("database is locked",
+    SQLite's BUSY_SNAPSHOT: no waiting helps) if anyone else committed since it first read, for
+    example a background job saving its progress. A transaction that means to write takes the lock
+    first instead, waiting its turn like a writer on PostgreSQL. The web app uses this for every
+    request that may change something (POST); plain reads keep the cheaper deferred BEGIN.
+    PostgreSQL is not affected.
+    """
+    token = _WRITING.set(True)
+    try:
+        yield
+    finally:
+        _WRITING.reset(token)
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_begin(connection) -> None:
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _WRITING.get() else "BEGIN")
 
 
 def alembic_config(url: str) -> Config:

@@ -11,7 +11,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from remun import config
-from remun.database import engine_options, ensure_sqlite_folder
+from remun.database import engine_options, ensure_sqlite_folder, writing_transactions
 from remun.pay.rate_cards import load_rate_book
 from remun.web import auth, errors, failures, formatting, glossary_links, labels, languages, permissions, security
 from remun.web import rate_warnings
@@ -85,6 +85,7 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     db.init_app(app)
+    _writes_wait_their_turn(app)  # before anything reads: the request's transaction begins as it means to go on
     permissions.register(app)  # first of all: deny any page without a rule
     auth.init_app(app)
     csrf.init_app(app)
@@ -146,3 +147,26 @@ def _register_blueprints(app: Flask) -> None:
     from remun.api.app import init_app as init_api  # issue 20: the JSON API under /api/v1
 
     init_api(app)
+
+
+#: Requests that may change something: on SQLite their transaction takes the write lock as it begins.
+WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def _writes_wait_their_turn(app: Flask) -> None:
+    """A request that may write begins with SQLite's write lock (remun.database.writing_transactions), so a
+    background job saving its progress meanwhile makes it wait a moment instead of failing with
+    "someone else is changing this"."""
+    from flask import g, request
+
+    @app.before_request
+    def _begin_writing() -> None:
+        if request.method in WRITING_METHODS:
+            g.remun_writing = writing_transactions()
+            g.remun_writing.__enter__()
+
+    @app.teardown_request
+    def _end_writing(_error: BaseException | None = None) -> None:
+        writing = g.pop("remun_writing", None)
+        if writing is not None:
+            writing.__exit__(None, None, None)

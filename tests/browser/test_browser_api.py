@@ -8,6 +8,7 @@ import urllib.error
 import urllib.request
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.helpers.browser import _check, signed_in_page
 
@@ -33,7 +34,7 @@ def test_a_token_made_in_the_browser_works_until_revoked(live_server, browser):
     page.get_by_role("button", name="Make a token").click()
     _check(page, "/account/tokens/new", "desktop", screenshot=False)
     page.get_by_role("button", name="Make token").click()  # no name: the error summary
-    assert page.locator(".govuk-error-summary").is_visible()
+    expect(page.locator(".govuk-error-summary")).to_be_visible()
     page.locator("#name").fill("Browser test")
     page.get_by_label("Read only").check()
     page.get_by_role("button", name="Make token").click()
@@ -58,6 +59,6 @@ def test_the_api_documentation_passes_axe(live_server, browser):
     problems = []
     page.on("console", lambda message: problems.append(message.text) if message.type == "error" else None)
     page.goto(live_server + "/api/v1/docs")
-    assert page.get_by_role("heading", name="POST /api/v1/projects/{project_id}/claims/approve").is_visible()
+    expect(page.get_by_role("heading", name="POST /api/v1/projects/{project_id}/claims/approve")).to_be_visible()
     _check(page, "/api/v1/docs", "desktop", screenshot=False)
     assert problems == []

@@ -59,9 +59,14 @@ def _own_job(job_id: int) -> Job:
 
 def _brought_up_to_date(job: Job) -> Job:
     """A lost worker's job is marked failed, and a file past its time deleted, before the page says anything."""
-    if job.status is JobStatus.RUNNING:
+    running, expired = job.status is JobStatus.RUNNING, store.is_expired(job)
+    if running or expired:
+        # End this request's reading first: on SQLite a write after reading fails at once if the job
+        # saved its progress in between (remun.database.writing_transactions); a fresh one waits its turn.
+        commit()
+    if running:
         store.fail_lost_jobs(db.session)
-    if store.is_expired(job):
+    if expired:
         store.expire(db.session)
     db.session.refresh(job)
     return job
