@@ -6,7 +6,7 @@ import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
 from pathlib import Path
 
 from alembic import command
@@ -89,11 +89,21 @@ def writing_transactions() -> Iterator[None]:
     request that may change something (POST); plain reads keep the cheaper deferred BEGIN.
     PostgreSQL is not affected.
     """
-    token = _WRITING.set(True)
+    token = begin_writing()
     try:
         yield
     finally:
-        _WRITING.reset(token)
+        end_writing(token)
+
+
+def begin_writing() -> Token[bool]:
+    """Start what ``writing_transactions`` does, for a caller whose end comes in another function (a request's
+    teardown); hand the token to ``end_writing``."""
+    return _WRITING.set(True)
+
+
+def end_writing(token: Token[bool]) -> None:
+    _WRITING.reset(token)
 
 
 @event.listens_for(Engine, "begin")

@@ -16,7 +16,7 @@ from remun.api.reads import ID, in_project, bp, project_or_404
 from remun.exports.accounting import FORMATS as ACCOUNTING_FORMATS
 from remun.exports.accounting import accounting_files, batch_bills, zipped
 from remun.exports import operations as export_operations
-from remun.exports.batch_file import batch_csv, batch_facts, batch_workbook
+from remun.exports.batch_file import batch_facts, batch_file_bytes
 from remun.ledger import operations
 from remun.ledger.models import Claim, PaymentBatch
 from remun.organisation.accounting import AccountingSettingsMissing, missing_message
@@ -143,7 +143,7 @@ def batch_file(args, project_id: int, batch_id: int):
     facts = batch_facts(db.session, batch.id)
     if facts is None:
         abort(404)
-    body = batch_workbook(facts, export_context()) if fmt == "xlsx" else batch_csv(facts, export_context())
+    body = batch_file_bytes(facts, export_context(), fmt)
     export_operations.batch_exported(db.session, current_user.id, batch.id, fmt)
     commit()
     return _download(body, FILE_TYPES[fmt], f"remun-batch-{batch.id}.{fmt}")

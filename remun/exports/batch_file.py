@@ -239,13 +239,18 @@ def batch_csv(facts: BatchFacts, context: ExportContext, *, delimiter: str = ","
     return buffer.getvalue().encode("utf-8")
 
 
+def batch_file_bytes(facts: BatchFacts, context: ExportContext, fmt: str = "xlsx", **options) -> bytes:
+    """The batch file as ``xlsx`` or ``csv`` (``options``: the CSV's delimiter), the same bytes every time."""
+    return batch_workbook(facts, context) if fmt == "xlsx" else batch_csv(facts, context, **options)
+
+
 def write_batch_file(session: Session, batch_id: int, target: str | IO[bytes], context: ExportContext,
                      fmt: str = "xlsx", **options) -> BatchFacts | None:
     """Write the batch file (``xlsx`` or ``csv``); None when there is no such batch."""
     facts = batch_facts(session, batch_id)
     if facts is None:
         return None
-    data = batch_workbook(facts, context) if fmt == "xlsx" else batch_csv(facts, context, **options)
+    data = batch_file_bytes(facts, context, fmt, **options)
     if hasattr(target, "write"):
         target.write(data)
     else:

@@ -27,7 +27,6 @@ from remun.exports import queries
 from remun.exports.context import ExportContext, ExportFilters
 from remun.exports.formats import decimal_separator
 from remun.exports.safety import csv_text
-from remun.ledger.models import Account, TransactionKind
 
 BOM = "\ufeff"
 DELIMITERS = (",", ";")
@@ -65,14 +64,8 @@ def iter_ledger_csv(
         raise ValueError(f"the delimiter must be one of {DELIMITERS}")
     t = context.gettext
     mark = decimal or decimal_mark(delimiter, context.locale)
-    accounts = {account: t(label) for account, label in H.ACCOUNTS.items()}
-    kinds = {kind: t(label) for kind, label in H.CLAIM_KINDS.items()}
-    statuses = {
-        TransactionKind.ACCRUAL: t(H.STATUS_ACCRUAL), TransactionKind.SETTLEMENT: t(H.STATUS_SETTLEMENT),
-        TransactionKind.DECLINED: t(H.STATUS_DECLINED), TransactionKind.REVERSAL: t(H.STATUS_REVERSAL),
-    }
-    reversed_ = t(H.STATUS_REVERSED)
-    with_hours = (Account.COST_TIME, Account.DECLINED)
+    accounts, kinds, statuses, reversed_ = H.ledger_words(t)
+    with_hours = H.ACCOUNTS_WITH_HOURS
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=delimiter, lineterminator="\r\n")
 

@@ -8,10 +8,11 @@ same English text as the pages use, so they share one translation.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import NamedTuple
+
+from remun.ledger.models import Account, ClaimKind, TransactionKind
 from remun.project_records.enums import ExpenseCategory, PayBasis, Reciprocity, RoleKind
-from remun.ledger.models import Account, ClaimKind
-
-
 from remun.translation import N_
 
 
@@ -258,6 +259,30 @@ STATUS_SETTLEMENT = N_("Settled")
 STATUS_DECLINED = N_("Declined")
 STATUS_REVERSAL = N_("Reversal")
 STATUS_REVERSED = N_("Reversed")
+
+#: The accounts whose Ledger rows show the hours paid (time given, and time declined).
+ACCOUNTS_WITH_HOURS = (Account.COST_TIME, Account.DECLINED)
+
+
+class LedgerWords(NamedTuple):
+    """The Ledger's words in the reader's language, made once per file (the workbook's sheet and the CSV)."""
+
+    accounts: dict[Account, str]
+    kinds: dict[ClaimKind, str]
+    statuses: dict[TransactionKind, str]
+    reversed: str
+
+
+def ledger_words(t: Callable[[str], str]) -> LedgerWords:
+    return LedgerWords(
+        accounts={account: t(label) for account, label in ACCOUNTS.items()},
+        kinds={kind: t(label) for kind, label in CLAIM_KINDS.items()},
+        statuses={
+            TransactionKind.ACCRUAL: t(STATUS_ACCRUAL), TransactionKind.SETTLEMENT: t(STATUS_SETTLEMENT),
+            TransactionKind.DECLINED: t(STATUS_DECLINED), TransactionKind.REVERSAL: t(STATUS_REVERSAL),
+        },
+        reversed=t(STATUS_REVERSED),
+    )
 
 ROLE_KINDS = {
     RoleKind.LIVED_EXPERIENCE: N_("Lived experience"),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from remun.exports import headings as H
 from remun.exports import queries
-from remun.ledger.models import Account, TransactionKind
+from remun.ledger.models import Account
 from remun.exports.book import Book, Formula, Sheet, currency_totals, quote_sheetname, safe_currency
 
 
@@ -30,14 +30,8 @@ SUMMARY_ACCOUNTS = (
 def write_ledger(book: Book, sheet: Sheet, session, filters, total, progress, chunk) -> int:
     """Stream the postings into the Ledger sheet; returns the last row written."""
     t, formats = book.t, book.formats
-    accounts = {account: t(label) for account, label in H.ACCOUNTS.items()}
-    kinds = {kind: t(label) for kind, label in H.CLAIM_KINDS.items()}
-    statuses = {
-        TransactionKind.ACCRUAL: t(H.STATUS_ACCRUAL), TransactionKind.SETTLEMENT: t(H.STATUS_SETTLEMENT),
-        TransactionKind.DECLINED: t(H.STATUS_DECLINED), TransactionKind.REVERSAL: t(H.STATUS_REVERSAL),
-    }
-    reversed_ = t(H.STATUS_REVERSED)
-    with_hours = (Account.COST_TIME, Account.DECLINED)
+    accounts, kinds, statuses, reversed_ = H.ledger_words(t)
+    with_hours = H.ACCOUNTS_WITH_HOURS
     # The hot loop: XlsxWriter's own calls, a row at a time and in order (as Sheet.append writes).
     ws, text = sheet.ws, sheet.text
     write_number, write_datetime = ws.write_number, ws.write_datetime

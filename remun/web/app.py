@@ -11,7 +11,7 @@ from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from remun import config
-from remun.database import engine_options, ensure_sqlite_folder, writing_transactions
+from remun.database import begin_writing, end_writing, engine_options, ensure_sqlite_folder
 from remun.pay.rate_cards import load_rate_book
 from remun.web import auth, errors, failures, formatting, glossary_links, labels, languages, permissions, security
 from remun.web import rate_warnings
@@ -154,7 +154,7 @@ WRITING_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def _writes_wait_their_turn(app: Flask) -> None:
-    """A request that may write begins with SQLite's write lock (remun.database.writing_transactions), so a
+    """A request that may write begins with SQLite's write lock (remun.database.begin_writing), so a
     background job saving its progress meanwhile makes it wait a moment instead of failing with
     "someone else is changing this"."""
     from flask import g, request
@@ -162,11 +162,10 @@ def _writes_wait_their_turn(app: Flask) -> None:
     @app.before_request
     def _begin_writing() -> None:
         if request.method in WRITING_METHODS:
-            g.remun_writing = writing_transactions()
-            g.remun_writing.__enter__()
+            g.remun_writing = begin_writing()
 
     @app.teardown_request
     def _end_writing(_error: BaseException | None = None) -> None:
-        writing = g.pop("remun_writing", None)
-        if writing is not None:
-            writing.__exit__(None, None, None)
+        token = g.pop("remun_writing", None)
+        if token is not None:
+            end_writing(token)

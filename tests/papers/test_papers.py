@@ -77,7 +77,6 @@ def test_the_benefits_page_warns_when_one_payment_brings_in_earlier_sessions(app
     """Two sessions, one 40 days before this month began, paid together today: the page says so and links the letter."""
     from remun.project_records.models import Attendance, Meeting
 
-    today = dt.date.today()
     project = build_project(db_session, {"Ann": Reciprocity.BANK_TRANSFER})
     ann = db_session.query(Person).filter_by(name="Ann").one()
     role = project.roles[0]

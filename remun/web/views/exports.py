@@ -32,7 +32,7 @@ from remun.exports import ExportContext, ExportFilters
 from remun.exports import operations as export_operations
 from remun.exports.accounting import FORMATS as ACCOUNTING_FORMATS
 from remun.exports.accounting import accounting_files, batch_bills, in_kind_bills, zipped
-from remun.exports.batch_file import batch_csv, batch_facts, batch_workbook
+from remun.exports.batch_file import batch_facts, batch_file_bytes
 from remun.exports.csv_export import iter_ledger_csv
 from remun.ledger.models import PaymentBatch
 from remun.project_records.models import Project
@@ -147,12 +147,8 @@ def _batch_file(project_id: int, batch_id: int, fmt: str):
     batch = db.get_or_abort(PaymentBatch, batch_id)
     not_found_unless(batch.project_id == project_id)
     facts = batch_facts(db.session, batch.id)
-    context = export_context()
-    if fmt == "xlsx":
-        body, mimetype = batch_workbook(facts, context), XLSX
-    else:
-        delimiter = ";" if request.args.get("delimiter") == "semicolon" else ","
-        body, mimetype = batch_csv(facts, context, delimiter=delimiter), CSV
+    options = {"delimiter": ";" if request.args.get("delimiter") == "semicolon" else ","} if fmt == "csv" else {}
+    body, mimetype = batch_file_bytes(facts, export_context(), fmt, **options), XLSX if fmt == "xlsx" else CSV
     export_operations.batch_exported(db.session, actor_id(), batch.id, fmt)
     commit()
     return Response(body, mimetype=mimetype, headers={
