@@ -7,9 +7,10 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.exc import DataError, IntegrityError
 
+from remun.bulk_insert import insert_rows
 from remun.project_records.enums import ExpenseCategory, Reciprocity
 from remun.pay.mileage import price_mileage
 from remun.project_records.models import (
@@ -216,20 +217,22 @@ class Writes:
         return summary
 
     def _insert_attendances(self, new: list[tuple[dict, list]]) -> None:
-        """New attendance and its expenses, as bulk inserts: an ORM object for each row cost more CPU than
-        all the rest of an import of 10,000 rows (docs/performance.md)."""
+        """New attendance and its expenses, in bulk (remun.bulk_insert): an ORM object for each row cost more
+        CPU than all the rest of an import of 10,000 rows (docs/performance.md)."""
         session = self.session
+        insert_rows(session, Attendance.__table__, [values for values, _expenses in new])
+        with_expenses = [(values, wanted) for values, wanted in new if wanted]
+        if not with_expenses:
+            return
         ids: dict[tuple[int, int], int] = {}
-        for batch in chunks(new, 1000):
-            returned = session.execute(
-                insert(Attendance).returning(Attendance.id, Attendance.meeting_id, Attendance.person_id),
-                [values for values, _expenses in batch])
-            ids.update({(meeting_id, person_id): id_ for id_, meeting_id, person_id in returned})
-        expenses = [{"attendance_id": ids[(values["meeting_id"], values["person_id"])], "amount": amount,
-                     "category": category, "note": note}
-                    for values, wanted in new for amount, category, note in wanted]
-        if expenses:
-            session.execute(insert(Expense), expenses)
+        for meeting_ids in chunks(sorted({values["meeting_id"] for values, _wanted in with_expenses})):
+            ids.update({(meeting_id, person_id): id_ for id_, meeting_id, person_id in session.execute(
+                select(Attendance.id, Attendance.meeting_id, Attendance.person_id)
+                .where(Attendance.meeting_id.in_(meeting_ids)))})
+        insert_rows(session, Expense.__table__, [
+            {"attendance_id": ids[(values["meeting_id"], values["person_id"])], "amount": amount,
+             "category": category, "note": note}
+            for values, wanted in with_expenses for amount, category, note in wanted])
 
     def _write_mileage(self, meetings: dict, summary: ImportSummary) -> None:
         """Mileage expenses, in session order, so each person's 10,000-mile step counts the earlier journeys.

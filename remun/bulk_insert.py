@@ -1,0 +1,40 @@
+"""Many new rows of one table in one go: how an import writes attendance, expenses and claims.
+
+On PostgreSQL the rows go through ``COPY ... FROM STDIN``: one statement, so each table's
+statement-level triggers (the figures version, migration 0016) run once, and no SQL text with a
+placeholder for every value is built and then parsed again by the driver (for 11,000 claims
+that parsing took more CPU than the rest of the import's writing). Row triggers still run for
+every row, as for an INSERT. Each value goes through its column type's bind processing first,
+so what is stored is what an INSERT through SQLAlchemy would store.
+
+Elsewhere (SQLite) the rows are one executemany of a plain INSERT.
+
+Nothing is returned: a caller that needs the new ids selects them afterwards.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from sqlalchemy import Table, insert
+from sqlalchemy.orm import Session
+
+
+def insert_rows(session: Session, table: Table, rows: Sequence[dict]) -> None:
+    """Insert ``rows`` (dicts with the same keys, column names of ``table``) in ``session``'s transaction."""
+    if not rows:
+        return
+    connection = session.connection()
+    dialect = connection.dialect
+    if dialect.name != "postgresql" or dialect.driver != "psycopg":
+        session.execute(insert(table), list(rows))
+        return
+    names = list(rows[0])
+    processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
+    quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
+    statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN"
+    driver = connection.connection.driver_connection
+    with driver.cursor() as cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([value if process is None or value is None else process(value)
+                            for process, value in zip(processors, (row[name] for name in names))])
