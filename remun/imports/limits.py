@@ -37,13 +37,6 @@ DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 CELL_REF = re.compile(r"([A-Z]+)")
 
 
-def column_index(letters: str) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + ord(letter) - 64
-    return index
-
-
 def column_letters(index: int) -> str:
     letters = ""
     while index:
@@ -127,20 +120,27 @@ def _check_sheet(archive: zipfile.ZipFile, part: str, sheet_name: str) -> tuple[
     from remun.imports.problems import Problem
 
     limit = allowed_columns(sheet_name)
+    last = column_letters(limit)
+    cell_tag = f"{{{MAIN}}}c"
     rows = 0
     with archive.open(part) as stream:
-        for _event, element in etree.iterparse(stream, events=("end",), tag=(f"{{{MAIN}}}c", f"{{{MAIN}}}row"),
+        # Only rows are events (a cell is only read as part of a row, by openpyxl too); their cells are
+        # checked here, each column's letters against the last allowed: longer, or as long and later, is beyond.
+        for _event, element in etree.iterparse(stream, events=("end",), tag=f"{{{MAIN}}}row",
                                                huge_tree=False, resolve_entities=False, no_network=True):
-            if element.tag.endswith("}c"):
-                match = CELL_REF.match(element.get("r") or "")
-                if match and column_index(match.group(1)) > limit:
-                    return Problem(sheet_name, None, match.group(1),
+            for cell in element:
+                if cell.tag != cell_tag:
+                    continue
+                match = CELL_REF.match(cell.get("r") or "")
+                if match is None:
+                    continue
+                letters = match.group(1)
+                if len(letters) > len(last) or (len(letters) == len(last) and letters > last):
+                    return Problem(sheet_name, None, letters,
                                    N_("The sheet '%(sheet)s' has something in column %(column)s. Remun reads only "
                                       "the first %(count)d columns, up to column %(last)s. Move anything beyond it "
                                       "nearer, or delete those columns, then upload the workbook again."),
-                                   {"sheet": sheet_name, "column": match.group(1), "count": limit,
-                                    "last": column_letters(limit)}), rows
-                continue
+                                   {"sheet": sheet_name, "column": letters, "count": limit, "last": last}), rows
             rows += 1
             if rows > MAX_ROWS:
                 return Problem(sheet_name, None, None,

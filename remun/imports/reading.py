@@ -10,7 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
 from remun.imports import N_
 from remun.imports import layout as L
@@ -49,7 +50,36 @@ def open_workbook(source: str | os.PathLike | IO[bytes]):
         problems, rows = measure_workbook(source)
     if problems:
         raise ImportFailed(problems)
-    return load_workbook(source, read_only=True, data_only=True), rows
+    reader = _Reader(source, read_only=True, data_only=True)
+    reader.read()
+    return reader.wb, rows
+
+
+class _UnsizedSheet(ReadOnlyWorksheet):
+    """A read-only sheet that does not read its size when opened.
+
+    openpyxl reads a sheet's XML up to its <dimension> element to learn its size, and all of it when there is
+    none (as in files written by openpyxl's write-only mode): a third parse of every row. ``read_sheet`` never
+    uses the size (it resets it: a file's size can lie), so it is not read.
+    """
+
+    def _get_size(self) -> None:
+        pass
+
+
+class _Reader(ExcelReader):
+    """openpyxl's reader for ``load_workbook(read_only=True)``, with sheets that do not read their size."""
+
+    def read_worksheets(self) -> None:
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files:
+                continue
+            if "chartsheet" in rel.Type:
+                self.read_chartsheet(sheet, rel)
+                continue
+            worksheet = _UnsizedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            self.wb._sheets.append(worksheet)
 
 
 def bad_file() -> ImportFailed:
