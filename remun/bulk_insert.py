@@ -30,11 +30,21 @@ def insert_rows(session: Session, table: Table, rows: Sequence[dict]) -> None:
         session.execute(insert(table), list(rows))
         return
     names = list(rows[0])
+    # COPY knows only the database's defaults: a Python-side one (a plain value) is given here, as INSERT would.
+    defaults = {}
+    for column in table.columns:
+        if column.name in rows[0] or column.default is None:
+            continue
+        if not column.default.is_scalar:
+            raise ValueError(f"give {table.name}.{column.name} in every row: its default is worked out in Python")
+        defaults[column.name] = column.default.arg
+    names += list(defaults)
     processors = [table.c[name].type._cached_bind_processor(dialect) for name in names]
     quoted = ", ".join(dialect.identifier_preparer.quote(name) for name in names)
     statement = f"COPY {dialect.identifier_preparer.format_table(table)} ({quoted}) FROM STDIN"
     driver = connection.connection.driver_connection
     with driver.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
+            values = (row[name] if name in row else defaults[name] for name in names)
             copy.write_row([value if process is None or value is None else process(value)
-                            for process, value in zip(processors, (row[name] for name in names))])
+                            for process, value in zip(processors, values)])

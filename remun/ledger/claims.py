@@ -7,9 +7,10 @@ staff are paid by their employer, so their attendance makes no claims.
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import Row, delete, select, update
 from sqlalchemy.orm import Session, selectinload
 
 from remun.bulk_insert import insert_rows
@@ -19,9 +20,9 @@ from remun.ledger.models import (Account, BatchItem, BatchStatus, Claim, ClaimKi
 from remun.ledger.posting import (AlreadyDone, ClaimDecided, LedgerError, Line, PeriodClosed, is_closed, lock_ledger,
                                   month_of, now, post, reverse)
 from remun.reciprocity.models import SettlementPart
-from remun.project_records.models import Attendance, Meeting, Person, Role
+from remun.project_records.models import Attendance, Expense, Meeting, Person, Role
 from remun.money import ZERO
-from remun.pay.terms import NoRateOnDate, pay_terms
+from remun.pay.terms import NoRateOnDate, PayTerms, pay_terms
 from remun.pay.terms import paid_hours, pay_for_attendance
 from remun.pay.rate_cards import RateBook
 
@@ -38,11 +39,18 @@ class SyncResult:
     unpriced: list[int] = field(default_factory=list)
 
 
-def _time_claim_facts(attendance: Attendance, day: dt.date, book: RateBook) -> dict | None:
-    terms = attendance.role.terms_on(day)
+def _time_claim_facts(attendance: Row, role: Role, day: dt.date, book: RateBook,
+                      priced_on: dict[tuple[int, dt.date], PayTerms]) -> dict | None:
+    """The time claim for an attendance (a row with its hours) in ``role`` on ``day``; None when not paid.
+
+    ``priced_on`` keeps each of one sync's terms priced on each day (the same for every attendance that day).
+    """
+    terms = role.terms_on(day)
     if terms is None or terms.basis == PayBasis.SALARY:
         return None
-    priced = pay_terms(terms, book, day)  # may raise NoRateOnDate
+    priced = priced_on.get((terms.id, day))
+    if priced is None:
+        priced = priced_on[(terms.id, day)] = pay_terms(terms, book, day)  # may raise NoRateOnDate
     actual = priced.__class__(
         basis=priced.basis, rate=priced.rate, session_hours=attendance.hours, prep_hours=attendance.prep_hours,
         prep_paid=priced.prep_paid, travel_hours=attendance.travel_hours, travel_paid=priced.travel_paid,
@@ -62,32 +70,47 @@ def sync_claims(session: Session, book: RateBook, *, project_id: int | None = No
     Approved claims are never touched here: a mistake in one is put right by
     reversing it, after which its attendance can be corrected and claimed again.
     """
-    query = (
-        select(Attendance, Meeting.date, Meeting.project_id)
-        .join(Meeting, Attendance.meeting_id == Meeting.id)
-        .options(selectinload(Attendance.role).selectinload(Role.terms), selectinload(Attendance.expenses))
-    )
+    # Columns, not ORM objects: loading 10,000 attendances with their roles and expenses cost more CPU than
+    # pricing them. Each row has the attendance's own attribute names (id, person_id, hours ...).
+    filters = []
     if project_id is not None:
-        query = query.where(Meeting.project_id == project_id)
+        filters.append(Meeting.project_id == project_id)
     if attendance_ids is not None:
-        query = query.where(Attendance.id.in_(attendance_ids))
-    rows = session.execute(query).all()
+        filters.append(Attendance.id.in_(attendance_ids))
+    rows = session.execute(
+        select(Attendance.id, Attendance.person_id, Attendance.role_id, Attendance.hours, Attendance.prep_hours,
+               Attendance.travel_hours, Meeting.date, Meeting.project_id)
+        .join(Meeting, Attendance.meeting_id == Meeting.id).where(*filters)
+    ).all()
+    expenses_of: dict[int, Decimal] = {}
+    for attendance_id, amount in session.execute(
+        select(Expense.attendance_id, Expense.amount).join(Attendance, Expense.attendance_id == Attendance.id)
+        .join(Meeting, Attendance.meeting_id == Meeting.id).where(*filters)
+    ):
+        expenses_of[attendance_id] = expenses_of.get(attendance_id, ZERO) + amount
+    role_ids = sorted({row.role_id for row in rows})
+    roles: dict[int, Role] = {}
+    for start in range(0, len(role_ids), 500):
+        roles.update((role.id, role) for role in session.scalars(
+            select(Role).where(Role.id.in_(role_ids[start:start + 500])).options(selectinload(Role.terms))))
     existing: dict[tuple[int, ClaimKind], Claim] = {}
-    ids = [attendance.id for attendance, _, _ in rows]
+    ids = [row.id for row in rows]
     for start in range(0, len(ids), 500):
         for claim in session.scalars(select(Claim).where(Claim.attendance_id.in_(ids[start:start + 500]))):
             existing[(claim.attendance_id, claim.kind)] = claim
 
     result = SyncResult()
     submitted_at = now()
+    priced_on: dict[tuple[int, dt.date], PayTerms] = {}
     new_claims: list[dict] = []  # inserted in bulk at the end: an ORM object each cost more than an import's checks
-    for attendance, day, attendance_project in rows:
+    for attendance in rows:
+        day, attendance_project = attendance.date, attendance.project_id
         try:
-            time_facts = _time_claim_facts(attendance, day, book)
+            time_facts = _time_claim_facts(attendance, roles[attendance.role_id], day, book, priced_on)
         except NoRateOnDate:
             result.unpriced.append(attendance.id)
             time_facts = None
-        expenses = sum((expense.amount for expense in attendance.expenses), ZERO)
+        expenses = expenses_of.get(attendance.id, ZERO)
         wanted = {
             ClaimKind.TIME: time_facts,
             ClaimKind.EXPENSES: {"amount": expenses} if expenses > ZERO else None,
@@ -128,7 +151,7 @@ def sync_claims(session: Session, book: RateBook, *, project_id: int | None = No
     return result
 
 
-def _attendance_differs(claim: Claim, attendance: Attendance, kind: ClaimKind, facts: dict | None) -> bool:
+def _attendance_differs(claim: Claim, attendance: Row, kind: ClaimKind, facts: dict | None) -> bool:
     """Whether the attendance itself (who, hours, expenses) no longer matches this claim.
 
     Only what the attendance records counts: a new published rate since the approval is
