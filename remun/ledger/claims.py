@@ -7,8 +7,8 @@ staff are paid by their employer, so their attendance makes no claims.
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import Row, delete, select, update
 from sqlalchemy.orm import Session, selectinload
