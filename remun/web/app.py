@@ -85,6 +85,7 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.lstrip_blocks = True
 
     db.init_app(app)
+    _async_teardown_only_when_needed(app)
     _writes_wait_their_turn(app)  # before anything reads: the request's transaction begins as it means to go on
     permissions.register(app)  # first of all: deny any page without a rule
     auth.init_app(app)
@@ -147,6 +148,25 @@ def _register_blueprints(app: Flask) -> None:
     from remun.api.app import init_app as init_api  # issue 20: the JSON API under /api/v1
 
     init_api(app)
+
+
+def _async_teardown_only_when_needed(app: Flask) -> None:
+    """Flask-SQLAlchemy-Lite closes async sessions in an async teardown, which Flask runs through
+    asgiref: a new thread and event loop at the end of every request (about a tenth of a parity
+    page's time). Remun opens no async session, so it runs only when one was opened."""
+    from flask import g
+    from flask_sqlalchemy_lite import _extension as sqlalchemy_lite
+
+    close_async = sqlalchemy_lite._close_async_sessions
+    funcs = app.teardown_appcontext_funcs
+    if close_async not in funcs:
+        return
+
+    def _close_async_sessions(error: BaseException | None = None) -> None:
+        if "_sqlalchemy_async_sessions" in g:
+            app.ensure_sync(close_async)(error)
+
+    funcs[funcs.index(close_async)] = _close_async_sessions
 
 
 #: Requests that may change something: on SQLite their transaction takes the write lock as it begins.
