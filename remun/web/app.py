@@ -13,7 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from remun import config
 from remun.database import begin_writing, end_writing, engine_options, ensure_sqlite_folder
 from remun.pay.rate_cards import load_rate_book
-from remun.web import auth, errors, failures, formatting, glossary_links, labels, languages, permissions, security
+from remun.web import auth, chrome, errors, failures, formatting, glossary_links, labels, languages, permissions, security
 from remun.web import rate_warnings
 from remun.web.languages import LANGUAGES, request_locale
 from remun.web.extensions import babel, csrf, db
@@ -99,6 +99,7 @@ def build_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.register(app)
     failures.register(app)
     glossary_links.register(app)
+    chrome.register(app)
     observability.register(app)  # issue 21: request id, JSON log line, metrics
     rate_warnings.register(app)
     _register_blueprints(app)
