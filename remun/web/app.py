@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections import ChainMap
 from typing import Any
 
 from flask import Flask
+from flask.templating import Environment
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
@@ -21,8 +23,30 @@ from remun.web import observability
 
 
 
+class _TemplateGlobals(ChainMap):
+    """A template's globals (its own over the environment's), as Jinja makes them, with a quicker
+    ``keys()``: each ``{% from ... import ... %}`` compares the importing page's globals with these,
+    and ChainMap's own keys view asks every map about every name in Python (about a tenth of a
+    page's time, for the ten imports GOV.UK's templates make on every page)."""
+
+    def keys(self):  # type: ignore[override]  (a dict's keys: the same names, looked up at once)
+        merged: dict[str, Any] = {}
+        for mapping in reversed(self.maps):
+            merged.update(mapping)
+        return merged.keys()
+
+
+class _Environment(Environment):
+    def make_globals(self, d):  # type: ignore[override]
+        return _TemplateGlobals({} if d is None else d, self.globals)
+
+
+class _Flask(Flask):
+    jinja_environment = _Environment
+
+
 def build_app(test_config: dict[str, Any] | None = None) -> Flask:
-    app = Flask(
+    app = _Flask(
         "remun",
         instance_path=str(config.instance_path()),
         template_folder=str(config.TEMPLATES_DIR),
