@@ -1,17 +1,24 @@
-"""The service navigation at the top of every page, made once for each kind of reader and kept (issue 19).
+"""Parts of every page around its content, made once for each kind of reader and kept (issue 19).
 
-Every page showed the same few links, worked out afresh each time (and twice: GOV.UK's page template
-renders its header once to see whether it is empty, then again to show it), which cost about a third
-of a kept parity page's time. What the navigation shows depends only on what makes its key here: the
-reader's language, whether they are signed in, their kind of account and their person (their own
-home and start page), which of its pages they may open (asked of the permission rules on every
-request, so a setting such as "leads may create projects" counts at once), the page's section and
-the site's root path. So a reader is only ever shown navigation made for the same key, which is
-the navigation they would have been shown anyway; nothing in it is secret or changes otherwise.
+Every page showed the same header, footer and links, worked out afresh each time (the header twice:
+GOV.UK's page template renders it once to see whether it is empty, then again to show it), which
+cost about a third of a kept parity page's time. Each part is kept under a key of everything it
+depends on, always with the reader's language and the site's root path (the addresses in it):
+
+- the service navigation (:func:`service_navigation`): whether the reader is signed in, their kind
+  of account and their person (their own home and start page), which of its pages they may open
+  (asked of the permission rules on every request, so a setting such as "leads may create
+  projects" counts at once), the page's section;
+- any part of base.html inside ``{% call keep("name", ...) %}``: the values given after its name.
+
+So a reader is only ever shown a part made for the same key: the part they would have been shown
+anyway. A kept part must never show anything else of the reader or the request (their name, a form's
+token, a message), and stands outside the page's main content (glossary links are per page).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import current_app, render_template, request
@@ -36,37 +43,50 @@ SECTIONS = (
     ("auth.users", _l("Accounts"), "accounts"),
     ("admin.audit", _l("Audit log"), "audit"),
 )
-#: Enough kept navigations for every kind of reader in every language; beyond it (many people's
-#: own homes) they are made afresh.
+#: Enough kept parts for every kind of reader in every language; beyond it (many people's own
+#: homes) they are made afresh.
 KEPT = 512
 
 
+def kept(name: str, key: tuple[Any, ...], make: Callable[[], str]) -> Markup:
+    """The part ``name`` for ``key`` (with this request's language and root path), made by ``make`` when not kept."""
+    parts = current_app.extensions.setdefault("remun.chrome", {})
+    full_key = (name, str(get_locale()), request.script_root, *key)
+    part = parts.get(full_key)
+    if part is None:
+        part = Markup(make())
+        if len(parts) >= KEPT:
+            parts.clear()
+        parts[full_key] = part
+    return part
+
+
+def keep(name: str, *key: Any, caller: Callable[[], str]) -> Markup:
+    """``{% call keep("footer", can("rates.index")) %}...{% endcall %}``: the block made once for each key."""
+    return kept(name, key, caller)
+
+
 def navigation_key(section: str) -> tuple[Any, ...]:
-    """Everything the navigation shows depends on, for this request."""
+    """Everything the navigation shows depends on, beside the language and root path, for this request."""
     signed_in = bool(current_user.is_authenticated)
     person_id = current_user.person_id if signed_in else None
     own_home = bool(person_id) and can("participant.home", person_id=person_id)
-    return (str(get_locale()), request.script_root, section, signed_in, getattr(current_user, "role", None),
-            person_id, own_home, tuple(can(endpoint) for endpoint, _words, _name in SECTIONS),
-            request.endpoint == "auth.sign_in")
+    return (section, signed_in, getattr(current_user, "role", None), person_id, own_home,
+            tuple(can(endpoint) for endpoint, _words, _name in SECTIONS), request.endpoint == "auth.sign_in")
 
 
 def service_navigation(section: str = "") -> Markup:
     """The page's header with its service navigation (base.html), kept under :func:`navigation_key`."""
     key = navigation_key(section)
-    kept = current_app.extensions.setdefault("remun.navigation", {})
-    header = kept.get(key)
-    if header is None:
-        _language, _root, _section, signed_in, _role, person_id, own_home, allowed, sign_in_active = key
+
+    def make() -> str:
+        _section, signed_in, _role, person_id, own_home, allowed, sign_in_active = key
         sections = [(endpoint, words, name) for (endpoint, words, name), may in zip(SECTIONS, allowed) if may]
-        header = Markup(render_template("_service_navigation.html", sections=sections, section=section,
-                                        signed_in=signed_in, own_home=person_id if own_home else None,
-                                        sign_in_active=sign_in_active))
-        if len(kept) >= KEPT:
-            kept.clear()
-        kept[key] = header
-    return header
+        return render_template("_service_navigation.html", sections=sections, section=section, signed_in=signed_in,
+                               own_home=person_id if own_home else None, sign_in_active=sign_in_active)
+
+    return kept("navigation", key, make)
 
 
 def register(app) -> None:
-    app.jinja_env.globals["service_navigation"] = service_navigation
+    app.jinja_env.globals.update(service_navigation=service_navigation, keep=keep)
