@@ -182,7 +182,7 @@ def serve_and_measure(label: str, tree: Path, env: dict, cookie: str, pages, arg
             try:
                 urllib.request.urlopen(f"{base}/sign-in", timeout=2)
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # not listening yet, or still starting (URLError, refused, timed out)
                 if server.poll() is not None:
                     raise SystemExit(f"gunicorn stopped: {server.stderr.read()[-2000:]}")
                 time.sleep(0.2)

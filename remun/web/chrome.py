@@ -27,7 +27,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from remun.web.permissions import can
+from remun.web.permissions import may_use
 
 #: The sections, in order: (page, words, the ``active_section`` that marks it as the current one).
 #: Organisation settings are linked from the administrator's start page: one more item would not fit one row.
@@ -68,11 +68,12 @@ def keep(name: str, *key: Any, caller: Callable[[], str]) -> Markup:
 
 def navigation_key(section: str) -> tuple[Any, ...]:
     """Everything the navigation shows depends on, beside the language and root path, for this request."""
-    signed_in = bool(current_user.is_authenticated)
-    person_id = current_user.person_id if signed_in else None
-    own_home = bool(person_id) and can("participant.home", person_id=person_id)
-    return (section, signed_in, getattr(current_user, "role", None), person_id, own_home,
-            tuple(can(endpoint) for endpoint, _words, _name in SECTIONS), request.endpoint == "auth.sign_in")
+    user = current_user._get_current_object()
+    signed_in = bool(user.is_authenticated)
+    person_id = user.person_id if signed_in else None
+    own_home = bool(person_id) and may_use(user, "participant.home", {"person_id": person_id})
+    return (section, signed_in, getattr(user, "role", None), person_id, own_home,
+            tuple(may_use(user, endpoint, {}) for endpoint, _words, _name in SECTIONS), request.endpoint == "auth.sign_in")
 
 
 def service_navigation(section: str = "") -> Markup:

@@ -376,8 +376,12 @@ def open_crumbs(crumbs: list[dict]) -> list[dict]:
 
 def can(endpoint: str, **args: Any) -> bool:
     """May the signed-in user use this page? For hiding links they could not follow."""
-    rule_ = RULES.get(endpoint, DENY)
-    return rule_.allows(current_user, args)
+    return may_use(current_user._get_current_object(), endpoint, args)
+
+
+def may_use(user: Any, endpoint: str, args: Mapping[str, Any]) -> bool:
+    """May ``user`` (the account itself, not Flask-Login's proxy: each look through it costs) use this page?"""
+    return RULES.get(endpoint, DENY).allows(user, args)
 
 
 def _sign_in_redirect():
