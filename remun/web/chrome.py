@@ -9,6 +9,8 @@ depends on, always with the reader's language and the site's root path (the addr
   of account and their person (their own home and start page), which of its pages they may open
   (asked of the permission rules on every request, so a setting such as "leads may create
   projects" counts at once), the page's section;
+- the breadcrumbs (:func:`breadcrumbs`): their words and links, after the permission rules have
+  taken away the links the reader may not follow (asked on every request);
 - any part of base.html inside ``{% call keep("name", ...) %}``: the values given after its name.
 
 So a reader is only ever shown a part made for the same key: the part they would have been shown
@@ -27,7 +29,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from markupsafe import Markup
 
-from remun.web.permissions import may_use
+from remun.web.permissions import may_use, open_crumbs
 
 #: The sections, in order: (page, words, the ``active_section`` that marks it as the current one).
 #: Organisation settings are linked from the administrator's start page: one more item would not fit one row.
@@ -43,15 +45,15 @@ SECTIONS = (
     ("auth.users", _l("Accounts"), "accounts"),
     ("admin.audit", _l("Audit log"), "audit"),
 )
-#: Enough kept parts for every kind of reader in every language; beyond it (many people's own
-#: homes) they are made afresh.
+#: Kept of each part: enough for every kind of reader in every language; beyond it (many people's own
+#: homes, many pages' breadcrumbs) that part's kept copies are let go and made afresh.
 KEPT = 512
 
 
 def kept(name: str, key: tuple[Any, ...], make: Callable[[], str]) -> Markup:
     """The part ``name`` for ``key`` (with this request's language and root path), made by ``make`` when not kept."""
-    parts = current_app.extensions.setdefault("remun.chrome", {})
-    full_key = (name, str(get_locale()), request.script_root, *key)
+    parts = current_app.extensions.setdefault("remun.chrome", {}).setdefault(name, {})
+    full_key = (str(get_locale()), request.script_root, *key)
     part = parts.get(full_key)
     if part is None:
         part = Markup(make())
@@ -89,5 +91,12 @@ def service_navigation(section: str = "") -> Markup:
     return kept("navigation", key, make)
 
 
+def breadcrumbs(crumbs: list[dict]) -> Markup:
+    """The breadcrumbs (only those the reader may follow keep their link), kept under their own words and links."""
+    items = open_crumbs(crumbs)
+    key = tuple(tuple((field, type(value).__name__, str(value)) for field, value in sorted(item.items())) for item in items)
+    return kept("breadcrumbs", key, lambda: render_template("_breadcrumbs.html", items=items))
+
+
 def register(app) -> None:
-    app.jinja_env.globals.update(service_navigation=service_navigation, keep=keep)
+    app.jinja_env.globals.update(service_navigation=service_navigation, keep=keep, kept_breadcrumbs=breadcrumbs)

@@ -87,3 +87,24 @@ def test_a_lead_sees_import_as_soon_as_leads_may_create_projects(app, db_session
     change_setting(db_session, "projects.leads_may_create", True, by_user_id=None)
     db_session.commit()
     assert 'href="/import' in header(outside_main(lead.get("/glossary")))
+
+
+def test_breadcrumbs_and_the_language_switcher_are_each_pages_own(app, db_session, client, client_for, make_user,
+                                                                   led_project):
+    from remun.project_records.models import Project
+
+    other = Project(name="Another project")
+    db_session.add(other)
+    db_session.commit()
+    lead = client_for(make_user("lead", projects=[led_project]))
+    paths = [f"/projects/{led_project.id}/parity", f"/projects/{other.id}/parity", "/glossary", "/glossary?from=footer"]
+    kept = {(name, path): outside_main(reader.get(path)) for path in paths
+            for name, reader in (("admin", client), ("lead", lead)) if not (name == "lead" and str(other.id) in path)}
+    for (name, path), page in kept.items():
+        app.extensions.pop(KEPT, None)
+        assert page == outside_main((client if name == "admin" else lead).get(path))
+    crumbs = {key: page[page.index('<nav class="govuk-breadcrumbs'):] for key, page in kept.items() if "/parity" in key[1]}
+    assert "Another project" in crumbs["admin", f"/projects/{other.id}/parity"]
+    assert "Another project" not in crumbs["admin", f"/projects/{led_project.id}/parity"]
+    assert "next=/glossary?from%3Dfooter" in kept["admin", "/glossary?from=footer"] or \
+        "next=/glossary?from=footer" in kept["admin", "/glossary?from=footer"]
