@@ -14,7 +14,7 @@ from remun.api import schemas
 from remun.api.auth import refuse
 from remun.api.reads import ID, in_project, bp, project_or_404
 from remun.exports.accounting import FORMATS as ACCOUNTING_FORMATS
-from remun.exports.accounting import accounting_files, batch_bills, zipped
+from remun.exports.accounting import NoSuchPart, batch_bills
 from remun.exports import operations as export_operations
 from remun.exports.batch_file import batch_facts, batch_file_bytes
 from remun.ledger import operations
@@ -150,24 +150,20 @@ def batch_file(args, project_id: int, batch_id: int):
 
 
 def _accounting_file(batch: PaymentBatch, fmt: str, part: int | None):
-    """Bills to import, as on the batch page; the codes missing are named in a 409 problem."""
+    """Bills to import, chosen as on the batch page (export_operations.take_accounting_file); the codes missing
+    are named in a 409 problem, a part the file does not have is a 404 problem."""
     try:
         bills = batch_bills(db.session, batch.id, export_context())
+        if bills is None:
+            abort(404)
+        chosen = export_operations.take_accounting_file(db.session, current_user.id, bills, fmt, part)
     except AccountingSettingsMissing as problem:
         db.session.rollback()
         refuse(409, missing_message(problem.missing), "accounting-codes-missing")
-    if bills is None:
-        abort(404)
-    files = accounting_files(bills, fmt)
-    if part is not None and not 1 <= part <= len(files):
-        refuse(404, f"This file has {len(files)} part(s).", "no-such-part")
-    if len(files) == 1 or part is not None:
-        chosen, mimetype = files[(part or 1) - 1], FILE_TYPES[fmt]
-    else:
-        chosen, mimetype = zipped(files, f"{bills.stem}-xero.zip"), FILE_TYPES["zip"]
-    export_operations.batch_exported(db.session, current_user.id, batch.id, fmt, files=len(files), part=part)
+    except NoSuchPart as missing:
+        refuse(404, f"This file has {missing.parts} part(s).", "no-such-part")
     commit()
-    return _download(chosen.data, mimetype, chosen.name)
+    return _download(chosen.file.data, FILE_TYPES["zip" if chosen.is_zip else fmt], chosen.file.name)
 
 
 def _download(body: bytes, mimetype: str, name: str) -> Response:
