@@ -8,10 +8,13 @@ may call each path is in ``remun.web.permissions.RULES``, as for the pages.
 from __future__ import annotations
 
 from flask import Response, abort
+from flask_babel import gettext, lazy_ngettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from remun.api import schemas
 from remun.api.auth import refuse
+from remun.api.problems import ALREADY_DONE
 from remun.api.reads import ID, in_project, bp, project_or_404
 from remun.exports.accounting import FORMATS as ACCOUNTING_FORMATS
 from remun.exports.accounting import NoSuchPart, batch_bills
@@ -21,18 +24,18 @@ from remun.ledger import operations
 from remun.ledger.models import Claim, PaymentBatch
 from remun.organisation.accounting import AccountingSettingsMissing, missing_message
 from remun.ledger.posting import AlreadyDone, ClaimDecided, LedgerError, PeriodClosed
+from remun.translation import N_
 from remun.web.extensions import db
 from remun.web.pages import commit, rate_book
 from remun.web.views.exports import export_context
 
 #: Each ledger refusal: status, problem code, and plain words.
 REFUSALS: list[tuple[type[LedgerError], int, str, str]] = [
-    (PeriodClosed, 409, "month-closed", "The month is closed, so nothing more can be recorded in it."),
-    (AlreadyDone, 409, "already-done", "This was already done, perhaps by someone else a moment ago. "
-                                       "Nothing was done twice."),
-    (ClaimDecided, 409, "claim-decided", "The claim was decided while this was being done. Nothing was changed."),
-    (LedgerError, 409, "not-possible", "This cannot be done now: the claim or batch may already have been "
-                                       "decided, paid or put in a payment batch."),
+    (PeriodClosed, 409, "month-closed", N_("The month is closed, so nothing more can be recorded in it.")),
+    (AlreadyDone, 409, "already-done", ALREADY_DONE),
+    (ClaimDecided, 409, "claim-decided", N_("The claim was decided while this was being done. Nothing was changed.")),
+    (LedgerError, 409, "not-possible", N_("This cannot be done now: the claim or batch may already have been "
+                                          "decided, paid or put in a payment batch.")),
 ]
 
 
@@ -100,7 +103,7 @@ def create_batch(project_id: int):
         refuse_ledger_error(error)
     commit()
     if batch is None:
-        refuse(409, "Nothing is waiting to be paid by bank.", "nothing-to-pay")
+        refuse(409, N_("Nothing is waiting to be paid by bank."), "nothing-to-pay")
     return batch
 
 
@@ -159,9 +162,10 @@ def _accounting_file(batch: PaymentBatch, fmt: str, part: int | None):
         chosen = export_operations.take_accounting_file(db.session, current_user.id, bills, fmt, part)
     except AccountingSettingsMissing as problem:
         db.session.rollback()
-        refuse(409, missing_message(problem.missing), "accounting-codes-missing")
+        refuse(409, LazyString(missing_message, problem.missing, gettext), "accounting-codes-missing")
     except NoSuchPart as missing:
-        refuse(404, f"This file has {missing.parts} part(s).", "no-such-part")
+        refuse(404, lazy_ngettext("This file has %(num)d part.", "This file has %(num)d parts.", missing.parts),
+               "no-such-part")
     commit()
     return _download(chosen.file.data, FILE_TYPES["zip" if chosen.is_zip else fmt], chosen.file.name)
 

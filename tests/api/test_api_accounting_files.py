@@ -6,6 +6,8 @@ from __future__ import annotations
 import io
 import zipfile
 
+from flask_babel import force_locale, ngettext
+
 from remun.accounts import api_tokens
 from remun.accounts.models import TokenScope
 from remun.exports import accounting as accounting_module
@@ -35,6 +37,11 @@ def test_a_part_the_file_does_not_have_is_a_404_problem(app, db_session, rate_bo
     assert missing.status_code == 404 and missing.content_type == PROBLEM
     assert missing.get_json()["type"].endswith("/no-such-part") and "1" in missing.get_json()["detail"]
     assert client.get(f"{address}?format=xero&part=0", headers=headers).status_code == 422  # not a part number
+    polish = client.get(f"{address}?format=ledger-csv&part=2", headers={**headers, "Accept-Language": "pl"})
+    assert polish.get_json()["type"] == missing.get_json()["type"] and polish.headers["Content-Language"] == "pl"
+    with app.test_request_context("/"), force_locale("pl_PL"):
+        assert polish.get_json()["detail"] == ngettext("This file has %(num)d part.", "This file has %(num)d parts.", 1)
+    assert polish.get_json()["detail"] != missing.get_json()["detail"]
 
 
 def test_a_split_file_comes_as_a_zip_or_one_numbered_file_as_on_the_page(app, client, db_session, rate_book,
