@@ -27,6 +27,7 @@ from sqlalchemy.sql import Select
 from remun.accounts.models import AuditEvent, ProjectLead, User, UserRole
 from remun.budget.access import their_budgets
 from remun.project_records.models import Appointment, Attendance, Meeting, Person, Role
+from remun.translation import N_
 from remun.web.extensions import csrf, db
 
 #: A scope: may this user use the page with these address values?
@@ -411,7 +412,7 @@ def check_request():
     if is_api_request():  # a token, never a cookie: 401 without one, 403 outside the rule
         api_auth.sign_in_with_token()
         if not rule_.allows(current_user, request.view_args or {}):
-            api_auth.refuse(403, "This token’s account may not see or do this.", "forbidden")
+            api_auth.refuse(403, N_("This token’s account may not see or do this."), "forbidden")
         return None
     if not current_user.is_authenticated:
         if request.method not in ("GET", "HEAD", "OPTIONS") and current_app.config.get("WTF_CSRF_ENABLED", True):
