@@ -69,10 +69,36 @@ def parse_wrk(output: str) -> dict:
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
     latency = {share: _ms(*re.search(rf"^\s+{share}%\s+([\d.]+)(us|ms|s|m)\s*$", output, re.M).groups())
                for share in ("50", "99")}
+    requests = int(re.search(r"(\d+) requests in", output).group(1))
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     timeouts = re.search(r"Socket errors:.*timeout (\d+)", output)  # wrk gives up on a request after 2 s
-    return {"requests_per_second": rate, "p50_ms": latency["50"], "p99_ms": latency["99"],
+    return {"requests": requests, "requests_per_second": rate, "p50_ms": latency["50"], "p99_ms": latency["99"],
             "non_2xx": int(errors.group(1)) if errors else 0, "timeouts": int(timeouts.group(1)) if timeouts else 0}
+
+
+def worker_cpu_seconds(master_pid: int) -> dict[int, float]:
+    """CPU seconds (user and system) used so far by each of gunicorn's workers, by process id: the
+    server's own cost per request, apart from wrk's and the database's on this shared machine."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    try:
+        children = Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()
+    except OSError:
+        return {}
+    used = {}
+    for pid in map(int, children):
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        used[pid] = (int(fields[11]) + int(fields[12])) / ticks  # utime and stime (fields 14 and 15)
+    return used
+
+
+def cpu_ms_per_request(before: dict[int, float], after: dict[int, float], requests: int) -> float | None:
+    """None when a worker was restarted meanwhile (max_requests), as its CPU time would be lost."""
+    if not before or before.keys() != after.keys() or not requests:
+        return None
+    return sum(after[pid] - before[pid] for pid in before) * 1000 / requests
 
 
 def main(argv=None) -> list[dict]:
@@ -83,6 +109,8 @@ def main(argv=None) -> list[dict]:
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--ref", default=os.environ.get("BENCH_REF"),
                         help="also serve this git ref's code (for example main) from the same database, after this code's")
+    parser.add_argument("--only", choices=("parity", "dashboard", "statement"), action="append",
+                        help="measure only this page (repeatable); all three by default")
     args = parser.parse_args(argv)
     if not shutil.which("wrk"):
         raise SystemExit("wrk is not installed: run 'make bench' as root, or 'apt-get install wrk'.")
@@ -109,6 +137,8 @@ def main(argv=None) -> list[dict]:
     pages = (("parity page", f"/projects/{project_id}/parity", (300, 100)),
              ("organisation dashboard", "/parity", None),
              ("statement", f"/people/{person_id}/statement", None))
+    if args.only:
+        pages = tuple(page for page, key in zip(pages, ("parity", "dashboard", "statement")) if key in args.only)
     results = []
     try:
         for label, tree in trees:
@@ -152,7 +182,7 @@ def serve_and_measure(label: str, tree: Path, env: dict, cookie: str, pages, arg
             try:
                 urllib.request.urlopen(f"{base}/sign-in", timeout=2)
                 break
-            except (urllib.error.URLError, ConnectionError):
+            except OSError:  # not listening yet, or still starting (URLError, refused, timed out)
                 if server.poll() is not None:
                     raise SystemExit(f"gunicorn stopped: {server.stderr.read()[-2000:]}")
                 time.sleep(0.2)
@@ -166,16 +196,19 @@ def serve_and_measure(label: str, tree: Path, env: dict, cookie: str, pages, arg
                     if response.status != 200 or response.geturl() != base + path:
                         raise SystemExit(f"GET {path} did not give the page (sign-in failed?)")
             load = os.getloadavg()[0]
+            cpu_before = worker_cpu_seconds(server.pid)
             completed = subprocess.run(
                 ["wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.seconds}s", "--latency",
                  "-H", f"Cookie: session={cookie}", base + path], capture_output=True, text=True, check=True)
             figures = parse_wrk(completed.stdout)
+            figures["worker_cpu_ms"] = cpu_ms_per_request(cpu_before, worker_cpu_seconds(server.pid), figures["requests"])
+            cpu = "n/a (a worker restarted)" if figures["worker_cpu_ms"] is None else f"{figures['worker_cpu_ms']:.2f} ms"
             verdict = ""
             if target:
                 met = figures["requests_per_second"] >= target[0] and figures["p99_ms"] < target[1]
                 verdict = f"  {'met' if met else 'NOT met'} (target >= {target[0]} req/s, p99 < {target[1]} ms)"
             print(f"  {name:22} {figures['requests_per_second']:8.1f} req/s   p50 {figures['p50_ms']:7.1f} ms   "
-                  f"p99 {figures['p99_ms']:7.1f} ms   non-2xx {figures['non_2xx']}   timeouts {figures['timeouts']}   "
+                  f"p99 {figures['p99_ms']:7.1f} ms   worker CPU per request {cpu}   non-2xx {figures['non_2xx']}   timeouts {figures['timeouts']}   "
                   f"load average {load:.1f} before, {os.getloadavg()[0]:.1f} after{verdict}", flush=True)
             results.append({"code": label, "case": name, **figures, "load_average": load})
     finally:

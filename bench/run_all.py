@@ -9,7 +9,9 @@ For each backend it fills a database with bench/generate (PostgreSQL:
 BENCH_POSTGRES_URL, default postgresql+psycopg://postgres@127.0.0.1:5432/remun_bench;
 SQLite: BENCH_SQLITE_PATH, default instance/bench.sqlite3; both are dropped and
 made again), then runs the page timings, the 10,000-row import, wrk against
-gunicorn, and the export of every posting beside bare openpyxl and XlsxWriter.
+gunicorn, the export of every posting beside bare openpyxl and XlsxWriter, and the
+organisation's workbook asked for from the web (a job in a thread, and on an RQ worker
+when Redis answers).
 Targets (docs/performance.md) are printed as met or NOT met; a target not met
 does not fail the run, a benchmark that breaks does. With --ref (BENCH_REF) the page
 timings and wrk run again on that git ref's code (git archive into a temporary folder)
@@ -28,7 +30,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-STEPS = ("generate", "pages", "import", "http", "export", "upload")
+STEPS = ("generate", "pages", "import", "http", "export", "web-export", "upload")
 
 
 def postgres_reachable(url: str) -> bool:
@@ -47,6 +49,17 @@ def postgres_reachable(url: str) -> bool:
         return False
     finally:
         engine.dispose()
+
+
+def redis_reachable() -> bool:
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        return bool(Redis.from_url(os.environ.get("REMUN_REDIS_URL", "redis://127.0.0.1:6379/0"),
+                                   socket_connect_timeout=3).ping())
+    except RedisError:
+        return False
 
 
 def run(title: str, command: list[str], cwd: Path = ROOT) -> None:
@@ -113,6 +126,10 @@ def main(argv=None) -> None:
         if "export" in steps:
             run("Export", [python, "bench/export_bench.py", "--url", url, "--cases",
                            "remun-export,db-fetch,bare-openpyxl,bare-openpyxl-per-cell,xlsxwriter"])
+        if "web-export" in steps:  # issue 19: the organisation's workbook from the web, as a job
+            run("Web export (job in a thread)", [python, "bench/web_export_bench.py", "--url", url, "--runner", "thread"])
+            if redis_reachable():
+                run("Web export (job on an RQ worker)", [python, "bench/web_export_bench.py", "--url", url, "--runner", "rq"])
     if "upload" in steps:  # issue 19: memory of hostile uploads with the bounds off and on (no database)
         run("Upload bounds", [python, "bench/upload_bench.py", "--rows", "1000"])
 

@@ -89,7 +89,34 @@ def on_exit(server) -> None:
         shutil.rmtree(_metrics_dir, ignore_errors=True)
 
 
+_warmed = False
+
+
+def _warm(app) -> None:
+    """Compile every template and load every language's catalogue once, in the master: each worker
+    (and each one started again after max_requests) then begins with them, sharing their memory,
+    instead of making them on its first requests while others wait behind it (issue 19)."""
+    from flask_babel import force_locale, get_translations
+    from jinja2 import TemplateError
+
+    from remun.web.languages import LOCALES
+
+    for name in app.jinja_env.list_templates(extensions=["html"]):
+        try:
+            app.jinja_env.get_template(name)
+        except TemplateError:  # a template only ever included from another that sets it up: made when used
+            continue
+    with app.test_request_context():
+        for locale in LOCALES.values():
+            with force_locale(locale):
+                get_translations()
+
+
 def pre_fork(server, worker) -> None:
+    global _warmed
+    if not _warmed:
+        _warm(server.app.wsgi())
+        _warmed = True
     # Everything loaded so far (modules, templates, the rate book) lives as long as the process:
     # keep it out of the garbage collector's sweeps, which caused the latency tail under load.
     gc.freeze()

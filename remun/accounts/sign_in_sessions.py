@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
-from sqlalchemy import DateTime, ForeignKey, String, delete, select
+from sqlalchemy import DateTime, ForeignKey, String, bindparam, delete, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from remun.accounts.models import User
@@ -40,18 +40,23 @@ def start(session: Session, user: User, at: dt.datetime | None = None) -> str:
     return f"{user.id}-{raw}"
 
 
+#: The session a token's hash names and its account, in one query (every request makes it). Built once:
+#: building the statement and its cache key on every request cost about 0.2 ms of CPU, near half of running it.
+_SESSION_AND_ACCOUNT = (select(SignInSession, User).outerjoin(User, User.id == SignInSession.user_id)
+                        .where(SignInSession.token_hash == bindparam("token_hash")))
+
+
 def _row(session: Session, key: str | None) -> SignInSession | None:
     found = _row_and_user(session, key)
     return found[0] if found else None
 
 
 def _row_and_user(session: Session, key: str | None) -> tuple[SignInSession, User | None] | None:
-    """The session the key names and its account, in one query (every request makes it)."""
+    """The session the key names and its account."""
     user_id, _, raw = (key or "").partition("-")
     if not user_id.isdigit() or not raw or len(raw) > 200:
         return None
-    found = session.execute(select(SignInSession, User).outerjoin(User, User.id == SignInSession.user_id)
-                            .where(SignInSession.token_hash == hash_token(raw))).first()
+    found = session.execute(_SESSION_AND_ACCOUNT, {"token_hash": hash_token(raw)}).first()
     return (found[0], found[1]) if found is not None and found[0].user_id == int(user_id) else None
 
 

@@ -20,6 +20,7 @@ from werkzeug.exceptions import HTTPException
 from remun.accounts import api_tokens
 from remun.accounts.models import ApiToken, TokenScope, User
 from remun.web.extensions import db
+from remun.translation import N_
 from remun.web.pages import commit
 
 #: Requests that only read.
@@ -55,7 +56,9 @@ class ApiRefusal(HTTPException):
         self.retry_after = retry_after
 
 
-def refuse(code: int, message: str, problem_code: str | None = None, retry_after: int | None = None):
+def refuse(code: int, message, problem_code: str | None = None, retry_after: int | None = None):
+    """Answer with a problem: ``message`` marked with ``N_``, or a ``lazy_gettext`` with its values, so that
+    it is put in the request's language when the problem is made (remun/api/problems.py)."""
     raise ApiRefusal(code, message, problem_code, retry_after)
 
 
@@ -70,12 +73,12 @@ def sign_in_with_token() -> TokenUser:
     token = api_tokens.authenticate(db.session, _secret(), writing=writing)
     if token is None:
         db.session.rollback()
-        refuse(401, "Send a personal access token that is in date and not revoked, in the Authorization "
-                    "header: Bearer followed by the token.", "token")
+        refuse(401, N_("Send a personal access token that is in date and not revoked, in the Authorization "
+                       "header: Bearer followed by the token."), "token")
     commit()  # its last use, and its use in the audit log, whatever follows
     _count_request(token)
     if writing and token.scope is not TokenScope.WRITE:
-        refuse(403, "This token can only read. Make a token that can read and change to do this.", "read-only-token")
+        refuse(403, N_("This token can only read. Make a token that can read and change to do this."), "read-only-token")
     user = TokenUser(token.user, token)
     g._login_user = user  # Flask-Login's current_user, for this request only
     return user
@@ -88,5 +91,5 @@ def _count_request(token: ApiToken) -> None:
     for item in items:
         if not limiter.hit(item, "api", str(token.id)):
             reset, _remaining = limiter.get_window_stats(item, "api", str(token.id))
-            refuse(429, "Too many requests with this token. Wait and try again.", "rate-limited",
+            refuse(429, N_("Too many requests with this token. Wait and try again."), "rate-limited",
                    retry_after=max(1, math.ceil(reset - time.time())))

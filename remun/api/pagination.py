@@ -17,6 +17,7 @@ from flask import request, url_for
 from sqlalchemy import Select
 
 from remun.api.auth import refuse
+from remun.translation import N_
 from remun.web.extensions import db
 
 
@@ -33,7 +34,7 @@ def decode(cursor: str | None) -> int:
     except (ValueError, KeyError, TypeError, binascii.Error):
         after = None
     if not isinstance(after, int) or isinstance(after, bool) or after < 0:
-        refuse(422, "The cursor is not one this API gave. Follow the next link of the page before.", "cursor")
+        refuse(422, N_("The cursor is not one this API gave. Follow the next link of the page before."), "cursor")
     return after
 
 

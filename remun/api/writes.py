@@ -8,31 +8,34 @@ may call each path is in ``remun.web.permissions.RULES``, as for the pages.
 from __future__ import annotations
 
 from flask import Response, abort
+from flask_babel import gettext, lazy_ngettext
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 from remun.api import schemas
 from remun.api.auth import refuse
+from remun.api.problems import ALREADY_DONE
 from remun.api.reads import ID, in_project, bp, project_or_404
 from remun.exports.accounting import FORMATS as ACCOUNTING_FORMATS
-from remun.exports.accounting import accounting_files, batch_bills, zipped
+from remun.exports.accounting import NoSuchPart, batch_bills
 from remun.exports import operations as export_operations
 from remun.exports.batch_file import batch_facts, batch_file_bytes
 from remun.ledger import operations
 from remun.ledger.models import Claim, PaymentBatch
 from remun.organisation.accounting import AccountingSettingsMissing, missing_message
 from remun.ledger.posting import AlreadyDone, ClaimDecided, LedgerError, PeriodClosed
+from remun.translation import N_
 from remun.web.extensions import db
 from remun.web.pages import commit, rate_book
 from remun.web.views.exports import export_context
 
 #: Each ledger refusal: status, problem code, and plain words.
 REFUSALS: list[tuple[type[LedgerError], int, str, str]] = [
-    (PeriodClosed, 409, "month-closed", "The month is closed, so nothing more can be recorded in it."),
-    (AlreadyDone, 409, "already-done", "This was already done, perhaps by someone else a moment ago. "
-                                       "Nothing was done twice."),
-    (ClaimDecided, 409, "claim-decided", "The claim was decided while this was being done. Nothing was changed."),
-    (LedgerError, 409, "not-possible", "This cannot be done now: the claim or batch may already have been "
-                                       "decided, paid or put in a payment batch."),
+    (PeriodClosed, 409, "month-closed", N_("The month is closed, so nothing more can be recorded in it.")),
+    (AlreadyDone, 409, "already-done", ALREADY_DONE),
+    (ClaimDecided, 409, "claim-decided", N_("The claim was decided while this was being done. Nothing was changed.")),
+    (LedgerError, 409, "not-possible", N_("This cannot be done now: the claim or batch may already have been "
+                                          "decided, paid or put in a payment batch.")),
 ]
 
 
@@ -100,7 +103,7 @@ def create_batch(project_id: int):
         refuse_ledger_error(error)
     commit()
     if batch is None:
-        refuse(409, "Nothing is waiting to be paid by bank.", "nothing-to-pay")
+        refuse(409, N_("Nothing is waiting to be paid by bank."), "nothing-to-pay")
     return batch
 
 
@@ -150,24 +153,21 @@ def batch_file(args, project_id: int, batch_id: int):
 
 
 def _accounting_file(batch: PaymentBatch, fmt: str, part: int | None):
-    """Bills to import, as on the batch page; the codes missing are named in a 409 problem."""
+    """Bills to import, chosen as on the batch page (export_operations.take_accounting_file); the codes missing
+    are named in a 409 problem, a part the file does not have is a 404 problem."""
     try:
         bills = batch_bills(db.session, batch.id, export_context())
+        if bills is None:
+            abort(404)
+        chosen = export_operations.take_accounting_file(db.session, current_user.id, bills, fmt, part)
     except AccountingSettingsMissing as problem:
         db.session.rollback()
-        refuse(409, missing_message(problem.missing), "accounting-codes-missing")
-    if bills is None:
-        abort(404)
-    files = accounting_files(bills, fmt)
-    if part is not None and not 1 <= part <= len(files):
-        refuse(404, f"This file has {len(files)} part(s).", "no-such-part")
-    if len(files) == 1 or part is not None:
-        chosen, mimetype = files[(part or 1) - 1], FILE_TYPES[fmt]
-    else:
-        chosen, mimetype = zipped(files, f"{bills.stem}-xero.zip"), FILE_TYPES["zip"]
-    export_operations.batch_exported(db.session, current_user.id, batch.id, fmt, files=len(files), part=part)
+        refuse(409, LazyString(missing_message, problem.missing, gettext), "accounting-codes-missing")
+    except NoSuchPart as missing:
+        refuse(404, lazy_ngettext("This file has %(num)d part.", "This file has %(num)d parts.", missing.parts),
+               "no-such-part")
     commit()
-    return _download(chosen.data, mimetype, chosen.name)
+    return _download(chosen.file.data, FILE_TYPES["zip" if chosen.is_zip else fmt], chosen.file.name)
 
 
 def _download(body: bytes, mimetype: str, name: str) -> Response:

@@ -33,7 +33,8 @@ def import_command(path: Path) -> None:
         summary = import_workbook(session, path, _rates())
     except ImportFailed as failure:
         session.rollback()
-        click.echo(f"Nothing was imported. Fix these {len(failure.problems)} problems and try again:", err=True)
+        total = len(failure.problems) + failure.more
+        click.echo(f"Nothing was imported. Fix these {total} problems and try again:", err=True)
         for problem in failure.problems:
             where = ", ".join(
                 part for part in (
@@ -43,6 +44,8 @@ def import_command(path: Path) -> None:
                 ) if part
             )
             click.echo(f"  {where}: {problem.text}" if where else f"  {problem.text}", err=True)
+        if failure.more:
+            click.echo(f"  ...and {failure.more} more: fix these first, then import again to see the rest.", err=True)
         sys.exit(1)
     from remun.ledger.claims import sync_claims
 

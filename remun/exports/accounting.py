@@ -291,3 +291,36 @@ def zipped(files: list[AccountingFile], name: str) -> AccountingFile:
         for file in files:
             target.writestr(zip_entry(file.name), file.data, compresslevel=6)
     return AccountingFile(name, out.getvalue())
+
+
+class NoSuchPart(LookupError):
+    """A numbered file the bills do not have: ``parts`` is how many they make."""
+
+    def __init__(self, parts: int):
+        super().__init__(parts)
+        self.parts = parts
+
+
+@dataclass(frozen=True)
+class ChosenFile:
+    """The one file to hand over for a download, and how many files the bills make."""
+
+    file: AccountingFile
+    is_zip: bool
+    parts: int
+
+
+def choose_file(bills: Bills, fmt: str, part: int | None = None) -> ChosenFile:
+    """What one download of ``fmt`` hands over: without ``part``, the file, or a zip of the numbered files
+    when Xero's 500 bills a file split them; with ``part`` N, the Nth file alone (part 1 of a file that is
+    not split is the file itself).
+
+    Raises NoSuchPart for any other N, the whole file included: a person or a script asking for file 2
+    of a file that has only one must not be handed file 1 again, to import a second time.
+    """
+    files = accounting_files(bills, fmt)
+    if part is not None and not 1 <= part <= len(files):
+        raise NoSuchPart(len(files))
+    if part is not None or len(files) == 1:
+        return ChosenFile(files[(part or 1) - 1], False, len(files))
+    return ChosenFile(zipped(files, f"{bills.stem}-{fmt}.zip"), True, len(files))

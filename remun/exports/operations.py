@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from remun.accounts import audit
+from remun.exports.accounting import Bills, ChosenFile, choose_file
 
 #: What the command line adds to each entry, since it has no signed-in user.
 COMMAND_LINE = {"via": "command line"}
@@ -40,3 +41,17 @@ def batch_exported(session: Session, user_id: int | None, batch_id: int, file_fo
 def in_kind_exported(session: Session, user_id: int | None, project_id: int, file_format: str, **detail: Any) -> None:
     """A project's list of what was given in kind, as bills to import, was taken."""
     _record(session, user_id, "in_kind.exported", "project", project_id, {"format": file_format, **detail})
+
+
+def take_accounting_file(session: Session, user_id: int | None, bills: Bills, file_format: str,
+                         part: int | None = None) -> ChosenFile:
+    """Finance downloads bills to import (a payment batch's, or a project's in-kind list): the file
+    ``accounting.choose_file`` picks, its download recorded against the batch or the project.
+    The page and the API both come here; raises accounting.NoSuchPart (nothing recorded) for a part
+    the file does not have."""
+    chosen = choose_file(bills, file_format, part)
+    if bills.batch_id is not None:
+        batch_exported(session, user_id, bills.batch_id, file_format, files=chosen.parts, part=part)
+    else:
+        in_kind_exported(session, user_id, bills.project.id, file_format, files=chosen.parts, part=part)
+    return chosen

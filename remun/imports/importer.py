@@ -38,7 +38,7 @@ from sqlalchemy.orm import Session
 
 from remun.project_records.models import Appointment, Attendance, Meeting, Person, Project, Role, RoleGroup
 from remun.pay.rate_cards import RateBook
-from remun.imports.problems import Problem
+from remun.imports.problems import Problem, Problems
 from remun.imports.checking import Checks
 from remun.imports.checking_sessions import SessionChecks
 from remun.imports.plans import AppointmentPlan, AttendancePlan, MeetingPlan, PersonPlan, ProjectPlan, RolePlan
@@ -63,7 +63,8 @@ def import_workbook(
     ``may_update`` says whether the workbook may change an existing project of the same name
     (a project lead may change only the projects they lead); by default it may.
     ``progress(rows read, rows to read)`` is told as the sheets are read (a background job's page shows it).
-    Raises ImportFailed listing every problem, having written nothing. Never commits.
+    Raises ImportFailed with its problems (the first SHOWN_PROBLEMS, and a count of the rest), having
+    written nothing. Never commits.
     """
     sheets = read_workbook(source, progress)
     job = _Import(session, rate_book, today or dt.date.today(), sheets)
@@ -82,7 +83,7 @@ class _Import(Checks, SessionChecks, Writes):
         self.rate_book = rate_book
         self.today = today
         self.sheets = sheets
-        self.problems: list[Problem] = []
+        self.problems: list[Problem] = Problems()
         self.may_update: Callable[[Project], bool] | None = None
 
         self.project_plan: ProjectPlan | None = None

@@ -10,7 +10,11 @@ parsed, ``check_workbook`` refuses, with a plain message:
   zip's directory: reading a part never yields more than the size it declares);
 - a data sheet with anything beyond the template's columns and a few spare ones
   for notes, or more than ``MAX_ROWS`` rows (its XML is read as a stream, one
-  element at a time, so this check takes the same memory for any sheet).
+  element at a time, so this check takes the same memory for any sheet);
+- more than ``MAX_ROWS`` rows on the data sheets together: the importer holds every row
+  until it has checked them all (nothing is written unless all are right), so the rows
+  in all, not each sheet's, decide its memory (under 100 MB at this limit with every
+  cell filled: bench/upload_bench.py's "full-rows").
 """
 
 from __future__ import annotations
@@ -94,6 +98,11 @@ def measure_workbook(source: IO[bytes]) -> tuple[list, int]:
                 rows += sheet_rows
                 if problem is not None:
                     problems.append(problem)
+            if rows > MAX_ROWS and not problems:  # each sheet within the limit, but not all of them together
+                problems.append(Problem(None, None, None,
+                                        N_("This workbook has more than %(limit)s rows on its sheets, more than Remun "
+                                           "imports at once. Split it into smaller workbooks and upload them one by "
+                                           "one."), {"limit": MAX_ROWS}))
             return problems, rows
     finally:
         source.seek(0)

@@ -18,8 +18,6 @@ from remun.imports import N_
 from remun.imports.importer import ImportFailed, ImportSummary, Progress, import_workbook
 from remun.imports.problems import Problem
 
-#: Problems listed on a page; the rest are counted (a page of every one of 200,000 would not be read).
-SHOWN_PROBLEMS = 200
 #: Uploads with more rows than this are imported by a background job (REMUN_IMPORT_JOB_ROWS overrides it).
 JOB_ROWS = 2_000
 

@@ -16,7 +16,7 @@ from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from remun.imports import N_
 from remun.imports import layout as L
 from remun.imports.limits import measure_workbook
-from remun.imports.problems import Problem
+from remun.imports.problems import Problem, Problems
 from remun.imports.cells import is_blank
 from remun.imports.layout import heading_key
 from remun.imports.results import ImportFailed
@@ -117,7 +117,7 @@ class Reading:
 def read_workbook(source, progress: Progress | None = None) -> dict[str, Sheet]:
     """Every data sheet's headings and non-blank rows; raises ImportFailed for a bad file or layout."""
     reading = Reading(progress)
-    problems: list[Problem] = []
+    problems: list[Problem] = Problems()
     sheets: dict[str, Sheet] = {}
     try:
         with warnings.catch_warnings():

@@ -7,15 +7,18 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from remun.imports import N_
-from remun.imports.problems import Problem
+from remun.imports.problems import Problem, Problems
 
 
 class ImportFailed(Exception):
-    """The workbook has problems; nothing was written. ``problems`` lists them all."""
+    """The workbook has problems; nothing was written. ``problems`` lists the first
+    ``SHOWN_PROBLEMS`` of them, in the order found; ``more`` counts the rest."""
 
     def __init__(self, problems: Iterable[Problem]):
-        self.problems: list[Problem] = list(problems)
-        count = len(self.problems)
+        kept = problems if isinstance(problems, Problems) else Problems(problems)
+        self.problems: list[Problem] = list(kept)
+        self.more = kept.more
+        count = kept.total
         super().__init__(
             f"{count} problem{'s' if count != 1 else ''} in the workbook"
             + (f"; the first: {self.problems[0]}" if self.problems else "")

@@ -103,14 +103,14 @@ def import_workbook_result(session: Session, params: dict[str, Any], target: Pat
     """Import a stored upload, all or nothing; the file made is the result the job's page shows.
 
     The result is JSON: the project and the summary's lines when it was imported, or the first
-    ``SHOWN_PROBLEMS`` problems and how many more. Either way the upload is deleted: it is kept
+    problems (``failure.problems`` keeps at most SHOWN_PROBLEMS) and how many more. Either way the upload is deleted: it is kept
     only while the job may still need it (a failed job keeps it to be tried again, until it expires).
     """
     import json
 
     from remun.jobs import store
     from remun.imports.importer import ImportFailed
-    from remun.imports.operations import SHOWN_PROBLEMS, import_project
+    from remun.imports.operations import import_project
 
     upload = store.upload_path(params["upload"])
     if not upload.is_file():
@@ -122,11 +122,10 @@ def import_workbook_result(session: Session, params: dict[str, Any], target: Pat
                                  progress=progress)
     except ImportFailed as failure:
         session.rollback()  # nothing from a failed import is kept
-        shown = failure.problems[:SHOWN_PROBLEMS]
         result = {"problems": [{"sheet": problem.sheet, "row": problem.row, "column": problem.column,
                                 "message_id": problem.message_id, "params": dict(problem.params)}
-                               for problem in shown],
-                  "more_problems": len(failure.problems) - len(shown)}
+                               for problem in failure.problems],
+                  "more_problems": failure.more}
     else:
         session.commit()
         result = {"project_id": summary.project_id,

@@ -46,7 +46,7 @@ def queue(app: Flask | None = None, connection=None):
 
     app = app or current_app
     connection = connection or Redis.from_url(redis_url(app))
-    return Queue(app.config.get("REMUN_JOB_QUEUE", QUEUE), connection=connection)
+    return Queue(app.config.get("REMUN_JOB_QUEUE") or os.environ.get("REMUN_JOB_QUEUE") or QUEUE, connection=connection)
 
 
 def submit(app: Flask, job_id: int) -> None:

@@ -26,23 +26,45 @@ COOKIE_SECONDS = 365 * 24 * 3600
 
 def request_language() -> str:
     """The language for this request: the signed-in account's choice, else their person's
-    preferred language, else the switcher's cookie, else the browser's Accept-Language."""
+    preferred language, else the switcher's cookie, else the browser's Accept-Language
+    (an API call's is ``api_language``)."""
     from flask import has_request_context, request
-    from flask_login import current_user
 
     if not has_request_context():
         return DEFAULT_LANGUAGE
-    if current_user and current_user.is_authenticated:
-        person = current_user.person
-        chosen = language_code(current_user.preferred_language) or (
-            language_code(person.preferred_language) if person is not None else None
-        )
-        if chosen:
-            return chosen
+    from remun.api.address import is_api_call
+
+    if is_api_call():
+        return api_language()
+    chosen = _account_language()
+    if chosen:
+        return chosen
     chosen = language_code(request.cookies.get(COOKIE))
     if chosen:
         return chosen
     return request.accept_languages.best_match(list(LANGUAGES)) or DEFAULT_LANGUAGE
+
+
+def api_language() -> str:
+    """The language of an API request (its problem details, and any words in the files it sends): the one the
+    request's Accept-Language asks for (a program sends it on purpose), else the token owner's choice as on
+    the pages, else English. The API takes no cookies, so the switcher's is not read."""
+    from flask import request
+
+    asked = [(value, quality) for value, quality in request.accept_languages if value != "*"]
+    chosen = type(request.accept_languages)(asked).best_match(list(LANGUAGES)) if asked else None
+    return chosen or _account_language() or DEFAULT_LANGUAGE
+
+
+def _account_language() -> str | None:
+    """The signed-in account's (or token owner's) choice, else their person's preferred language."""
+    from flask_login import current_user
+
+    if not (current_user and current_user.is_authenticated):
+        return None
+    person = current_user.person
+    return language_code(current_user.preferred_language) or (
+        language_code(person.preferred_language) if person is not None else None)
 
 
 def request_locale() -> str:

@@ -27,6 +27,7 @@ from sqlalchemy.sql import Select
 from remun.accounts.models import AuditEvent, ProjectLead, User, UserRole
 from remun.budget.access import their_budgets
 from remun.project_records.models import Appointment, Attendance, Meeting, Person, Role
+from remun.translation import N_
 from remun.web.extensions import csrf, db
 
 #: A scope: may this user use the page with these address values?
@@ -376,8 +377,12 @@ def open_crumbs(crumbs: list[dict]) -> list[dict]:
 
 def can(endpoint: str, **args: Any) -> bool:
     """May the signed-in user use this page? For hiding links they could not follow."""
-    rule_ = RULES.get(endpoint, DENY)
-    return rule_.allows(current_user, args)
+    return may_use(current_user._get_current_object(), endpoint, args)
+
+
+def may_use(user: Any, endpoint: str, args: Mapping[str, Any]) -> bool:
+    """May ``user`` (the account itself, not Flask-Login's proxy: each look through it costs) use this page?"""
+    return RULES.get(endpoint, DENY).allows(user, args)
 
 
 def _sign_in_redirect():
@@ -407,7 +412,7 @@ def check_request():
     if is_api_request():  # a token, never a cookie: 401 without one, 403 outside the rule
         api_auth.sign_in_with_token()
         if not rule_.allows(current_user, request.view_args or {}):
-            api_auth.refuse(403, "This token’s account may not see or do this.", "forbidden")
+            api_auth.refuse(403, N_("This token’s account may not see or do this."), "forbidden")
         return None
     if not current_user.is_authenticated:
         if request.method not in ("GET", "HEAD", "OPTIONS") and current_app.config.get("WTF_CSRF_ENABLED", True):

@@ -69,6 +69,15 @@ def test_template_then_import_then_import_again(cli_env, tmp_path):
     assert bad.returncode == 1
     assert "Nothing was imported" in bad.stderr and "sheet Attendance, row 3" in bad.stderr
 
+    for number in range(250):  # more problems than are listed: the first 200, and a count of the rest
+        book["Attendance"].append(["2026-05-05", "Steering group", f"Nobody {number}", 3, 0, 0, None, None, None])
+    book.save(path)
+    many = run(cli_env, "import", str(path))
+    assert many.returncode == 1
+    assert "Fix these 251 problems" in many.stderr
+    assert many.stderr.count("sheet Attendance, row") == 200
+    assert "...and 51 more: fix these first" in many.stderr
+
 
 def test_unknown_project_is_a_plain_error(cli_env):
     run(cli_env, "migrate")

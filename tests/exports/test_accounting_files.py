@@ -32,7 +32,7 @@ from remun.ledger import balances
 from remun.ledger.models import PaymentBatch
 from remun.project_records.models import Person, Project
 from remun.organisation.accounting import AccountingSettingsMissing, codes_for
-from tests.helpers.accounting import CODES, set_codes  # noqa: F401  (fixtures too)
+from tests.helpers.accounting import CODES, demo_batch, load_demo_project, set_codes  # noqa: F401
 
 #: The columns of Xero's bill template, in its order (the issue's list); the file marks required ones with *.
 XERO_ORDER = ["ContactName", "EmailAddress", "InvoiceNumber", "Reference", "InvoiceDate", "DueDate", "Description",
@@ -46,24 +46,6 @@ def pennies(value) -> int:
 
 def rows_of(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8"))))
-
-
-def load_demo_project(session, rate_book) -> Project:
-    from remun.project_records.demo import load_demo
-    from remun.ledger.demo import load_demo_ledger
-    from remun.reciprocity.demo import record_demo_choices
-
-    project = load_demo(session, rate_book)
-    session.flush()
-    record_demo_choices(session, project)
-    load_demo_ledger(session, rate_book, project)
-    session.commit()
-    return project
-
-
-def demo_batch(session, project) -> PaymentBatch:
-    return session.scalars(select(PaymentBatch).where(PaymentBatch.project_id == project.id)
-                           .order_by(PaymentBatch.id)).first()
 
 
 def page_total(client, project, batch) -> int:
@@ -294,6 +276,24 @@ def test_a_split_batch_comes_as_a_zip_or_numbered_files_on_the_page(client, db_s
     second = client.get(f"{address}?part=2")
     assert second.mimetype == "text/csv" and second.get_data() == archive.read(names[1])
     assert client.get(f"{address}?part={parts + 1}").status_code == 404
+
+
+def test_a_part_the_file_does_not_have_is_not_found_on_the_page(client, db_session, rate_book):
+    """?part=N is one numbered file of a split; a file that is not split has only part 1. The page once handed the
+    whole file over for any N (a script fetching parts until a 404 would import it again and again), and failed
+    with a server error on a part that is not a number; the API always refused both (tests/api)."""
+    project, batch, address, whole = demo_batch_file(client, db_session, rate_book, "ledger-csv")
+    first = client.get(f"{address}?part=1")
+    assert first.status_code == 200 and first.get_data() == whole.get_data()
+    for part in ("2", "0", "two"):
+        assert client.get(f"{address}?part={part}").status_code == 404, part
+    in_kind = f"/projects/{project.id}/in-kind/accounting/xero"
+    assert client.get(f"{in_kind}?part=1").get_data() == client.get(in_kind).get_data()
+    assert client.get(f"{in_kind}?part=2").status_code == 404
+    logged = db_session.scalars(select(AuditEvent).where(AuditEvent.action == "batch.exported",
+                                                         AuditEvent.object_id == str(batch.id))).all()
+    parts = sorted(json.loads(event.detail).get("part") or 0 for event in logged)
+    assert parts == [0, 1]  # the two downloads, and nothing for the refusals
 
 
 def test_text_that_could_run_as_a_formula_is_kept_as_text():

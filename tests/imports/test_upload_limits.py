@@ -17,6 +17,7 @@ import pytest
 
 from remun.imports import limits
 from remun.imports.importer import ImportFailed, import_workbook
+from remun.imports.problems import SHOWN_PROBLEMS, Problem, Problems
 from tests.helpers.workbooks import ATTENDANCE_HEADINGS, good_sheets, workbook
 
 MAIN = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
@@ -173,3 +174,43 @@ def test_the_error_page_lists_the_first_200_problems_and_counts_the_rest(client)
     assert page.status_code == 200
     assert text.count('<td class="govuk-table__cell">Attendance</td>') == 200
     assert "There are 50 more problems, not listed here" in text
+
+
+def test_sheets_each_within_the_limit_but_over_it_together_are_refused(session, rate_book, monkeypatch):
+    monkeypatch.setattr(limits, "MAX_ROWS", 1_500)  # the importer holds every row: the rows in all decide its memory
+    sheets = good_sheets()
+    for number in range(800):
+        sheets["People"].append([f"Person {number}", "Co-chair (lived experience)", None, None, None, None, None, None])
+    book = workbook(sheets)
+    upload = replaced(book, {sheet_part(book, "Attendance"): attendance_rows(800)})
+    problems, _peak = refused(session, rate_book, upload)
+    assert [p.text for p in problems] == [
+        "This workbook has more than 1500 rows on its sheets, more than Remun imports at once. Split it into smaller "
+        "workbooks and upload them one by one."]
+
+
+def test_only_the_first_problems_are_kept_and_the_rest_counted(session, rate_book):
+    """Every row wrong: the problems are bounded in memory, the first ones kept in the order found."""
+    sheets = good_sheets()
+    for number in range(600):  # each a session the Sessions sheet does not have
+        sheets["Attendance"].append([dt.date(2025, 5, 14), f"Unknown session {number}", "Alex Morgan", None, 2,
+                                     None, None, None, None])
+    with pytest.raises(ImportFailed) as failure:
+        import_workbook(session, workbook(sheets), rate_book, today=dt.date(2026, 1, 5))
+    kept = failure.value.problems
+    assert len(kept) == SHOWN_PROBLEMS == 200
+    assert failure.value.more >= 400  # at least one for each of the 600 rows, less the 200 kept
+    assert [p.row for p in kept] == sorted(p.row for p in kept)  # the order they were found in: row by row
+    assert str(failure.value).startswith(f"{200 + failure.value.more} problems in the workbook")
+
+
+def test_problems_keep_the_first_and_count_every_one():
+    found = Problems(keep=3)
+    for row in range(2, 9):
+        found.append(Problem("Attendance", row, "A", "Row %(row)s", {"row": row}))
+    found += [Problem(None, None, None, "One more")]
+    assert [p.row for p in found] == [2, 3, 4]
+    assert (found.total, found.more) == (8, 5)
+    failure = ImportFailed(found)
+    assert ([p.row for p in failure.problems], failure.more) == ([2, 3, 4], 5)
+    assert ImportFailed([Problem(None, None, None, "Only")]).more == 0

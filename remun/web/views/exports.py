@@ -13,8 +13,6 @@ while the postings are read, chunk by chunk.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import partial
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, stream_with_context, url_for
 from flask_babel import get_locale
@@ -31,7 +29,7 @@ from remun.accounts.models import ProjectLead, UserRole
 from remun.exports import ExportContext, ExportFilters
 from remun.exports import operations as export_operations
 from remun.exports.accounting import FORMATS as ACCOUNTING_FORMATS
-from remun.exports.accounting import accounting_files, batch_bills, in_kind_bills, zipped
+from remun.exports.accounting import NoSuchPart, batch_bills, in_kind_bills
 from remun.exports.batch_file import batch_facts, batch_file_bytes
 from remun.exports.csv_export import iter_ledger_csv
 from remun.ledger.models import PaymentBatch
@@ -170,32 +168,25 @@ def batch_csv_file(project_id: int, batch_id: int):
 
 # --- Accounting import files (issue 20) -------------------------------------------------------------------------
 
-def _accounting_response(make, fmt: str, log_export: Callable[..., None], back: str):
-    """The file (a zip of numbered files, or one numbered file with ?part=N, when Xero's 500 bills are passed);
-    or, when codes are missing, a page saying plainly which."""
-    if fmt not in ACCOUNTING_FORMATS:
+def _accounting_response(make, fmt: str, back: str):
+    """The file export_operations.take_accounting_file chooses (the API's too: ?part=N for one numbered file of a
+    split, 404 for a part there is not); or, when codes are missing, a page saying plainly which."""
+    asked = request.args.get("part", "")
+    if fmt not in ACCOUNTING_FORMATS or (asked and not asked.isdigit()):
         abort(404)
     try:
-        bills = make()
+        chosen = export_operations.take_accounting_file(db.session, actor_id(), make(), fmt,
+                                                        int(asked) if asked else None)
     except AccountingSettingsMissing as problem:
         db.session.rollback()
         return render_template("exports/accounting_missing.html", title=_("Accounting codes needed"),
                                message=missing_message(problem.missing, _), project_id=problem.project_id,
                                back=back, active_section="projects"), 409
-    files = accounting_files(bills, fmt)
-    part = request.args.get("part", "")
-    if len(files) == 1:
-        chosen, mimetype = files[0], CSV
-    elif part.isdigit() and 1 <= int(part) <= len(files):
-        chosen, mimetype = files[int(part) - 1], CSV
-    elif part:
+    except NoSuchPart:
         abort(404)
-    else:
-        chosen, mimetype = zipped(files, f"{bills.stem}-xero.zip"), "application/zip"
-    log_export(fmt, files=len(files), part=int(part) if part else None)
     commit()
-    return Response(chosen.data, mimetype=mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{chosen.name}"', "Cache-Control": "no-store",
+    return Response(chosen.file.data, mimetype="application/zip" if chosen.is_zip else CSV, headers={
+        "Content-Disposition": f'attachment; filename="{chosen.file.name}"', "Cache-Control": "no-store",
     })
 
 
@@ -205,7 +196,6 @@ def batch_accounting_file(project_id: int, batch_id: int, fmt: str):
     batch = db.get_or_abort(PaymentBatch, batch_id)
     not_found_unless(batch.project_id == project_id)
     return _accounting_response(lambda: batch_bills(db.session, batch.id, export_context()), fmt,
-                                partial(export_operations.batch_exported, db.session, actor_id(), batch.id),
                                 url_for("ledger.batch", project_id=project_id, batch_id=batch.id))
 
 
@@ -219,5 +209,4 @@ def in_kind_accounting_file(project_id: int, fmt: str):
         abort(400)
     return _accounting_response(
         lambda: in_kind_bills(db.session, project, export_context(), date_from=dates[0], date_to=dates[1]),
-        fmt, partial(export_operations.in_kind_exported, db.session, actor_id(), project.id),
-        url_for("ledger.batches", project_id=project.id))
+        fmt, url_for("ledger.batches", project_id=project.id))

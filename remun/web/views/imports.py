@@ -32,7 +32,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def upload():
     from remun.imports.importer import ImportFailed
     from remun.imports.limits import measure_workbook
-    from remun.imports.operations import SHOWN_PROBLEMS, import_project
+    from remun.imports.operations import import_project
 
     form = ImportForm()
     problems = []
@@ -52,8 +52,7 @@ def upload():
                                      led_project_ids=_led_project_ids())
         except ImportFailed as failure:
             db.session.rollback()  # nothing from a failed import is kept
-            problems = failure.problems[:SHOWN_PROBLEMS]
-            more_problems = len(failure.problems) - len(problems)
+            problems, more_problems = failure.problems, failure.more
         else:
             commit()
             # One banner summing up the import.
