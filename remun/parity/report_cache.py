@@ -143,6 +143,9 @@ class PageCache:
             self._pages.put(key, (report, page))
         return page
 
+    def clear(self) -> None:
+        self._pages.clear()
+
 
 #: A rate book, or what makes it when a report has to be made (the web's lays the organisation's own
 #: figures over the shipped cards, a query a request need not make when the report is kept).

@@ -70,9 +70,10 @@ def move_session(session, project, value):
     meeting.date = project.start_date + dt.timedelta(days=value)
 
 
-def rename_person(session, project, value):
-    person = session.scalars(select(Person).where(Person.name.like("Bea%"))).one()
-    person.name = f"Bea {value}"
+def rename_person(session, project, value):  # someone who attended the project (their name is in its report)
+    person = session.scalars(select(Person).join(Attendance).join(Meeting).where(Meeting.project_id == project.id)
+                             .order_by(Person.id.desc()).limit(1)).one()
+    person.name = f"Renamed {value}"
 
 
 def change_project_dates(session, project, value):
