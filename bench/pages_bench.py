@@ -206,13 +206,8 @@ def main(argv=None) -> list[dict]:
 def _changes(db, project_ids: list[int]):
     """What changes one project's figures (one attendance row's travel hours, up and down again in turn),
     and what changes every project's (the organisation's figures version), each committed; (None, None)
-    with code from before per-project versions."""
+    when no attendance can change (every one approved for payment)."""
     from sqlalchemy import text
-
-    try:
-        from remun.parity.versions import read_versions  # noqa: F401
-    except ImportError:
-        return None, None
     steps = iter(range(10**9))
     changed: dict[int, int] = {}
     # An attendance row with no claim in each project (one approved for payment cannot change).

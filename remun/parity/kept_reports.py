@@ -20,7 +20,7 @@ import json
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Integer, String, Text, delete, func, or_, select
+from sqlalchemy import Date, DateTime, Integer, String, Text, delete, func, insert, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from remun.parity.report import OrganisationParity, ProjectParity, organisation_parity, project_parity
@@ -92,9 +92,9 @@ def keep(new_session: Callable[[], Session], reports: Iterable[Kept]) -> None:
                 & (KeptReport.threshold == threshold) for kind, project_id, _token, _day, threshold, _figures in reports]
         for start in range(0, len(same), 200):  # a bounded statement however many projects were made
             session.execute(delete(KeptReport).where(or_(*same[start:start + 200])))
-        session.add_all([KeptReport(kind=kind, project_id=project_id, token=token, on_day=day, threshold=threshold,
-                                    figures=figures)
-                         for kind, project_id, token, day, threshold, figures in reports])
+        session.execute(insert(KeptReport), [  # one statement however many
+            {"kind": kind, "project_id": project_id, "token": token, "on_day": day, "threshold": threshold,
+             "figures": figures} for kind, project_id, token, day, threshold, figures in reports])
         session.commit()  # two workers keeping the same report at once keep two equal rows: both are checked
 
 

@@ -31,7 +31,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from remun.parity.comparator_basis import basis_from_settings
+from remun.parity.comparator_basis import ComparatorBasis, basis_from_settings
 from remun.parity.kept_reports import (  # noqa: F401  (KeptReport, check_kept_reports: where they were)
     KeptReport, check_kept_reports, figures_digest, figures_json, keep, organisation_figures,
 )
@@ -62,6 +62,8 @@ class ReportCache:
         #: (project id, day, threshold, book) -> (the tokens it was made under, report, digest of its figures)
         self._projects: OrderedDict[Hashable, tuple] = OrderedDict()
         self._lock = threading.Lock()
+        #: The organisation's comparator basis, under the organisation's token it was read under.
+        self._basis: tuple[str, ComparatorBasis] | None = None
         self.hits = self.misses = 0
         #: Project reports made (one a project, however they were asked for).
         self.projects_made = 0
@@ -107,10 +109,20 @@ class ReportCache:
             while len(self._projects) > self.project_capacity:
                 self._projects.popitem(last=False)
 
+    def basis(self, token: str, read: Callable[[], ComparatorBasis]) -> ComparatorBasis:
+        """The comparator basis read under the organisation's ``token`` (its settings move that token)."""
+        kept = self._basis
+        if kept is not None and kept[0] == token:
+            return kept[1]
+        basis = read()
+        self._basis = (token, basis)
+        return basis
+
     def clear(self) -> None:
         with self._lock:
             self._reports.clear()
             self._projects.clear()
+            self._basis = None
 
 
 REPORTS = ReportCache()
@@ -187,7 +199,8 @@ def cached_project_parity(session: Session, project_id: int, book: BookOrMaker, 
         cache.hits += 1
         return found[0]
     cache.misses += 1
-    report = project_parity(session, project_id, _book(book), today=day, threshold=threshold)
+    report = project_parity(session, project_id, _book(book), today=day, threshold=threshold,
+                            basis=cache.basis(versions.organisation, lambda: basis_from_settings(session)))
     _keep_projects(cache, versions, [report], slot, day, threshold)
     return report
 
@@ -213,7 +226,7 @@ def cached_organisation_parity(session: Session, book: BookOrMaker, today: dt.da
         else:
             reports.append(kept[0])
             digests[project_id] = kept[1]
-    basis = basis_from_settings(session)
+    basis = cache.basis(versions.organisation, lambda: basis_from_settings(session))
     if missing:
         restrict = len(missing) <= RESTRICT_SHARE * len(versions.projects)
         wanted = set(missing)  # a project made since the versions were read waits for the next request

@@ -16,14 +16,14 @@ from remun.project_records.models import Attendance, Meeting, Person, Role, Role
 EXTRA = itertools.count(1)  # sessions' titles, unique on a date
 
 
-def _lived_role(session, project) -> Role:
+def lived_role(session, project) -> Role:
     return session.scalars(select(Role).where(Role.project_id == project.id, Role.title.like("Panel member%"))).one()
 
 
 # Each kind of write the reports read, as the app's code makes it (value: a small number drawn by Hypothesis).
 def add_attendance(session, project, value):
     person = session.scalars(select(Person).where(Person.name == "Ann")).one()
-    role = _lived_role(session, project)
+    role = lived_role(session, project)
     meeting = Meeting(project=project, date=project.start_date + dt.timedelta(days=7 + value), title=f"Extra {next(EXTRA)}",
                       hours=Decimal("2"))
     session.add(meeting)
@@ -43,18 +43,18 @@ def remove_attendance(session, project, value):
 
 
 def new_terms(session, project, value):
-    role = _lived_role(session, project)
+    role = lived_role(session, project)
     latest = max(terms.effective_from for terms in role.terms)
     role.terms.append(RoleTerms(effective_from=latest + dt.timedelta(days=1 + value), basis=PayBasis.HOUR,
                                 rate=Decimal("10") + value, session_hours=Decimal("3")))
 
 
 def change_rate(session, project, value):
-    _lived_role(session, project).terms[0].rate = Decimal("5") + value
+    lived_role(session, project).terms[0].rate = Decimal("5") + value
 
 
 def change_role(session, project, value):
-    role = _lived_role(session, project)
+    role = lived_role(session, project)
     role.kind = RoleKind.CARER if role.kind is RoleKind.LIVED_EXPERIENCE else RoleKind.LIVED_EXPERIENCE
     role.title = f"Panel member {value}" if value else role.title
 
@@ -87,7 +87,7 @@ def bulk_statement(session, project, value):  # a bulk UPDATE, no objects loaded
 
 def plain_sql(session, project, value):  # written without the ORM at all
     session.execute(text("UPDATE role_terms SET session_hours = :hours WHERE role_id = :role"),
-                    {"hours": value + 1, "role": _lived_role(session, project).id})
+                    {"hours": value + 1, "role": lived_role(session, project).id})
 
 
 def bulk_delete(session, project, value):

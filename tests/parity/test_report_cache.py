@@ -8,23 +8,22 @@ report as it was. Property-based: any sequence of those writes, checked after ea
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import func, select, text, update
 
-from remun.project_records.enums import PayBasis, Reciprocity, RoleKind
-from remun.project_records.models import Attendance, Meeting, Person, Project, Role, RoleGroup, RoleTerms
+from remun.project_records.enums import Reciprocity
+from remun.project_records.models import Project, Role, RoleTerms
 from remun.parity.report import organisation_parity, project_parity
 from remun.parity.report_cache import ReportCache, cached_organisation_parity, cached_project_parity, figures_json
 from remun.parity.versions import read_versions
 from tests.helpers.cli import run
 from tests.helpers.ledger import build_project
 from tests.helpers.parity_writes import (
-    WRITES, _lived_role, change_hours, change_project_dates, change_rate, change_role, move_session, new_terms,
-    remove_attendance, rename_person, ungroup_role,
+    EVERY_PROJECT, WRITES, change_hours, change_project_dates, change_rate, change_role, lived_role, move_session,
+    new_terms, remove_attendance, rename_person, ungroup_role,
 )
 from tests.helpers.rate_figures import TEST_SOURCE
 
@@ -85,7 +84,7 @@ def test_a_change_rolled_back_leaves_the_report_as_it_was(session, rate_book):
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(st.tuples(st.sampled_from(WRITES), st.integers(min_value=0, max_value=20)), min_size=1,
+@given(steps=st.lists(st.tuples(st.sampled_from(WRITES + EVERY_PROJECT), st.integers(min_value=0, max_value=20)), min_size=1,
                       max_size=5))
 def test_any_sequence_of_writes_keeps_cached_reports_equal_to_recomputed(session, steps):
     from remun.config import DEFAULT_RATES_DIR
@@ -165,7 +164,7 @@ def test_verify_recomputes_the_kept_reports_and_names_one_a_change_left_wrong(cl
 
 
 def _terms_rate(session, project, book):
-    _lived_role(session, project).terms[0].rate = Decimal("21.00")
+    lived_role(session, project).terms[0].rate = Decimal("21.00")
 
 
 def _approve(session, project, book):
@@ -296,7 +295,7 @@ def test_the_parity_pages_follow_every_committed_change_and_each_reader(app, cli
     assert "Panel member" in first[0] and project.name in first[1]
     assert app.extensions["remun.report_pages"].hits >= 2
 
-    _lived_role(db_session, project).terms[0].rate = Decimal("7.00")  # below the Real Living Wage
+    lived_role(db_session, project).terms[0].rate = Decimal("7.00")  # below the Real Living Wage
     db_session.commit()
     after = [shown(address) for address in pages]
     assert "£7.00" not in first[0] and "£7.00" in after[0]
