@@ -23,7 +23,8 @@ from typing import Any
 from sqlalchemy import Date, DateTime, Integer, String, Text, delete, func, insert, or_, select
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
-from remun.parity.report import OrganisationParity, ProjectParity, organisation_parity, project_parity
+from remun.parity.comparator_basis import basis_from_settings
+from remun.parity.report import OrganisationParity, ProjectParity, combined_parity, project_reports
 from remun.parity.report_json import report_as_json
 from remun.parity.versions import organisation_digest, project_digest, read_versions
 from remun.pay.rate_cards import RateBook
@@ -100,22 +101,35 @@ def keep(new_session: Callable[[], Session], reports: Iterable[Kept]) -> None:
 
 def check_kept_reports(session: Session, book: RateBook) -> list[str]:
     """Each kept report under the current figures versions, made again without any cache and
-    compared figure by figure: a sentence for each that differs (none when all are right)."""
+    compared figure by figure: a sentence for each that differs (none when all are right).
+
+    The reports of each day and threshold are made again in one pass over the data (every project's
+    when the organisation's report is among them), as the dashboard makes them."""
     versions = read_versions(session)
     current = {project_digest(versions, project_id): project_id for project_id in versions.projects}
     current[organisation_digest(versions)] = None
+    kept_rows = [kept for kept in session.scalars(select(KeptReport).where(KeptReport.token.in_(list(current)))
+                                                  .order_by(KeptReport.id))
+                 if current[kept.token] == kept.project_id and (kept.kind == "project") == (kept.project_id is not None)]
+    basis = basis_from_settings(session)
+    made: dict[tuple[dt.date, int], dict[int, ProjectParity]] = {}
+    for day, threshold in {(kept.on_day, kept.threshold) for kept in kept_rows}:
+        same = [kept for kept in kept_rows if (kept.on_day, kept.threshold) == (day, threshold)]
+        ids = None if any(kept.kind == "organisation" for kept in same) else sorted({kept.project_id for kept in same})
+        made[(day, threshold)] = {report.project_id: report
+                                  for report in project_reports(session, book, day, threshold, basis, ids)}
     problems = []
-    for kept in session.scalars(select(KeptReport).where(KeptReport.token.in_(list(current))).order_by(KeptReport.id)):
-        if current[kept.token] != kept.project_id or (kept.kind == "project") != (kept.project_id is not None):
-            continue
+    for kept in kept_rows:
+        fresh = made[(kept.on_day, kept.threshold)]
         if kept.kind == "project":
-            fresh = project_parity(session, kept.project_id, book, today=kept.on_day, threshold=kept.threshold)
-            figures = figures_json(fresh)
-            what = f"the parity report of project {fresh.project_name!r} for {kept.on_day:%d %B %Y}"
+            if kept.project_id not in fresh:
+                continue  # removed since the versions were read
+            figures = figures_json(fresh[kept.project_id])
+            what = f"the parity report of project {fresh[kept.project_id].project_name!r} for {kept.on_day:%d %B %Y}"
         else:
-            made = organisation_parity(session, book, today=kept.on_day, threshold=kept.threshold)
-            figures = organisation_figures(made, {project.project_id: figures_digest(figures_json(project))
-                                                  for project in made.projects})
+            report = combined_parity(fresh.values(), kept.threshold, basis)
+            figures = organisation_figures(report, {project.project_id: figures_digest(figures_json(project))
+                                                    for project in report.projects})
             what = f"the organisation's parity report for {kept.on_day:%d %B %Y}"
         kept_figures = json.loads(kept.figures)
         where = _first_difference(kept_figures, json.loads(figures))

@@ -31,9 +31,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from remun.parity.comparator_basis import ComparatorBasis, basis_from_settings
+from remun.parity.comparator_basis import basis_from_settings
 from remun.parity.kept_reports import (  # noqa: F401  (KeptReport, check_kept_reports: where they were)
-    KeptReport, check_kept_reports, figures_digest, figures_json, keep, organisation_figures,
+    Kept, KeptReport, check_kept_reports, figures_digest, figures_json, keep, organisation_figures,
 )
 from remun.parity.pay_gap import DEFAULT_THRESHOLD
 from remun.parity.report import OrganisationParity, ProjectParity, combined_parity, project_parity, project_reports
@@ -62,8 +62,6 @@ class ReportCache:
         #: (project id, day, threshold, book) -> (the tokens it was made under, report, digest of its figures)
         self._projects: OrderedDict[Hashable, tuple] = OrderedDict()
         self._lock = threading.Lock()
-        #: The organisation's comparator basis, under the organisation's token it was read under.
-        self._basis: tuple[str, ComparatorBasis] | None = None
         self.hits = self.misses = 0
         #: Project reports made (one a project, however they were asked for).
         self.projects_made = 0
@@ -109,20 +107,10 @@ class ReportCache:
             while len(self._projects) > self.project_capacity:
                 self._projects.popitem(last=False)
 
-    def basis(self, token: str, read: Callable[[], ComparatorBasis]) -> ComparatorBasis:
-        """The comparator basis read under the organisation's ``token`` (its settings move that token)."""
-        kept = self._basis
-        if kept is not None and kept[0] == token:
-            return kept[1]
-        basis = read()
-        self._basis = (token, basis)
-        return basis
-
     def clear(self) -> None:
         with self._lock:
             self._reports.clear()
             self._projects.clear()
-            self._basis = None
 
 
 REPORTS = ReportCache()
@@ -168,22 +156,21 @@ def _book(book: BookOrMaker) -> RateBook:
     return book if isinstance(book, RateBook) else book()
 
 
-def _keep_projects(cache: ReportCache, versions: Versions, reports: list[ProjectParity], slot: Callable[[int], tuple],
-                   day: dt.date, threshold: int) -> dict[int, str | None]:
-    """Keep project reports just made, in this process and (for verify) in the database: their figures' digests."""
-    kept, digests = [], {}
+def _put_projects(cache: ReportCache, versions: Versions, reports: list[ProjectParity], slot: Callable[[int], tuple],
+                  day: dt.date, threshold: int) -> tuple[dict[int, str | None], list[Kept]]:
+    """Keep project reports just made in this process: their figures' digests, and what to keep of them
+    in the database for verify (when the cache keeps reports there)."""
+    rows, digests = [], {}
     for report in reports:
         digest = None
         if cache.keep_with is not None:
             figures = figures_json(report)
             digest = figures_digest(figures)
-            kept.append(("project", report.project_id, project_digest(versions, report.project_id), day, threshold,
+            rows.append(("project", report.project_id, project_digest(versions, report.project_id), day, threshold,
                          figures))
         digests[report.project_id] = digest
         cache.put_project(slot(report.project_id), versions.of(report.project_id), report, digest)
-    if cache.keep_with is not None:
-        keep(cache.keep_with, kept)
-    return digests
+    return digests, rows
 
 
 def cached_project_parity(session: Session, project_id: int, book: BookOrMaker, today: dt.date | None = None,
@@ -199,9 +186,10 @@ def cached_project_parity(session: Session, project_id: int, book: BookOrMaker, 
         cache.hits += 1
         return found[0]
     cache.misses += 1
-    report = project_parity(session, project_id, _book(book), today=day, threshold=threshold,
-                            basis=cache.basis(versions.organisation, lambda: basis_from_settings(session)))
-    _keep_projects(cache, versions, [report], slot, day, threshold)
+    report = project_parity(session, project_id, _book(book), today=day, threshold=threshold)
+    _digests, rows = _put_projects(cache, versions, [report], slot, day, threshold)
+    if cache.keep_with is not None:
+        keep(cache.keep_with, rows)
     return report
 
 
@@ -218,7 +206,7 @@ def cached_organisation_parity(session: Session, book: BookOrMaker, today: dt.da
     if found is not None:
         return found
     slot = lambda project_id: (project_id, day, threshold, book_id)  # noqa: E731
-    reports, digests, missing = [], {}, []
+    reports, digests, missing, rows = [], {}, [], []
     for project_id in versions.projects:
         kept = cache.project(slot(project_id), versions.of(project_id))
         if kept is None:
@@ -226,21 +214,23 @@ def cached_organisation_parity(session: Session, book: BookOrMaker, today: dt.da
         else:
             reports.append(kept[0])
             digests[project_id] = kept[1]
-    basis = cache.basis(versions.organisation, lambda: basis_from_settings(session))
+    basis = basis_from_settings(session)
     if missing:
         restrict = len(missing) <= RESTRICT_SHARE * len(versions.projects)
         wanted = set(missing)  # a project made since the versions were read waits for the next request
         made = [report for report in project_reports(session, _book(book), day, threshold, basis,
                                                      missing if restrict else None)
                 if report.project_id in wanted]
-        digests.update(_keep_projects(cache, versions, made, slot, day, threshold))
+        made_digests, rows = _put_projects(cache, versions, made, slot, day, threshold)
+        digests.update(made_digests)
         reports.extend(made)
     report = combined_parity(reports, threshold, basis)
     if cache.keep_with is not None:
         for project in report.projects:  # kept before this process kept its figures in the database
             if digests.get(project.project_id) is None:
                 digests[project.project_id] = figures_digest(figures_json(project))
-        keep(cache.keep_with, [("organisation", None, organisation_digest(versions), day, threshold,
-                                organisation_figures(report, digests))])
+        # The projects made and the organisation's report kept in one transaction.
+        keep(cache.keep_with, rows + [("organisation", None, organisation_digest(versions), day, threshold,
+                                       organisation_figures(report, digests))])
     cache.put(key, report)
     return report

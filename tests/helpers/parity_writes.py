@@ -11,7 +11,7 @@ from decimal import Decimal
 from sqlalchemy import delete, select, text, update
 
 from remun.project_records.enums import PayBasis, RoleKind
-from remun.project_records.models import Attendance, Meeting, Person, Role, RoleGroup, RoleTerms
+from remun.project_records.models import Appointment, Attendance, Meeting, Person, Role, RoleGroup, RoleTerms
 
 EXTRA = itertools.count(1)  # sessions' titles, unique on a date
 
@@ -21,8 +21,14 @@ def lived_role(session, project) -> Role:
 
 
 # Each kind of write the reports read, as the app's code makes it (value: a small number drawn by Hypothesis).
+def _appointed(session, project) -> list[Person]:
+    """The project's own people (appointed to its roles), so a write to one project stays in it."""
+    return list(session.scalars(select(Person).join(Appointment).join(Role).where(Role.project_id == project.id)
+                                .order_by(Person.id)))
+
+
 def add_attendance(session, project, value):
-    person = session.scalars(select(Person).where(Person.name == "Ann")).one()
+    person = _appointed(session, project)[0]
     role = lived_role(session, project)
     meeting = Meeting(project=project, date=project.start_date + dt.timedelta(days=7 + value), title=f"Extra {next(EXTRA)}",
                       hours=Decimal("2"))
@@ -33,13 +39,15 @@ def add_attendance(session, project, value):
 def change_hours(session, project, value):
     attendance = session.scalars(select(Attendance).join(Meeting).where(Meeting.project_id == project.id)
                                  .order_by(Attendance.id)).first()
-    attendance.hours = Decimal(value + 1)
+    if attendance is not None:  # none left after removals: nothing to change
+        attendance.hours = Decimal(value + 1)
 
 
 def remove_attendance(session, project, value):
     attendance = session.scalars(select(Attendance).join(Meeting).where(Meeting.project_id == project.id)
                                  .order_by(Attendance.id.desc())).first()
-    session.delete(attendance)
+    if attendance is not None:
+        session.delete(attendance)
 
 
 def new_terms(session, project, value):
@@ -70,10 +78,8 @@ def move_session(session, project, value):
     meeting.date = project.start_date + dt.timedelta(days=value)
 
 
-def rename_person(session, project, value):  # someone who attended the project (their name is in its report)
-    person = session.scalars(select(Person).join(Attendance).join(Meeting).where(Meeting.project_id == project.id)
-                             .order_by(Person.id.desc()).limit(1)).one()
-    person.name = f"Renamed {value}"
+def rename_person(session, project, value):  # one of the project's people (their name is in its report)
+    _appointed(session, project)[-1].name = f"Renamed {value}"
 
 
 def change_project_dates(session, project, value):
