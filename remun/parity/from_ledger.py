@@ -62,11 +62,11 @@ def _sum(*accounts: Account, sign: int = 1):
 def ledger_time(session: Session, project_ids: list[int] | None = None) -> dict[tuple[int, int, int], LedgerTime]:
     """(project id, person id, role id) -> what the ledger says about their approved time."""
     # A claim's transactions and postings are in the claim's project (remun.ledger.claims posts them
-    # there): saying so lets PostgreSQL read one project's through the project indexes, not every row.
-    in_claims_project = and_(LedgerTransaction.claim_id == Claim.id, LedgerTransaction.project_id == Claim.project_id)
-    posting_of = and_(Posting.transaction_id == LedgerTransaction.id, Posting.person_id.is_not(None),
-                      Posting.project_id == LedgerTransaction.project_id)
-    if project_ids is not None:
+    # there): saying so lets PostgreSQL read one project's through the project indexes, not every
+    # transaction (SQLite's planner already uses the claim index, and is misled by the project's).
+    in_claims_project = LedgerTransaction.claim_id == Claim.id
+    posting_of = and_(Posting.transaction_id == LedgerTransaction.id, Posting.person_id.is_not(None))
+    if project_ids is not None and session.get_bind().dialect.name == "postgresql":
         in_claims_project = and_(in_claims_project, LedgerTransaction.project_id.in_(project_ids))
         posting_of = and_(posting_of, Posting.project_id.in_(project_ids))
     per_claim = (
