@@ -7,9 +7,15 @@ Fill the database first with bench/generate. Cases:
 
 - ``parity report (one project)``: remun.parity.report.project_parity, no web;
 - ``organisation dashboard``: remun.parity.report.organisation_parity, no web;
-- ``GET`` of the parity page, the organisation dashboard, a person's statement
-  and the project ledger (first page), through the Flask app as an
-  administrator (query, template and all, no network).
+- the same two reports kept (remun/parity/report_cache.py): unchanged, and the
+  dashboard's first request after a change to one attendance row of one project
+  (committed; only that project's report is made again), beside its first request
+  after a change to every project's figures (the organisation's version moved: what
+  any change cost before reports were kept per project);
+- ``GET`` of the parity page, the organisation dashboard (also right after a
+  change in one project, and with its body made again from a kept report), a
+  person's statement and the project ledger (first page), through the Flask app as
+  an administrator (query, template and all, no network).
 
 Each case runs on different projects and people in turn (chosen with a fixed
 seed), after one warm-up run. The garbage collector is set as gunicorn serves
@@ -49,6 +55,19 @@ def timed(function, arguments: list, runs: int) -> tuple[list[float], list[float
     function(arguments[0])  # warm caches and compile templates
     times, cpu = [], []
     for i in range(runs):
+        started, started_cpu = time.perf_counter(), time.process_time()
+        function(arguments[i % len(arguments)])
+        times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - started_cpu) * 1000)
+    return times, cpu
+
+
+def timed_after(change, function, arguments: list, runs: int) -> tuple[list[float], list[float]]:
+    """As :func:`timed`, each run right after ``change(argument)`` (committed, not timed)."""
+    function(arguments[0])
+    times, cpu = [], []
+    for i in range(runs):
+        change(arguments[i % len(arguments)])
         started, started_cpu = time.perf_counter(), time.process_time()
         function(arguments[i % len(arguments)])
         times.append((time.perf_counter() - started) * 1000)
@@ -146,6 +165,12 @@ def main(argv=None) -> list[dict]:
         results.append(report("parity report, one project (kept)", timed(kept_parity, chosen_projects, args.runs), 50))
         results.append(report("organisation dashboard (kept report)", timed(kept_dashboard, [None], args.runs), 300))
         db.session.close()
+        change_one, change_every = _changes(app, db, chosen_projects)
+        if change_one is not None:
+            results.append(report("dashboard after a change in one project",
+                                  timed_after(change_one, kept_dashboard, chosen_projects, args.runs), 300))
+            results.append(report("dashboard after a change to every project",
+                                  timed_after(change_every, kept_dashboard, [None], args.dashboard_runs), 300))
 
     client = app.test_client()
     with client.session_transaction() as cookie:
@@ -162,11 +187,56 @@ def main(argv=None) -> list[dict]:
     results.append(report("GET parity page, again (kept)",
                           timed(lambda p: get(f"/projects/{p}/parity"), chosen_projects, args.runs), None))
     results.append(report("GET organisation dashboard", timed(lambda _n: get("/parity"), [None], args.dashboard_runs), 300))
+    if change_one is not None:
+        results.append(report("GET dashboard after a change in one project",
+                              timed_after(change_one, lambda _p: get("/parity"), chosen_projects, args.runs), 300))
+
+        def body_again(_none) -> None:  # the report kept, the page's body made again
+            app.extensions["remun.report_pages"].clear()
+        results.append(report("GET dashboard, body made again",
+                              timed_after(body_again, lambda _n: get("/parity"), [None], args.runs), None))
     results.append(report("GET statement", timed(lambda p: get(f"/people/{p}/statement"), chosen_people, args.runs), 50))
     results.append(report("GET project ledger (first page)",
                           timed(lambda p: get(f"/projects/{p}/ledger"), chosen_projects, args.runs), 50))
     print(f"  (load average at the end {load_average()})", flush=True)
     return results
+
+
+def _changes(app, db, project_ids: list[int]):
+    """What changes one project's figures (one attendance row's travel hours, up and down again in turn),
+    and what changes every project's (the organisation's figures version), each committed; (None, None)
+    when no attendance can change (every one approved for payment)."""
+    from sqlalchemy import text
+    steps = iter(range(10**9))
+    changed: dict[int, int] = {}
+    # An attendance row with no claim in each project (one approved for payment cannot change).
+    unclaimed = dict(db.session.execute(text(
+        "SELECT meetings.project_id, min(attendances.id) FROM attendances JOIN meetings ON meetings.id = "
+        "attendances.meeting_id WHERE meetings.project_id = ANY(:projects) AND NOT EXISTS "
+        "(SELECT 1 FROM claims WHERE claims.attendance_id = attendances.id) GROUP BY meetings.project_id")
+        if db.session.get_bind().dialect.name == "postgresql" else text(
+        "SELECT meetings.project_id, min(attendances.id) FROM attendances JOIN meetings ON meetings.id = "
+        "attendances.meeting_id WHERE NOT EXISTS (SELECT 1 FROM claims WHERE claims.attendance_id = attendances.id) "
+        "GROUP BY meetings.project_id"), {"projects": project_ids}).all())
+    db.session.rollback()
+    if not unclaimed:
+        return None, None
+
+    def one(project_id: int) -> None:
+        project_id = project_id if project_id in unclaimed else next(iter(unclaimed))
+        changed[project_id] = changed.get(project_id, 0) + 1
+        with app.app_context():  # a session of its own, committed and ended before the timed request
+            db.session.execute(text("UPDATE attendances SET travel_hours = travel_hours + :delta WHERE id = :id"),
+                               {"delta": "0.25" if changed[project_id] % 2 else "-0.25", "id": unclaimed[project_id]})
+            db.session.commit()
+
+    def every(_none) -> None:
+        with app.app_context():
+            db.session.execute(text("UPDATE figures_version SET token = :token WHERE id = 1"),
+                               {"token": f"bench-{next(steps)}-{os.getpid()}"})
+            db.session.commit()
+
+    return one, every
 
 
 if __name__ == "__main__":

@@ -51,15 +51,34 @@ class Job(Base):
 
 
 class FiguresVersion(Base):
-    """One row whose token changes, in the same transaction, with every write the reports are made from.
+    """One row whose token changes, in the same transaction, with every write that changes every project's figures.
 
-    Database triggers (migration 0016) set a new random token on any insert, update or delete of
-    projects, role groups, roles, pay terms, people, sessions or attendance, however it is written.
-    A report cached under a token (remun/parity/report_cache.py) is therefore never served after a committed
-    change, and a token from a transaction that was rolled back is never seen again.
+    Database triggers (migration 0016) set a new random token on any insert, update or delete of the
+    organisation's settings (the comparator basis) and rate figures, however it is written, and on a
+    TRUNCATE of any table the reports read. Writes to one project's records move that project's
+    :class:`ProjectFiguresVersion` instead (migration 0021). A report cached under both tokens
+    (remun/parity/report_cache.py) is therefore never served after a committed change, and a token from
+    a transaction that was rolled back is never seen again.
     """
 
     __tablename__ = "figures_version"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    token: Mapped[str] = mapped_column(String(64))
+
+
+class ProjectFiguresVersion(Base):
+    """A token per project, changed in the same transaction as every write to that project's records.
+
+    Database triggers (migration 0021) set a new random token for the projects whose rows an insert,
+    update or delete touches: the project, its role groups, roles, pay terms, appointments, sessions,
+    attendance, claims, postings and settlement parts, and a person (for the projects they attended).
+    A project's parity report is kept under its token and the organisation's (:class:`FiguresVersion`),
+    so a change to one project makes only that project's report again. No foreign key: the row of a
+    deleted project stays, so a token is never given out twice for the same project.
+    """
+
+    __tablename__ = "project_figures_versions"
+
+    project_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     token: Mapped[str] = mapped_column(String(64))

@@ -123,14 +123,15 @@ def median(rates: list[Fraction]) -> Fraction:
 
 
 def basis_from_settings(session) -> ComparatorBasis:
-    """The organisation's chosen basis (defaults when nobody has chosen)."""
-    from remun.organisation.settings import get_setting
+    """The organisation's chosen basis (defaults when nobody has chosen), read in one query."""
+    from remun.organisation.settings import all_settings
 
-    on_costs = get_setting(session, "parity.on_costs_percent")
+    settings = all_settings(session)
+    on_costs = settings["parity.on_costs_percent"]
     return ComparatorBasis(
-        comparator=get_setting(session, "parity.comparator"),
-        salary_hours=get_setting(session, "parity.salary_hours"),
-        leave_days=Decimal(get_setting(session, "parity.leave_days")),
-        public_holiday_days=Decimal(get_setting(session, "parity.public_holiday_days")),
+        comparator=settings["parity.comparator"],
+        salary_hours=settings["parity.salary_hours"],
+        leave_days=Decimal(settings["parity.leave_days"]),
+        public_holiday_days=Decimal(settings["parity.public_holiday_days"]),
         on_costs_percent=None if on_costs is None else Decimal(on_costs),
     )

@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import case, func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session
 
 from remun.ledger.models import Account, Claim, ClaimKind, ClaimStatus, LedgerTransaction, Posting
@@ -61,6 +61,14 @@ def _sum(*accounts: Account, sign: int = 1):
 
 def ledger_time(session: Session, project_ids: list[int] | None = None) -> dict[tuple[int, int, int], LedgerTime]:
     """(project id, person id, role id) -> what the ledger says about their approved time."""
+    # A claim's transactions and postings are in the claim's project (remun.ledger.claims posts them
+    # there): saying so lets PostgreSQL read one project's through the project indexes, not every
+    # transaction (SQLite's planner already uses the claim index, and is misled by the project's).
+    in_claims_project = LedgerTransaction.claim_id == Claim.id
+    posting_of = and_(Posting.transaction_id == LedgerTransaction.id, Posting.person_id.is_not(None))
+    if project_ids is not None and session.get_bind().dialect.name == "postgresql":
+        in_claims_project = and_(in_claims_project, LedgerTransaction.project_id.in_(project_ids))
+        posting_of = and_(posting_of, Posting.project_id.in_(project_ids))
     per_claim = (
         select(
             Claim.id.label("claim_id"),
@@ -70,8 +78,8 @@ def ledger_time(session: Session, project_ids: list[int] | None = None) -> dict[
             _sum(Account.DECLINED).label("declined"),
         )
         .select_from(Claim)
-        .join(LedgerTransaction, LedgerTransaction.claim_id == Claim.id, isouter=True)
-        .join(Posting, (Posting.transaction_id == LedgerTransaction.id) & Posting.person_id.is_not(None), isouter=True)
+        .join(LedgerTransaction, in_claims_project, isouter=True)
+        .join(Posting, posting_of, isouter=True)
         .where(Claim.kind == ClaimKind.TIME, Claim.status == ClaimStatus.APPROVED)
         .group_by(Claim.id)
     )
@@ -83,13 +91,13 @@ def ledger_time(session: Session, project_ids: list[int] | None = None) -> dict[
     keys = (Claim.project_id, Claim.person_id, Attendance.role_id, Claim.amount, hours.label("hours"),
             per_claim.c.money, per_claim.c.in_kind, per_claim.c.due, per_claim.c.declined)
     # Equal claims are grouped in SQL and shared out once (most claims are settled whole, one way).
-    rows = session.execute(
-        select(*keys, func.count())
-        .select_from(per_claim)
-        .join(Claim, Claim.id == per_claim.c.claim_id)
-        .join(Attendance, Attendance.id == Claim.attendance_id)
-        .group_by(*keys)
-    )
+    grouped = (select(*keys, func.count())
+               .select_from(per_claim)
+               .join(Claim, Claim.id == per_claim.c.claim_id)
+               .join(Attendance, Attendance.id == Claim.attendance_id))
+    if project_ids is not None:  # the same claims: read through the project's index
+        grouped = grouped.where(Claim.project_id.in_(project_ids))
+    rows = session.execute(grouped.group_by(*keys))
     found: dict[tuple[int, int, int], LedgerTime] = defaultdict(LedgerTime)
     for project_id, person_id, role_id, amount, given, money, in_kind, due, declined, count in rows:
         money, in_kind, due, declined = (Decimal(value) for value in (money, in_kind, due, declined))

@@ -437,10 +437,22 @@ def organisation_parity(
 ) -> OrganisationParity:
     """Every project's parity, and the pay gap across all of them (each person counted once)."""
     basis = basis or basis_from_settings(session)
-    # Every project in one pass over the data, so the query count does not grow with the projects.
-    attended = _attended(session)
-    projects = sorted(_load_projects(session), key=lambda project: (project.name, project.id))
-    reports = tuple(_project_report(project, attended, book, today, threshold, basis) for project in projects)
+    return combined_parity(project_reports(session, book, today, threshold, basis), threshold, basis)
+
+
+def project_reports(session: Session, book: RateBook, today: dt.date | None, threshold: int, basis: ComparatorBasis,
+                    project_ids: list[int] | None = None) -> list[ProjectParity]:
+    """The reports of the projects asked about (every project for None), in one pass over the data, so the
+    query count does not grow with the projects. Equal to :func:`project_parity` of each."""
+    attended = _attended(session, project_ids)
+    return [_project_report(project, attended, book, today, threshold, basis)
+            for project in _load_projects(session, project_ids)]
+
+
+def combined_parity(reports, threshold: int, basis: ComparatorBasis) -> OrganisationParity:
+    """The organisation's report from its projects' reports (made now or kept): the projects by name,
+    and the pay gap across all of them, each person counted once (over the roles compared in their project)."""
+    reports = tuple(sorted(reports, key=lambda report: (report.project_name, report.project_id)))
     compared = [person for report in reports for person in report.paid if person.role_title not in report.ungrouped]
     return OrganisationParity(projects=reports, pay_gap=pay_gap(_each_person_once(compared, ()), threshold=threshold),
                               basis=basis)

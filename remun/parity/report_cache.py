@@ -1,118 +1,84 @@
-"""Finished parity reports kept in memory under the database's figures version (issue 19).
+"""Finished parity reports kept in memory under the figures versions they were made from (issue 19).
 
-The organisation's parity report reads every attendance (745 ms at a health board's scale),
-yet changes only when someone changes attendance, sessions, roles, pay terms, people or
-projects (and claims, postings, settings and figures). Each of those writes gives the ``figures_version`` row a new random token in the
-same transaction (triggers, migration 0016), so a report is reused only while the token
-it was made under is still the committed one:
+The organisation's parity report reads every attendance (745 ms at a health board's scale), yet
+changes only when someone changes what it is made from. Triggers give each project's version a new
+random token in the same transaction as any write to that project's records, and the organisation's
+version one for any change to what every project's figures depend on (remun/parity/versions.py,
+migrations 0016 and 0021). So:
 
-- the token is read *before* the report's data, so a report is never older than its token;
-- a change committed afterwards moves the token, and the next request makes the report again;
-- a token from a transaction that was rolled back is random and is never seen again.
+- a project's report is kept under (project, its token, the organisation's token, day, threshold,
+  book), and reused only while those tokens are the committed ones;
+- the organisation's report is put together from its projects' reports: after a change in one project,
+  only that project's report is made again, and the pay gap across projects is summed from the kept
+  reports (cheap). When many are missing (a new process, a new day, a change to every project) they are
+  made in one pass over the data, not a query a project;
+- the tokens are read *before* the report's data, so a report is never older than its tokens; a change
+  committed afterwards moves a token, and the next request makes that report again; a token from a
+  transaction that was rolled back is random and is never seen again.
 
-The key also holds the day (reports depend on the date), the gap threshold and the rate book.
-Each process keeps its own few reports (least recently used first out). No Flask here.
-
-Every report a process makes is also *kept* in the database (``kept_reports``, migration 0020) as its
-figures, under the token it was made under, when the cache is given an engine to keep them with
-(the web app's is). ``remun verify`` recomputes every kept report under the current token without
-the cache and names any figure that differs (:func:`check_kept_reports`): a write that failed to
-move the version would leave exactly such a report.
+Each process keeps its own reports (least recently used first out). Every report a process makes is
+also kept in the database for ``remun verify`` when the cache is given sessions to keep them with
+(the web app's is): remun/parity/kept_reports.py. No Flask here.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
-from sqlalchemy import Date, DateTime, Integer, String, Text, delete, func, select
-from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.orm import Session
 
-from remun.jobs.models import FiguresVersion
-from remun.project_records.models import Base, Project
-from remun.parity.report import OrganisationParity, ProjectParity, organisation_parity, project_parity
-from remun.parity.report_json import report_as_json
+from remun.parity.comparator_basis import basis_from_settings
+from remun.parity.kept_reports import (  # noqa: F401  (KeptReport, check_kept_reports: where they were)
+    Kept, KeptReport, check_kept_reports, figures_digest, figures_json, keep, organisation_figures,
+)
 from remun.parity.pay_gap import DEFAULT_THRESHOLD
+from remun.parity.report import OrganisationParity, ProjectParity, combined_parity, project_parity, project_reports
+from remun.parity.versions import (  # noqa: F401  (figures_version: where it was)
+    Versions, figures_version, organisation_digest, project_digest, read_versions,
+)
 from remun.pay.rate_cards import RateBook
 
-#: How many finished reports each process keeps.
+#: How many finished organisation reports (and pages) each process keeps.
 CAPACITY = 64
-
-
-class KeptReport(Base):
-    """The figures of one report a process made and served, under the figures version it was made under."""
-
-    __tablename__ = "kept_reports"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    #: "project" or "organisation"
-    kind: Mapped[str] = mapped_column(String(20))
-    project_id: Mapped[int | None] = mapped_column(Integer)  # no foreign key: a deleted project's row is stale anyway
-    on_day: Mapped[dt.date] = mapped_column(Date)
-    threshold: Mapped[int] = mapped_column(Integer)
-    token: Mapped[str] = mapped_column(String(64), index=True)
-    #: JSON of the figures (remun.parity.report.report_as_json, per project for the organisation)
-    figures: Mapped[str] = mapped_column(Text)
-    made_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
-
-
-def figures_json(report: ProjectParity | OrganisationParity) -> str:
-    """Every figure a report shows, as JSON text: equal texts are equal figures."""
-    if isinstance(report, OrganisationParity):
-        gap = report.pay_gap
-        data = {"projects": [report_as_json(project) for project in report.projects],
-                "pay_gap": {"mean": str(gap.mean_gap_percent), "median": str(gap.median_gap_percent),
-                            "withheld": gap.withheld, "reasons": [reason.value for reason in gap.reasons]},
-                "basis": report.basis.as_json()}
-    else:
-        data = report_as_json(report)
-    return json.dumps(data, sort_keys=True, default=str)
-
-
-def keep(new_session: Callable[[], Session], key: tuple, report: ProjectParity | OrganisationParity) -> None:
-    """Record ``report``'s figures under its key's token, in a session and transaction of their own (the
-    request's may only read), replacing what was kept for the same report under older tokens or days
-    (so the table holds at most one row a report)."""
-    kind, project_id, token, day, threshold = _key_parts(key)
-    with new_session() as session:
-        session.execute(delete(KeptReport).where(
-            KeptReport.kind == kind, KeptReport.project_id.is_not_distinct_from(project_id),
-            KeptReport.threshold == threshold))
-        session.add(KeptReport(kind=kind, project_id=project_id, on_day=day, threshold=threshold, token=token,
-                               figures=figures_json(report)))
-        session.commit()  # two workers keeping the same report at once keep two equal rows: both are checked
-
-
-def _key_parts(key: tuple) -> tuple[str, int | None, str, dt.date, int]:
-    if key[0] == "project":
-        _kind, project_id, token, day, threshold, _book = key
-        return "project", project_id, token, day, threshold
-    _kind, token, day, threshold, _book = key
-    return "organisation", None, token, day, threshold
+#: How many project reports each process keeps (each only under its latest versions): every project's,
+#: for a few days, thresholds and books.
+PROJECT_CAPACITY = 4096
+#: Missing projects are read with a filter on their ids while they are at most this share of all.
+RESTRICT_SHARE = 0.5
 
 
 class ReportCache:
-    def __init__(self, capacity: int = CAPACITY, keep_with: Callable[[], Session] | None = None):
+    def __init__(self, capacity: int = CAPACITY, keep_with: Callable[[], Session] | None = None,
+                 project_capacity: int = PROJECT_CAPACITY):
         self.capacity = capacity
+        self.project_capacity = project_capacity
         #: Makes a session to keep each report made in, for `remun verify` (None: only in this process).
         self.keep_with = keep_with
         self._reports: OrderedDict[Hashable, Any] = OrderedDict()
+        #: (project id, day, threshold, book) -> (the tokens it was made under, report, digest of its figures)
+        self._projects: OrderedDict[Hashable, tuple] = OrderedDict()
         self._lock = threading.Lock()
         self.hits = self.misses = 0
+        #: Project reports made (one a project, however they were asked for).
+        self.projects_made = 0
 
-    def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
+    def get(self, key: Hashable) -> Any | None:
         with self._lock:
             if key in self._reports:
                 self._reports.move_to_end(key)
                 self.hits += 1
                 return self._reports[key]
+        return None
+
+    def get_or_make(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        found = self.get(key)
+        if found is not None:
+            return found
         report = make()  # outside the lock: two requests may both make it; both are right
-        if self.keep_with is not None:
-            keep(self.keep_with, key, report)
         self.put(key, report)
         return report
 
@@ -124,9 +90,27 @@ class ReportCache:
             while len(self._reports) > self.capacity:
                 self._reports.popitem(last=False)
 
+    def project(self, slot: Hashable, tokens: tuple[str, str]) -> tuple[ProjectParity, str | None] | None:
+        """The project report kept in ``slot`` if it was made under ``tokens``, and its figures' digest."""
+        with self._lock:
+            found = self._projects.get(slot)
+            if found is None or found[0] != tokens:
+                return None
+            self._projects.move_to_end(slot)
+            return found[1], found[2]
+
+    def put_project(self, slot: Hashable, tokens: tuple[str, str], report: ProjectParity, digest: str | None) -> None:
+        with self._lock:
+            self.projects_made += 1
+            self._projects[slot] = (tokens, report, digest)
+            self._projects.move_to_end(slot)
+            while len(self._projects) > self.project_capacity:
+                self._projects.popitem(last=False)
+
     def clear(self) -> None:
         with self._lock:
             self._reports.clear()
+            self._projects.clear()
 
 
 REPORTS = ReportCache()
@@ -159,9 +143,8 @@ class PageCache:
             self._pages.put(key, (report, page))
         return page
 
-
-def figures_version(session: Session) -> str:
-    return session.scalar(select(FiguresVersion.token).where(FiguresVersion.id == 1)) or ""
+    def clear(self) -> None:
+        self._pages.clear()
 
 
 #: A rate book, or what makes it when a report has to be made (the web's lays the organisation's own
@@ -173,61 +156,81 @@ def _book(book: BookOrMaker) -> RateBook:
     return book if isinstance(book, RateBook) else book()
 
 
+def _put_projects(cache: ReportCache, versions: Versions, reports: list[ProjectParity], slot: Callable[[int], tuple],
+                  day: dt.date, threshold: int) -> tuple[dict[int, str | None], list[Kept]]:
+    """Keep project reports just made in this process: their figures' digests, and what to keep of them
+    in the database for verify (when the cache keeps reports there)."""
+    rows, digests = [], {}
+    for report in reports:
+        digest = None
+        if cache.keep_with is not None:
+            figures = figures_json(report)
+            digest = figures_digest(figures)
+            rows.append(("project", report.project_id, project_digest(versions, report.project_id), day, threshold,
+                         figures))
+        digests[report.project_id] = digest
+        cache.put_project(slot(report.project_id), versions.of(report.project_id), report, digest)
+    return digests, rows
+
+
 def cached_project_parity(session: Session, project_id: int, book: BookOrMaker, today: dt.date | None = None,
                           threshold: int = DEFAULT_THRESHOLD, cache: ReportCache = REPORTS,
                           book_key: Hashable | None = None) -> ProjectParity:
     """``book_key``: what identifies the book (default the book itself); the organisation's figures are
-    under the figures version, so the shipped book made into ``book`` is enough."""
+    under the organisation's figures version, so the shipped book made into ``book`` is enough."""
     day = today or dt.date.today()
-    key = ("project", project_id, figures_version(session), day, threshold, book_key or id(book))
-    return cache.get_or_make(key, lambda: project_parity(session, project_id, _book(book), today=day,
-                                                         threshold=threshold))
+    versions = read_versions(session, project_id)  # before the data
+    slot = lambda made_for: (made_for, day, threshold, book_key or id(book))  # noqa: E731
+    found = cache.project(slot(project_id), versions.of(project_id))
+    if found is not None:
+        cache.hits += 1
+        return found[0]
+    cache.misses += 1
+    report = project_parity(session, project_id, _book(book), today=day, threshold=threshold)
+    _digests, rows = _put_projects(cache, versions, [report], slot, day, threshold)
+    if cache.keep_with is not None:
+        keep(cache.keep_with, rows)
+    return report
 
 
 def cached_organisation_parity(session: Session, book: BookOrMaker, today: dt.date | None = None,
                                threshold: int = DEFAULT_THRESHOLD, cache: ReportCache = REPORTS,
                                book_key: Hashable | None = None) -> OrganisationParity:
+    """The organisation's report from its projects' reports: kept ones where their versions have not
+    moved, the rest made in one pass. The same object while no version moved (pages are kept with it)."""
     day = today or dt.date.today()
-    key = ("organisation", figures_version(session), day, threshold, book_key or id(book))
-    return cache.get_or_make(key, lambda: organisation_parity(session, _book(book), today=day, threshold=threshold))
-
-
-def check_kept_reports(session: Session, book: RateBook) -> list[str]:
-    """Each kept report under the current figures version, made again without any cache and
-    compared figure by figure: a sentence for each that differs (none when all are right)."""
-    token = figures_version(session)
-    problems = []
-    for kept in session.scalars(select(KeptReport).where(KeptReport.token == token).order_by(KeptReport.id)):
-        if kept.kind == "project":
-            name = session.scalar(select(Project.name).where(Project.id == kept.project_id))
-            if name is None:
-                problems.append(f"a parity report was kept for project {kept.project_id}, which no longer exists, "
-                                "under the current figures version")
-                continue
-            fresh = project_parity(session, kept.project_id, book, today=kept.on_day, threshold=kept.threshold)
-            what = f"the parity report of project {name!r} for {kept.on_day:%d %B %Y}"
+    versions = read_versions(session)  # before the data
+    book_id = book_key or id(book)
+    key = ("organisation", versions.key(), day, threshold, book_id)
+    found = cache.get(key)
+    if found is not None:
+        return found
+    slot = lambda project_id: (project_id, day, threshold, book_id)  # noqa: E731
+    reports, digests, missing, rows = [], {}, [], []
+    for project_id in versions.projects:
+        kept = cache.project(slot(project_id), versions.of(project_id))
+        if kept is None:
+            missing.append(project_id)
         else:
-            fresh = organisation_parity(session, book, today=kept.on_day, threshold=kept.threshold)
-            what = f"the organisation's parity report for {kept.on_day:%d %B %Y}"
-        where = _first_difference(json.loads(kept.figures), json.loads(figures_json(fresh)))
-        if where is not None:
-            path, was, now = where
-            problems.append(f"{what}, kept under the current figures version, differs from a recomputation: "
-                            f"{path} is {was!r} where it should now be {now!r} (a change did not move the version)")
-    return problems
-
-
-def _first_difference(kept: Any, fresh: Any, path: str = "") -> tuple[str, Any, Any] | None:
-    if isinstance(kept, dict) and isinstance(fresh, dict):
-        for name in sorted(set(kept) | set(fresh)):
-            found = _first_difference(kept.get(name), fresh.get(name), f"{path}.{name}" if path else name)
-            if found:
-                return found
-        return None
-    if isinstance(kept, list) and isinstance(fresh, list) and len(kept) == len(fresh):
-        for index, (one, other) in enumerate(zip(kept, fresh)):
-            found = _first_difference(one, other, f"{path}[{index}]")
-            if found:
-                return found
-        return None
-    return None if kept == fresh else (path or "the report", kept, fresh)
+            reports.append(kept[0])
+            digests[project_id] = kept[1]
+    basis = basis_from_settings(session)
+    if missing:
+        restrict = len(missing) <= RESTRICT_SHARE * len(versions.projects)
+        wanted = set(missing)  # a project made since the versions were read waits for the next request
+        made = [report for report in project_reports(session, _book(book), day, threshold, basis,
+                                                     missing if restrict else None)
+                if report.project_id in wanted]
+        made_digests, rows = _put_projects(cache, versions, made, slot, day, threshold)
+        digests.update(made_digests)
+        reports.extend(made)
+    report = combined_parity(reports, threshold, basis)
+    if cache.keep_with is not None:
+        for project in report.projects:  # kept before this process kept its figures in the database
+            if digests.get(project.project_id) is None:
+                digests[project.project_id] = figures_digest(figures_json(project))
+        # The projects made and the organisation's report kept in one transaction.
+        keep(cache.keep_with, rows + [("organisation", None, organisation_digest(versions), day, threshold,
+                                       organisation_figures(report, digests))])
+    cache.put(key, report)
+    return report

@@ -8,117 +8,43 @@ report as it was. Property-based: any sequence of those writes, checked after ea
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 from decimal import Decimal
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, func, select, text, update
+from sqlalchemy import func, select, text, update
 
-from remun.project_records.enums import PayBasis, Reciprocity, RoleKind
-from remun.project_records.models import Attendance, Meeting, Person, Project, Role, RoleGroup, RoleTerms
+from remun.project_records.enums import Reciprocity
+from remun.project_records.models import Project, Role, RoleTerms
 from remun.parity.report import organisation_parity, project_parity
-from remun.parity.report_cache import ReportCache, cached_organisation_parity, cached_project_parity, figures_version
+from remun.parity.report_cache import ReportCache, cached_organisation_parity, cached_project_parity, figures_json
+from remun.parity.versions import read_versions
 from tests.helpers.cli import run
 from tests.helpers.ledger import build_project
+from tests.helpers.parity_writes import (
+    EVERY_PROJECT, WRITES, change_hours, change_project_dates, change_rate, change_role, lived_role, move_session,
+    new_terms, remove_attendance, rename_person, ungroup_role,
+)
 from tests.helpers.rate_figures import TEST_SOURCE
 
 DEMO_PROJECT = "Community Mental Health Service Redesign"
 
 DAY = dt.date(2026, 6, 1)
-EXTRA = itertools.count(1)  # sessions' titles, unique on a date
-
-
-def _project(session) -> Project:
-    return session.scalars(select(Project).where(Project.name.like("Ledger test%"))).one()
-
-
-def _lived_role(session, project) -> Role:
-    return session.scalars(select(Role).where(Role.project_id == project.id, Role.title.like("Panel member%"))).one()
-
-
-# Each kind of write the reports read, as the app's code makes it (value: a small number drawn by Hypothesis).
-def add_attendance(session, project, value):
-    person = session.scalars(select(Person).where(Person.name == "Ann")).one()
-    role = _lived_role(session, project)
-    meeting = Meeting(project=project, date=project.start_date + dt.timedelta(days=7 + value), title=f"Extra {next(EXTRA)}",
-                      hours=Decimal("2"))
-    session.add(meeting)
-    session.add(Attendance(meeting=meeting, person=person, role=role, hours=Decimal(value + 1)))
-
-
-def change_hours(session, project, value):
-    attendance = session.scalars(select(Attendance).join(Meeting).where(Meeting.project_id == project.id)
-                                 .order_by(Attendance.id)).first()
-    attendance.hours = Decimal(value + 1)
-
-
-def remove_attendance(session, project, value):
-    attendance = session.scalars(select(Attendance).join(Meeting).where(Meeting.project_id == project.id)
-                                 .order_by(Attendance.id.desc())).first()
-    session.delete(attendance)
-
-
-def new_terms(session, project, value):
-    role = _lived_role(session, project)
-    latest = max(terms.effective_from for terms in role.terms)
-    role.terms.append(RoleTerms(effective_from=latest + dt.timedelta(days=1 + value), basis=PayBasis.HOUR,
-                                rate=Decimal("10") + value, session_hours=Decimal("3")))
-
-
-def change_rate(session, project, value):
-    _lived_role(session, project).terms[0].rate = Decimal("5") + value
-
-
-def change_role(session, project, value):
-    role = _lived_role(session, project)
-    role.kind = RoleKind.CARER if role.kind is RoleKind.LIVED_EXPERIENCE else RoleKind.LIVED_EXPERIENCE
-    role.title = f"Panel member {value}" if value else role.title
-
-
-def ungroup_role(session, project, value):
-    role = session.scalars(select(Role).where(Role.project_id == project.id, Role.title == "Clinician")).one()
-    role.group = None if role.group is not None else session.scalars(select(RoleGroup)).first()
-
-
-def move_session(session, project, value):
-    meeting = session.scalars(select(Meeting).where(Meeting.project_id == project.id).order_by(Meeting.id)).first()
-    meeting.date = project.start_date + dt.timedelta(days=value)
-
-
-def rename_person(session, project, value):
-    person = session.scalars(select(Person).where(Person.name.like("Bea%"))).one()
-    person.name = f"Bea {value}"
-
-
-def change_project_dates(session, project, value):
-    project.end_date = project.start_date + dt.timedelta(days=value)
-
-
-def bulk_statement(session, project, value):  # a bulk UPDATE, no objects loaded
-    session.execute(update(Attendance).where(Attendance.meeting_id.in_(
-        select(Meeting.id).where(Meeting.project_id == project.id))).values(prep_hours=Decimal(value)))
-
-
-def plain_sql(session, project, value):  # written without the ORM at all
-    session.execute(text("UPDATE role_terms SET session_hours = :hours WHERE role_id = :role"),
-                    {"hours": value + 1, "role": _lived_role(session, project).id})
-
-
-def bulk_delete(session, project, value):
-    session.execute(delete(Attendance).where(Attendance.hours > value))
-
-
-WRITES = [add_attendance, change_hours, remove_attendance, new_terms, change_rate, change_role, ungroup_role,
-          move_session, rename_person, change_project_dates, bulk_statement, plain_sql, bulk_delete]
 
 
 def check_cached_equals_recomputed(session, cache, project_id, rate_book) -> None:
     session.expire_all()  # read from the database, as a new request would
     assert cached_project_parity(session, project_id, rate_book, today=DAY, cache=cache) == \
         project_parity(session, project_id, rate_book, today=DAY)
-    assert cached_organisation_parity(session, rate_book, today=DAY, cache=cache) == \
+    kept, fresh = cached_organisation_parity(session, rate_book, today=DAY, cache=cache), \
         organisation_parity(session, rate_book, today=DAY)
+    assert kept == fresh
+    assert figures_json(kept) == figures_json(fresh)  # figure for figure, as verify compares them
+
+
+def versions(session) -> tuple:
+    """Every figures version: the organisation's and each project's."""
+    return read_versions(session).key()
 
 
 def test_every_kind_of_write_moves_the_version_and_the_cached_report_follows(session, rate_book):
@@ -127,12 +53,12 @@ def test_every_kind_of_write_moves_the_version_and_the_cached_report_follows(ses
     cache = ReportCache()
     for write in WRITES:
         check_cached_equals_recomputed(session, cache, project.id, rate_book)
-        misses, before = cache.misses, figures_version(session)
+        misses, before = cache.misses, versions(session)
         check_cached_equals_recomputed(session, cache, project.id, rate_book)
         assert cache.misses == misses, "an unchanged database reuses the reports"
         write(session, project, 3)
         session.commit()
-        assert figures_version(session) != before, f"{write.__name__} did not move the figures version"
+        assert versions(session) != before, f"{write.__name__} did not move the figures version"
         check_cached_equals_recomputed(session, cache, project.id, rate_book)
         assert cache.misses == misses + 2, write.__name__
 
@@ -142,14 +68,14 @@ def test_a_change_rolled_back_leaves_the_report_as_it_was(session, rate_book):
     session.commit()
     cache = ReportCache()
     before = cached_project_parity(session, project.id, rate_book, today=DAY, cache=cache)
-    token = figures_version(session)
+    token = versions(session)
     nested = session.begin_nested()
     change_rate(session, project, 40)
     session.flush()
     changed = cached_project_parity(session, project.id, rate_book, today=DAY, cache=cache)  # inside the change
     assert changed != before
     nested.rollback()
-    assert figures_version(session) == token
+    assert versions(session) == token
     assert cached_project_parity(session, project.id, rate_book, today=DAY, cache=cache) == before
     # A later, different change never meets the rolled-back change's report.
     change_rate(session, project, 1)
@@ -158,7 +84,7 @@ def test_a_change_rolled_back_leaves_the_report_as_it_was(session, rate_book):
 
 
 @settings(max_examples=8, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(steps=st.lists(st.tuples(st.sampled_from(WRITES), st.integers(min_value=0, max_value=20)), min_size=1,
+@given(steps=st.lists(st.tuples(st.sampled_from(WRITES + EVERY_PROJECT), st.integers(min_value=0, max_value=20)), min_size=1,
                       max_size=5))
 def test_any_sequence_of_writes_keeps_cached_reports_equal_to_recomputed(session, steps):
     from remun.config import DEFAULT_RATES_DIR
@@ -203,16 +129,25 @@ def test_verify_recomputes_the_kept_reports_and_names_one_a_change_left_wrong(cl
             cached_project_parity(session, project_id, book, cache=cache)
             cached_organisation_parity(session, book, cache=cache)
             session.rollback()  # kept in a transaction of their own: seen from a new one
-            assert session.scalar(select(func.count(KeptReport.id))) == 2
+            projects = session.scalar(select(func.count(Project.id)))
+            # each project's report (made once, the demo project's for its page) and the organisation's
+            assert session.scalar(select(func.count(KeptReport.id)).where(KeptReport.kind == "project")) == projects
+            assert session.scalar(select(func.count(KeptReport.id)).where(KeptReport.kind == "organisation")) == 1
+            assert cache.projects_made == projects
             assert check_kept_reports(session, book) == []
         passed = run(cli_env, "verify")
         assert passed.returncode == 0, passed.stderr
 
-        with Session(engine) as session:  # a rate changed, and the version put back as if no trigger had fired
-            token = figures_version(session)
+        with Session(engine) as session:  # a rate changed, and the versions put back as if no trigger had fired
+            tokens = read_versions(session)
             role_ids = select(Role.id).where(Role.project_id == project_id)
             session.execute(update(RoleTerms).where(RoleTerms.role_id.in_(role_ids)).values(rate=Decimal("1.00")))
-            session.execute(text("UPDATE figures_version SET token = :token WHERE id = 1"), {"token": token})
+            assert read_versions(session) != tokens
+            session.execute(text("UPDATE figures_version SET token = :token WHERE id = 1"),
+                            {"token": tokens.organisation})
+            session.execute(text("UPDATE project_figures_versions SET token = :token WHERE project_id = :project"),
+                            {"token": tokens.projects[project_id], "project": project_id})
+            assert read_versions(session) == tokens
             session.commit()
         failed = run(cli_env, "verify")
         assert failed.returncode == 1
@@ -229,7 +164,7 @@ def test_verify_recomputes_the_kept_reports_and_names_one_a_change_left_wrong(cl
 
 
 def _terms_rate(session, project, book):
-    _lived_role(session, project).terms[0].rate = Decimal("21.00")
+    lived_role(session, project).terms[0].rate = Decimal("21.00")
 
 
 def _approve(session, project, book):
@@ -309,18 +244,18 @@ def test_each_kind_of_write_moves_the_version_in_its_own_transaction(own_engine,
     seen = []
     for what, write in KINDS:
         with Session(engine) as reader:
-            before = figures_version(reader)
+            before = read_versions(reader).of(project_id)
             check_cached_equals_recomputed(reader, cache, project_id, rate_book)
         with Session(engine) as writer:
             write(writer, writer.get(Project, project_id), rate_book)
             writer.flush()
-            assert figures_version(writer) != before, f"{what}: the write did not move the version"
+            assert read_versions(writer).of(project_id) != before, f"{what}: the write did not move the version"
             with Session(engine) as reader:  # another transaction: the change is not committed yet
-                assert figures_version(reader) == before, what
+                assert read_versions(reader).of(project_id) == before, what
                 check_cached_equals_recomputed(reader, cache, project_id, rate_book)
             writer.commit()
         with Session(engine) as reader:
-            after = figures_version(reader)
+            after = read_versions(reader).of(project_id)
             assert after != before, f"{what}: the committed write left the old version"
             report = cached_project_parity(reader, project_id, rate_book, today=DAY, cache=cache)
             check_cached_equals_recomputed(reader, cache, project_id, rate_book)
@@ -360,7 +295,7 @@ def test_the_parity_pages_follow_every_committed_change_and_each_reader(app, cli
     assert "Panel member" in first[0] and project.name in first[1]
     assert app.extensions["remun.report_pages"].hits >= 2
 
-    _lived_role(db_session, project).terms[0].rate = Decimal("7.00")  # below the Real Living Wage
+    lived_role(db_session, project).terms[0].rate = Decimal("7.00")  # below the Real Living Wage
     db_session.commit()
     after = [shown(address) for address in pages]
     assert "£7.00" not in first[0] and "£7.00" in after[0]
