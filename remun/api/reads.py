@@ -8,7 +8,7 @@ lists are narrowed with the pages' own queries (``visible_projects``,
 
 from __future__ import annotations
 
-from flask import abort, current_app
+from flask import abort
 from flask_login import current_user
 from flask_smorest import Blueprint
 from sqlalchemy import select
@@ -25,7 +25,7 @@ from remun.parity.report_json import report_as_json
 from remun.project_records import operations as records_operations
 from remun.parity.report_cache import cached_project_parity
 from remun.web.extensions import db
-from remun.web.pages import commit, current_user_id, rate_book
+from remun.web.pages import commit, current_user_id, kept_parity, rate_book
 from remun.web.permissions import visible_people, visible_projects
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1",
@@ -138,8 +138,7 @@ def claims(args, project_id: int):
 def parity(project_id: int):
     """The project's parity report, as on its Pay parity page."""
     project_or_404(project_id)
-    threshold = int(current_app.config.get("REMUN_PAY_GAP_THRESHOLD", 10))
-    report = cached_project_parity(db.session, project_id, rate_book(), threshold=threshold)
+    report = cached_project_parity(db.session, project_id, **kept_parity())  # the pages' kept reports
     return {"project_id": project_id, "report": report_as_json(report)}
 
 

@@ -25,6 +25,20 @@ def current_user_id() -> int | None:
     return getattr(current_user, "id", None) if current_user and current_user.is_authenticated else None
 
 
+def kept_parity() -> dict:
+    """How parity reports are kept, for the pages and the API alike: this app's cache (each report
+    made is also kept in the database for `remun verify`), the rate book made only when a report
+    has to be (its organisation's figures are under the figures version, so the shipped book names
+    it), and the pay-gap threshold."""
+    from remun.parity.report_cache import ReportCache
+
+    cache = current_app.extensions.get("remun.reports")
+    if cache is None:
+        cache = current_app.extensions["remun.reports"] = ReportCache(keep_with=db.sessionmaker)
+    return {"book": rate_book, "book_key": id(current_app.extensions["remun.rates"]), "cache": cache,
+            "threshold": int(current_app.config.get("REMUN_PAY_GAP_THRESHOLD", 10))}
+
+
 def rate_book() -> RateBook:
     """The shipped rate cards with the organisation's own figures laid over them (read once a request)."""
     from flask import has_request_context, request

@@ -251,3 +251,19 @@ def test_a_busy_ledger_is_a_503_with_retry_after(app, world, monkeypatch):
                                       headers=bearer(world["tokens"]["finance"]))
     _problem(response, 503)
     assert response.headers["Retry-After"] == "5"
+
+
+def test_the_parity_read_shares_the_pages_kept_reports(app, world, client_for):
+    """The API's parity report is the page's kept report: asked for again with nothing changed, it is not
+    made again (a rate book made afresh for each call once missed the cache every time)."""
+    client = app.test_client()
+    admin = bearer(world["tokens"]["admin"])
+    path = f"/api/v1/projects/{world['mine']['project_id']}/parity"
+    first = client.get(path, headers=admin)
+    assert first.status_code == 200
+    kept = app.extensions["remun.reports"]
+    made = kept.misses
+    assert client.get(path, headers=admin).get_json() == first.get_json()
+    page = client_for(world["users"]["admin"]).get(f"/projects/{world['mine']['project_id']}/parity")
+    assert page.status_code == 200
+    assert kept.misses == made and kept.hits >= 2

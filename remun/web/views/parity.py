@@ -17,30 +17,16 @@ from remun.pay.calculator import fair_fees
 from remun.parity.rules import MEDIAN_TITLE
 from remun.parity.report_json import report_as_json
 from remun.pay.rate_cards import living_wage_ref
-from remun.parity.report_cache import PageCache, ReportCache, cached_organisation_parity, cached_project_parity  # issue 19
+from remun.parity.report_cache import PageCache, cached_organisation_parity, cached_project_parity  # issue 19
 from remun.web import glossary_links
 from remun.web.charts import bar_chart
 from remun.web.extensions import db
 from remun.web.forms import CalculatorForm, options
-from remun.web.pages import rate_book
+from remun.web.pages import kept_parity, rate_book
 from remun.web.views.projects import project_crumbs
 
 bp = Blueprint("parity", __name__)
 
-
-def _threshold() -> int:
-    return int(current_app.config.get("REMUN_PAY_GAP_THRESHOLD", 10))
-
-
-def _kept() -> dict:
-    """How the parity reports are kept: this app's cache (each report made is also kept in the database
-    for `remun verify`), and the rate book made only when a report has to be (its organisation's
-    figures are under the figures version, so the shipped book names it)."""
-    cache = current_app.extensions.get("remun.reports")
-    if cache is None:
-        cache = current_app.extensions["remun.reports"] = ReportCache(keep_with=db.sessionmaker)
-    return {"book": rate_book, "book_key": id(current_app.extensions["remun.rates"]), "cache": cache,
-            "threshold": _threshold()}
 
 
 def _page(report, template: str, context: Callable[[], dict]) -> Markup:
@@ -73,7 +59,7 @@ class ProjectNamed(NamedTuple):
 def _report(project_id: int):
     """The project (as the report names it: no second query) and its parity report; 404 for no project."""
     try:
-        report = cached_project_parity(db.session, project_id, **_kept())
+        report = cached_project_parity(db.session, project_id, **kept_parity())
     except NoResultFound:
         abort(404)
     return ProjectNamed(report.project_id, report.project_name), report
@@ -109,7 +95,7 @@ def project_json(project_id: int):
 
 @bp.get("/parity")
 def organisation():
-    report = cached_organisation_parity(db.session, **_kept())
+    report = cached_organisation_parity(db.session, **kept_parity())
     title = _("Pay parity across all projects")
     page = _page(report, "parity/_organisation_page.html",
                  lambda: {"title": title, "basis_sentence": report.basis.sentence(_)})
