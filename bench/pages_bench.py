@@ -95,6 +95,7 @@ def main(argv=None) -> list[dict]:
     args = parser.parse_args(argv)
     os.environ["REMUN_DATABASE_URL"] = args.url
     os.environ.setdefault("REMUN_SECRET_KEY", "bench-only")
+    os.environ.setdefault("REMUN_REQUEST_LOG", "off")  # a JSON line per timed request would bury the figures
 
     from sqlalchemy import func, select
 

@@ -41,9 +41,11 @@ worker_class = "sync"
 timeout = int(os.environ.get("REMUN_WORKER_TIMEOUT", "120"))  # a large export can take a minute
 graceful_timeout = 30
 keepalive = 5
-# Restart a worker now and then, so memory a big export used is given back.
-max_requests = 2000
-max_requests_jitter = 200
+# Restart a worker now and then, so memory a big export run in a thread of the app (no Redis) is
+# given back. Not often: a new worker starts with none of the parity reports the old one kept, and
+# its first organisation dashboard makes every project's again (seconds at a health board's scale).
+max_requests = 20000
+max_requests_jitter = 2000
 # Load the app once in the master, so a bad setting stops start-up with one clear message
 # and workers share its memory.
 preload_app = True
