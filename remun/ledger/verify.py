@@ -19,7 +19,7 @@ from remun.ledger.models import (Account, BatchStatus, ClosedPeriod, LedgerHead,
                                  Posting)
 from remun.money import ZERO
 from remun.pay.rate_cards import RateBook
-from remun.parity.report_cache import check_kept_reports
+from remun.parity.kept_reports import check_kept_reports
 
 
 @dataclass(frozen=True)

@@ -32,14 +32,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from remun.parity.comparator_basis import basis_from_settings
-from remun.parity.kept_reports import (  # noqa: F401  (KeptReport, check_kept_reports: where they were)
-    Kept, KeptReport, check_kept_reports, figures_digest, figures_json, keep, organisation_figures,
-)
+from remun.parity.kept_reports import Kept, figures_digest, figures_json, keep, organisation_figures
 from remun.parity.pay_gap import DEFAULT_THRESHOLD
 from remun.parity.report import OrganisationParity, ProjectParity, combined_parity, project_parity, project_reports
-from remun.parity.versions import (  # noqa: F401  (figures_version: where it was)
-    Versions, figures_version, organisation_digest, project_digest, read_versions,
-)
+from remun.parity.versions import Versions, organisation_digest, project_digest, read_versions
 from remun.pay.rate_cards import RateBook
 
 #: How many finished organisation reports (and pages) each process keeps.

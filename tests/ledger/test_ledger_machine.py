@@ -32,12 +32,8 @@ from remun.ledger.posting import ClaimDecided, LedgerError
 from remun.project_records.enums import PayBasis, RoleKind
 from remun.project_records.models import Attendance, Expense, Meeting, Role, RoleTerms
 from remun.parity.report import organisation_parity, project_parity
-from remun.parity.report_cache import (
-    ReportCache,
-    cached_organisation_parity,
-    cached_project_parity,
-    check_kept_reports,
-)
+from remun.parity.kept_reports import check_kept_reports
+from remun.parity.report_cache import ReportCache, cached_organisation_parity, cached_project_parity
 from remun.imports.importer import ImportFailed, import_workbook
 from tests.helpers.workbooks import good_sheets, set_cell, workbook
 from tests.helpers.ledger import money_invariants

@@ -17,7 +17,8 @@ from sqlalchemy import event, func, select, text
 
 from remun.database import downgrade, make_engine, upgrade
 from remun.parity.report import organisation_parity, project_parity
-from remun.parity.report_cache import ReportCache, cached_organisation_parity, cached_project_parity, figures_json
+from remun.parity.kept_reports import figures_json
+from remun.parity.report_cache import ReportCache, cached_organisation_parity, cached_project_parity
 from remun.parity.versions import read_versions
 from remun.project_records.enums import Reciprocity
 from remun.project_records.models import Attendance, Meeting, Person, Project

@@ -17,7 +17,8 @@ from sqlalchemy import func, select, text, update
 from remun.project_records.enums import Reciprocity
 from remun.project_records.models import Project, Role, RoleTerms
 from remun.parity.report import organisation_parity, project_parity
-from remun.parity.report_cache import ReportCache, cached_organisation_parity, cached_project_parity, figures_json
+from remun.parity.kept_reports import figures_json
+from remun.parity.report_cache import ReportCache, cached_organisation_parity, cached_project_parity
 from remun.parity.versions import read_versions
 from tests.helpers.cli import run
 from tests.helpers.ledger import build_project
@@ -116,7 +117,7 @@ def test_verify_recomputes_the_kept_reports_and_names_one_a_change_left_wrong(cl
     from remun.config import DEFAULT_RATES_DIR
     from remun.database import make_engine
     from remun.pay.rate_cards import load_rate_book
-    from remun.parity.report_cache import KeptReport, check_kept_reports
+    from remun.parity.kept_reports import KeptReport, check_kept_reports
 
     assert run(cli_env, "migrate").returncode == 0
     assert run(cli_env, "demo").returncode == 0
@@ -278,7 +279,7 @@ def test_the_parity_pages_follow_every_committed_change_and_each_reader(app, cli
     both pages, another language or another user gets a page of their own, and a missing project is 404."""
     import re
 
-    from remun.parity.report_cache import KeptReport
+    from remun.parity.kept_reports import KeptReport
     from remun.web.languages import COOKIE
 
     project = build_project(db_session, {"Ann": Reciprocity.BANK_TRANSFER, "Bea": Reciprocity.VOUCHERS})
