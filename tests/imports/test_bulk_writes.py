@@ -1,11 +1,12 @@
 """The import's bulk writes (remun/bulk_insert.py: COPY on PostgreSQL, executemany elsewhere).
 
-What they store must be what an ORM INSERT would store, and the figures version must move as it
-does for any other write. Run on SQLite and PostgreSQL (the ``session`` fixture).
+What they store must be what an ORM INSERT would store, and the project's figures version must move
+as it does for any other write. Run on SQLite and PostgreSQL (the ``session`` fixture).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -52,10 +53,22 @@ def test_bulk_rows_read_back_as_given_with_python_defaults_filled(session, rate_
                            .where(Attendance.meeting_id == meeting.id)).one() == (Decimal("1.5"), 0, 0)
 
 
+def project_tokens(session) -> dict[int, str]:
+    return dict(session.execute(text("SELECT project_id, token FROM project_figures_versions")).all())
+
+
 def test_an_import_with_claims_moves_the_figures_version_and_claims_every_attendance(session, rate_book):
-    before = figures_token(session)
     summary = import_project(session, workbook(good_sheets()), rate_book, by_user_id=None, led_project_ids=None)
-    assert figures_token(session) != before
+    before = project_tokens(session)
+    assert before.get(summary.project_id)  # a new project has its figures version
+    sheets = good_sheets()  # again, with one more attendance: written by COPY on PostgreSQL, with its claims
+    sheets["Attendance"].append([dt.date(2025, 7, 9), "Panel meeting", "Sam Lee", 2.5, 1, None, None, None, None])
+    assert import_project(session, workbook(sheets), rate_book, by_user_id=None,
+                          led_project_ids=None).project_id == summary.project_id
+    after = project_tokens(session)
+    assert after[summary.project_id] != before[summary.project_id]  # moved in the same transaction
+    assert {key: value for key, value in after.items() if key != summary.project_id} == {
+        key: value for key, value in before.items() if key != summary.project_id}  # no other project's
     claims = session.scalars(select(Claim).where(Claim.project_id == summary.project_id)).all()
     assert claims and all(claim.status == ClaimStatus.SUBMITTED for claim in claims)
     expenses_claimed = {claim.attendance_id: claim.amount for claim in claims if claim.kind == ClaimKind.EXPENSES}
@@ -70,6 +83,6 @@ def test_an_import_with_claims_moves_the_figures_version_and_claims_every_attend
 
 @pytest.mark.parametrize("rows", [[]])
 def test_no_rows_writes_nothing(session, rows):
-    before = figures_token(session)
+    before = figures_token(session), project_tokens(session)
     insert_rows(session, Claim.__table__, rows)
-    assert figures_token(session) == before
+    assert (figures_token(session), project_tokens(session)) == before
