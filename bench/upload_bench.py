@@ -78,12 +78,13 @@ def full_attendance_rows(rows: int) -> bytes:
     import random
     import string
 
+    from remun.imports.limits import column_letters
     from tests.helpers.workbooks import ATTENDANCE_HEADINGS
     from tests.imports.test_upload_limits import MAIN
 
     rng = random.Random(19)
     letters = string.ascii_letters + " "
-    columns = [limits_letter(i + 1) for i in range(len(ATTENDANCE_HEADINGS))]
+    columns = [column_letters(i + 1) for i in range(len(ATTENDANCE_HEADINGS))]
 
     def text_cell(ref: str, text: str) -> str:
         return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
@@ -96,12 +97,6 @@ def full_attendance_rows(rows: int) -> bytes:
                     f'<c r="F{n}"><v>0.5</v></c><c r="G{n}"><v>12.40</v></c>{text_cell(f"H{n}", "Travel")}'
                     f'{text_cell(f"I{n}", note)}</row>')
     return f'<worksheet xmlns="{MAIN.split(chr(34))[1]}"><sheetData>{"".join(body)}</sheetData></worksheet>'.encode()
-
-
-def limits_letter(number: int) -> str:
-    from remun.imports.limits import column_letters
-
-    return column_letters(number)
 
 
 def import_into_empty_database(upload: io.BytesIO) -> str:
