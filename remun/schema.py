@@ -11,5 +11,6 @@ from remun.sessions import models as session_models  # noqa: F401
 from remun.organisation import rate_figures as organisation_rate_figures  # noqa: F401
 from remun.jobs import models as job_models  # noqa: F401  (issue 19: background jobs)
 from remun.parity import report_cache as kept_report_models  # noqa: F401  (issue 19: kept reports)
+from remun.parity import project_totals as kept_totals_models  # noqa: F401  (issue 19: kept project totals)
 
 metadata = models.Base.metadata

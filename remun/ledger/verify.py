@@ -20,6 +20,8 @@ from remun.ledger.models import (Account, BatchStatus, ClosedPeriod, LedgerHead,
 from remun.money import ZERO
 from remun.pay.rate_cards import RateBook
 from remun.parity.kept_reports import check_kept_reports
+from remun.parity.project_totals import check_kept_totals
+from remun.parity.versions import read_versions
 
 
 @dataclass(frozen=True)
@@ -161,6 +163,7 @@ def _closed_and_paid_kept(session: Session, checkpoints: Iterable[Checkpoint]) -
 
 
 def verify_kept_figures(session: Session, book: RateBook) -> tuple[Problem, ...]:
-    """Every parity report kept under the current figures version, made again without the cache:
-    one problem, in words, for each whose figures differ (a change that did not move the version)."""
-    return tuple(Problem(None, None, message) for message in check_kept_reports(session, book))
+    """Every parity report and project's totals kept under the current figures versions, made again
+    without them: one problem, in words, for each that differs (a change that did not move its version)."""
+    messages = check_kept_totals(session, read_versions(session)) + check_kept_reports(session, book)
+    return tuple(Problem(None, None, message) for message in messages)

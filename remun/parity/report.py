@@ -27,14 +27,15 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from sqlalchemy import Date, and_, case, distinct, func, null, or_, select, type_coerce
+from sqlalchemy import select
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, selectinload
 
 from remun.parity.comparator_basis import ComparatorBasis, basis_from_settings
 from remun.project_records.enums import PayBasis, RoleKind
-from remun.parity.from_ledger import LedgerTime, ledger_time
-from remun.project_records.models import Attendance, Meeting, Person, Project, Role, RoleTerms
+from remun.parity.from_ledger import LedgerTime
+from remun.parity.project_totals import ProjectTotals, summed_totals
+from remun.project_records.models import Project, Role
 from remun.money import ZERO
 from remun.parity.rules import GapClosure, GroupParity, PaidParity, RoleOffer, close_gap, compare_group, paid_parity
 from remun.pay.terms import NoRateOnDate, PayTerms, hourly_rate, pay_for_attendance, pay_terms
@@ -140,81 +141,6 @@ def _load_projects(session: Session, project_ids: list[int] | None = None) -> li
     return list(session.scalars(query))
 
 
-@dataclass
-class _Attended:
-    """Attendance of the projects asked about, summed in SQL (never a row per attendance in Python)."""
-
-    #: project id -> rows of (person id, name, role id, terms id, priced on, hours, prep, travel, attendances)
-    paid: dict[int, list] = field(default_factory=lambda: defaultdict(list))
-    #: (project id, role id) -> sessions the role attended
-    sessions_by_role: dict[tuple[int, int], int] = field(default_factory=dict)
-    #: project id -> sessions anyone attended
-    sessions: dict[int, int] = field(default_factory=dict)
-    #: project id -> sessions planned (attended or not)
-    meetings: dict[int, int] = field(default_factory=dict)
-    #: (project id, person id, role id) -> approved time from the ledger
-    ledger: dict[tuple[int, int, int], LedgerTime] = field(default_factory=dict)
-
-
-def _terms_in_force(project_ids: list[int] | None):
-    """Each pay terms row with the dates it is in force: from its start (the first from ever) to the next one's."""
-    following = func.lead(RoleTerms.effective_from).over(partition_by=RoleTerms.role_id, order_by=RoleTerms.effective_from)
-    position = func.row_number().over(partition_by=RoleTerms.role_id, order_by=RoleTerms.effective_from)
-    query = select(
-        RoleTerms.id.label("terms_id"), RoleTerms.role_id, RoleTerms.effective_from.label("starts"),
-        following.label("ends"), position.label("position"), RoleTerms.rate_card_ref,
-    )
-    if project_ids is not None:  # only these projects' terms (SQLite cannot push the filter into a window)
-        query = query.where(RoleTerms.role_id.in_(select(Role.id).where(Role.project_id.in_(project_ids))))
-    return query.subquery()
-
-
-def _attended(session: Session, project_ids: list[int] | None = None) -> _Attended:
-    """Attendance grouped by person, role, the terms in force on the session's date and hours.
-
-    Pay depends only on the terms, the hours and (for a rate-card rate) the
-    day, so equal attendances are counted together and priced once. Matches
-    Role.terms_on: before the first terms' date the first terms apply.
-    """
-    found = _Attended()
-    in_project = (lambda query: query.where(Meeting.project_id.in_(project_ids))) if project_ids is not None \
-        else (lambda query: query)
-    terms = _terms_in_force(project_ids)
-    priced_on = type_coerce(case((terms.c.rate_card_ref.is_(None), null()), else_=Meeting.date), Date)
-    keys = (Meeting.project_id, Attendance.person_id, Attendance.role_id, terms.c.terms_id, priced_on.label("priced_on"),
-            Attendance.hours, Attendance.prep_hours, Attendance.travel_hours)
-    # Grouped first and named afterwards: the people's names are not sort or hash keys for every
-    # attendance row, and only the grouped rows are ordered (PostgreSQL then hashes the groups in
-    # memory instead of sorting every attendance on disk).
-    grouped = in_project(
-        select(*keys, func.count().label("attendances"))
-        .select_from(Attendance)
-        .join(Meeting, Attendance.meeting_id == Meeting.id)
-        .join(terms, and_(terms.c.role_id == Attendance.role_id,
-                          or_(terms.c.position == 1, terms.c.starts <= Meeting.date),
-                          or_(terms.c.ends.is_(None), Meeting.date < terms.c.ends)))
-    ).group_by(*keys).subquery()
-    rows = session.execute(
-        select(grouped.c.project_id, grouped.c.person_id, Person.name, grouped.c.role_id, grouped.c.terms_id,
-               grouped.c.priced_on, grouped.c.hours, grouped.c.prep_hours, grouped.c.travel_hours, grouped.c.attendances)
-        .join(Person, grouped.c.person_id == Person.id)
-        .order_by(grouped.c.project_id, grouped.c.person_id, grouped.c.role_id)
-    )
-    for project_id, *rest in rows:
-        found.paid[project_id].append(rest)
-    attended = select(Meeting.project_id, Attendance.role_id, func.count(distinct(Attendance.meeting_id))) \
-        .join(Meeting, Attendance.meeting_id == Meeting.id).group_by(Meeting.project_id, Attendance.role_id)
-    for project_id, role_id, sessions in session.execute(in_project(attended)):
-        found.sessions_by_role[(project_id, role_id)] = sessions
-    any_role = select(Meeting.project_id, func.count(distinct(Attendance.meeting_id))) \
-        .join(Meeting, Attendance.meeting_id == Meeting.id).group_by(Meeting.project_id)
-    found.sessions = dict(session.execute(in_project(any_role)).all())
-    planned = select(Meeting.project_id, func.count(Meeting.id)).group_by(Meeting.project_id)
-    found.meetings = dict(session.execute(in_project(planned)).all())
-    found.ledger = ledger_time(session, project_ids)
-    return found
-
-
 def project_parity(
     session: Session,
     project_id: int,
@@ -228,11 +154,11 @@ def project_parity(
     if not projects:
         raise NoResultFound(f"no project {project_id}")
     basis = basis or basis_from_settings(session)
-    return _project_report(projects[0], _attended(session, [project_id]), book, today, threshold, basis)
+    return _project_report(projects[0], summed_totals(session, [project_id])[project_id], book, today, threshold, basis)
 
 
 def _project_report(
-    project: Project, attended: _Attended, book: RateBook, today: dt.date | None, threshold: int,
+    project: Project, totals: ProjectTotals, book: RateBook, today: dt.date | None, threshold: int,
     basis: ComparatorBasis = ComparatorBasis(),
 ) -> ProjectParity:
     day = report_date(project, today)
@@ -268,7 +194,7 @@ def _project_report(
         if offers_by_group.get(group.id)
     )
 
-    all_sessions = attended.sessions.get(project.id) or attended.meetings.get(project.id, 0)
+    all_sessions = totals.sessions or totals.meetings
 
     closures: dict[int, GapClosure] = {}
     comparator_rate: dict[int, Decimal | None] = {}
@@ -277,14 +203,12 @@ def _project_report(
         for role_parity in group.roles:
             comparator_rate[role_parity.offer.key] = rate
             if role_parity.parity is False and group.comparator is not None:
-                sessions = attended.sessions_by_role.get((project.id, role_parity.offer.key)) or all_sessions
+                sessions = totals.sessions_by_role.get(role_parity.offer.key) or all_sessions
                 closure = close_gap(role_parity, group.comparator, sessions)
                 if closure is not None:
                     closures[role_parity.offer.key] = closure
 
-    ledger = {(person_id, role_id): entry for (project_id, person_id, role_id), entry in attended.ledger.items()
-              if project_id == project.id}
-    paid = _paid_parity(attended.paid.get(project.id, ()), ledger, roles_by_id, comparator_rate, book, basis)
+    paid = _paid_parity(totals.paid, totals.ledger, roles_by_id, comparator_rate, book, basis)
     gap = pay_gap(_each_person_once(paid, ungrouped), threshold=threshold)
     return ProjectParity(
         project_id=project.id,
@@ -441,12 +365,16 @@ def organisation_parity(
 
 
 def project_reports(session: Session, book: RateBook, today: dt.date | None, threshold: int, basis: ComparatorBasis,
-                    project_ids: list[int] | None = None) -> list[ProjectParity]:
+                    project_ids: list[int] | None = None,
+                    totals: dict[int, ProjectTotals] | None = None) -> list[ProjectParity]:
     """The reports of the projects asked about (every project for None), in one pass over the data, so the
-    query count does not grow with the projects. Equal to :func:`project_parity` of each."""
-    attended = _attended(session, project_ids)
-    return [_project_report(project, attended, book, today, threshold, basis)
-            for project in _load_projects(session, project_ids)]
+    query count does not grow with the projects. Equal to :func:`project_parity` of each.
+
+    ``totals``: the projects' totals already read (remun.parity.project_totals.totals_for), else summed
+    now; a project without them (made since they were read) is left out."""
+    totals = totals if totals is not None else summed_totals(session, project_ids)
+    return [_project_report(project, totals[project.id], book, today, threshold, basis)
+            for project in _load_projects(session, project_ids) if project.id in totals]
 
 
 def combined_parity(reports, threshold: int, basis: ComparatorBasis) -> OrganisationParity:

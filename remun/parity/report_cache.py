@@ -29,12 +29,14 @@ from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from typing import Any
 
+from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
 from remun.parity.comparator_basis import basis_from_settings
 from remun.parity.kept_reports import Kept, figures_digest, figures_json, keep, organisation_figures
 from remun.parity.pay_gap import DEFAULT_THRESHOLD
-from remun.parity.report import OrganisationParity, ProjectParity, combined_parity, project_parity, project_reports
+from remun.parity.project_totals import totals_for
+from remun.parity.report import OrganisationParity, ProjectParity, combined_parity, project_reports
 from remun.parity.versions import Versions, organisation_digest, project_digest, read_versions
 from remun.pay.rate_cards import RateBook
 
@@ -43,8 +45,6 @@ CAPACITY = 64
 #: How many project reports each process keeps (each only under its latest versions): every project's,
 #: for a few days, thresholds and books.
 PROJECT_CAPACITY = 4096
-#: Missing projects are read with a filter on their ids while they are at most this share of all.
-RESTRICT_SHARE = 0.5
 
 
 class ReportCache:
@@ -182,7 +182,11 @@ def cached_project_parity(session: Session, project_id: int, book: BookOrMaker, 
         cache.hits += 1
         return found[0]
     cache.misses += 1
-    report = project_parity(session, project_id, _book(book), today=day, threshold=threshold)
+    totals = totals_for(session, versions, [project_id], cache.keep_with)
+    reports = project_reports(session, _book(book), day, threshold, basis_from_settings(session), [project_id], totals)
+    if not reports:
+        raise NoResultFound(f"no project {project_id}")
+    report = reports[0]
     _digests, rows = _put_projects(cache, versions, [report], slot, day, threshold)
     if cache.keep_with is not None:
         keep(cache.keep_with, rows)
@@ -212,11 +216,11 @@ def cached_organisation_parity(session: Session, book: BookOrMaker, today: dt.da
             digests[project_id] = kept[1]
     basis = basis_from_settings(session)
     if missing:
-        restrict = len(missing) <= RESTRICT_SHARE * len(versions.projects)
-        wanted = set(missing)  # a project made since the versions were read waits for the next request
-        made = [report for report in project_reports(session, _book(book), day, threshold, basis,
-                                                     missing if restrict else None)
-                if report.project_id in wanted]
+        # Their totals kept under their tokens (made again only for projects whose records changed), read
+        # or summed before the projects' rows; a project made since the versions were read is left out.
+        totals = totals_for(session, versions, missing, cache.keep_with,
+                            of_every_project=len(missing) == len(versions.projects))
+        made = project_reports(session, _book(book), day, threshold, basis, missing, totals)
         made_digests, rows = _put_projects(cache, versions, made, slot, day, threshold)
         digests.update(made_digests)
         reports.extend(made)

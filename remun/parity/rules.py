@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
-from decimal import Decimal
+from decimal import Context, Decimal, Inexact
 from fractions import Fraction
 
 from remun.project_records.enums import PayBasis, RoleKind
@@ -62,11 +62,26 @@ def gap_percent(comparator_rate: Rate, rate: Rate) -> Decimal | None:
     when ``rate`` is the higher. None when the comparator rate is zero: a
     percentage of nothing has no meaning.
     """
+    if isinstance(comparator_rate, Decimal) and isinstance(rate, Decimal):
+        # Two decimals (as every paid rate is): the difference is worked out exactly, then one division at
+        # fifty digits, which rounds the same exact quotient as the fractions below, several times faster.
+        if comparator_rate == 0:
+            return None
+        try:
+            difference = _EXACT.multiply(_EXACT.subtract(comparator_rate, rate), 100)
+        except Inexact:  # more digits than even the exact context holds: the fractions below
+            pass
+        else:
+            return round_percent(ARITHMETIC.divide(difference, comparator_rate))
     comparator = Fraction(comparator_rate)
     if comparator == 0:
         return None
     gap = (comparator - Fraction(rate)) / comparator * 100
     return round_percent(_to_decimal(gap))
+
+
+#: Subtraction and multiplication of rates that must lose nothing (raises Inexact if they would).
+_EXACT = Context(prec=400, traps=[Inexact])
 
 
 def _to_decimal(value: Fraction) -> Decimal:

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from remun.project_records.enums import PayBasis, RoleKind
 from remun.parity.rules import RoleOffer, close_gap, compare_group, gap_percent, paid_parity
-from remun.pay.terms import PayTerms, exact_hourly_rate
+from remun.pay.terms import PayTerms, exact_hourly_rate, hourly_rate
 
 D = Decimal
 LE = RoleKind.LIVED_EXPERIENCE
@@ -499,3 +499,18 @@ def test_paid_parity_agrees_with_its_gap(received, hours_given, comparator_rate)
         assert result.gap_percent <= 0
     else:
         assert result.gap_percent >= 0
+
+
+_rates = st.decimals(min_value=0, max_value=10_000, places=2, allow_nan=False, allow_infinity=False)
+
+
+@given(_rates, _rates, st.integers(min_value=1, max_value=2_000))
+def test_the_gap_between_two_decimal_rates_is_the_exact_fractions_gap(comparator, pay, hours):
+    """Paid rates are fifty-digit quotients (pay ÷ hours): the decimal shortcut rounds the same exact gap."""
+    rate = hourly_rate(pay, D(hours) / 4)
+    for one, other in ((comparator, rate), (rate, comparator)):
+        assert str(gap_percent(one, other)) == str(gap_percent(Fraction(one), Fraction(other)))
+
+
+def test_a_gap_of_exactly_a_twentieth_of_a_point_rounds_half_up_either_way():
+    assert gap_percent(D("8.00"), D("7.02")) == gap_percent(Fraction(8), Fraction("7.02")) == D("12.3")  # 12.25
