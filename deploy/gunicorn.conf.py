@@ -42,8 +42,9 @@ timeout = int(os.environ.get("REMUN_WORKER_TIMEOUT", "120"))  # a large export c
 graceful_timeout = 30
 keepalive = 5
 # Restart a worker now and then, so memory a big export run in a thread of the app (no Redis) is
-# given back. Not often: a new worker starts with none of the parity reports the old one kept, and
-# its first organisation dashboard makes every project's again (seconds at a health board's scale).
+# given back. Not often: a new worker makes the organisation's parity reports again before it takes
+# requests (post_worker_init), from the projects' totals kept in the database (under a second at a
+# health board's scale; seconds when the totals must be summed again).
 max_requests = 20000
 max_requests_jitter = 2000
 # Load the app once in the master, so a bad setting stops start-up with one clear message
@@ -122,6 +123,25 @@ def pre_fork(server, worker) -> None:
     # Everything loaded so far (modules, templates, the rate book) lives as long as the process:
     # keep it out of the garbage collector's sweeps, which caused the latency tail under load.
     gc.freeze()
+
+
+def post_worker_init(worker) -> None:
+    """Make the organisation's parity reports before this worker takes a request, so nobody's first
+    dashboard from a new worker waits for them (issue 19). Nothing is lost if it fails: the first
+    dashboard makes them."""
+    from remun.web.extensions import db
+    from remun.web.pages import kept_parity
+    from remun.parity.report_cache import cached_organisation_parity
+
+    app = worker.app.wsgi()
+    with app.app_context():
+        try:
+            cached_organisation_parity(db.session, **kept_parity())
+        except Exception as error:  # noqa: BLE001 (a database not yet migrated or unreachable: served anyway)
+            worker.log.warning("Parity reports not made before serving: %s", error)
+        finally:
+            db.session.rollback()
+            db.session.close()
 
 
 def post_fork(server, worker) -> None:

@@ -37,6 +37,7 @@ RELEASED = {
     "0018_api_tokens.py": "1cef8d60333cf0e819918e9a1afa6af0cb97f207ffc55c65290a1f4f1927b150",
     "0020_kept_reports.py": "365bb5918c38ce5856dad8e5154a44d136db4dce5eae685de1671259e1c29b6d",
     "0021_project_figures_versions.py": "5667b39c2b93a0e5ddd92b7abc1bee491ac69faa4947060c5b6da6fa5dcc3a14",
+    "0022_kept_project_totals.py": "c1c5537dee470e24e902976e0c35c6180e535bfe80a4c035f6f7e60123c1cb4d",
 }
 
 

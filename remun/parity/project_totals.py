@@ -228,12 +228,21 @@ RESTRICT_SHARE = 0.5
 
 
 def totals_for(session: Session, versions: Versions, project_ids: list[int],
-               keep_with: Callable[[], Session] | None, of_every_project: bool = False) -> dict[int, ProjectTotals]:
-    """These projects' totals: kept ones under their current tokens, the rest summed in one pass (and kept,
-    when ``keep_with`` makes sessions to keep them with). ``versions`` must be read before this is called;
+               keep_with: Callable[[], Session] | None, of_every_project: bool = False,
+               in_memory: dict[int, tuple[str, ProjectTotals]] | None = None) -> dict[int, ProjectTotals]:
+    """These projects' totals: ones kept under their current tokens (in ``in_memory``, this process's,
+    else in the database), the rest summed in one pass and kept (in the database when ``keep_with``
+    makes sessions to keep them with). ``versions`` must be read before this is called;
     ``of_every_project``: ``project_ids`` are every project (when most are missing, one pass over
     everything is cheaper than a filter on their ids)."""
-    found = kept_totals(session, versions, project_ids)
+    found = {}
+    if in_memory is not None:
+        for project_id in project_ids:
+            kept = in_memory.get(project_id)
+            if kept is not None and kept[0] == kept_under(versions, project_id):
+                found[project_id] = kept[1]
+    unread = [project_id for project_id in project_ids if project_id not in found]
+    found.update(kept_totals(session, versions, unread) if unread else {})
     missing = [project_id for project_id in project_ids if project_id not in found]
     if missing:
         every = of_every_project and len(missing) > RESTRICT_SHARE * len(project_ids)
@@ -242,4 +251,8 @@ def totals_for(session: Session, versions: Versions, project_ids: list[int],
         if keep_with is not None:
             keep_totals(keep_with, versions, summed)
         found.update(summed)
+    if in_memory is not None:
+        for project_id in unread:
+            if project_id in found:
+                in_memory[project_id] = (kept_under(versions, project_id), found[project_id])
     return found

@@ -33,7 +33,7 @@ from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
 from remun.parity.comparator_basis import basis_from_settings
-from remun.parity.kept_reports import Kept, figures_digest, figures_json, keep, organisation_figures
+from remun.parity.kept_reports import figures_digest, figures_json, keep, organisation_figures
 from remun.parity.pay_gap import DEFAULT_THRESHOLD
 from remun.parity.project_totals import totals_for
 from remun.parity.report import OrganisationParity, ProjectParity, combined_parity, project_reports
@@ -49,15 +49,20 @@ PROJECT_CAPACITY = 4096
 
 class ReportCache:
     def __init__(self, capacity: int = CAPACITY, keep_with: Callable[[], Session] | None = None,
-                 project_capacity: int = PROJECT_CAPACITY):
+                 project_capacity: int = PROJECT_CAPACITY,
+                 keep_later: Callable[[Callable[[], None]], None] | None = None):
         self.capacity = capacity
         self.project_capacity = project_capacity
         #: Makes a session to keep each report made in, for `remun verify` (None: only in this process).
         self.keep_with = keep_with
+        #: Runs the keeping of reports' figures for verify later (None: at once), given the work to do.
+        self.keep_later = keep_later
         self._reports: OrderedDict[Hashable, Any] = OrderedDict()
         #: (project id, day, threshold, book) -> (the tokens it was made under, report, digest of its figures)
         self._projects: OrderedDict[Hashable, tuple] = OrderedDict()
         self._lock = threading.Lock()
+        #: project id -> (what its totals are kept under, its totals): remun.parity.project_totals
+        self.totals: dict[int, tuple] = {}
         self.hits = self.misses = 0
         #: Project reports made (one a project, however they were asked for).
         self.projects_made = 0
@@ -103,10 +108,23 @@ class ReportCache:
             while len(self._projects) > self.project_capacity:
                 self._projects.popitem(last=False)
 
+    def digest(self, slot: Hashable, tokens: tuple[str, str]) -> str | None:
+        """The digest of the figures of the project report kept in ``slot`` under ``tokens``, if known."""
+        with self._lock:
+            found = self._projects.get(slot)
+            return found[2] if found is not None and found[0] == tokens else None
+
+    def remember_digest(self, slot: Hashable, tokens: tuple[str, str], digest: str) -> None:
+        with self._lock:
+            found = self._projects.get(slot)
+            if found is not None and found[0] == tokens:
+                self._projects[slot] = (tokens, found[1], digest)
+
     def clear(self) -> None:
         with self._lock:
             self._reports.clear()
             self._projects.clear()
+            self.totals.clear()
 
 
 REPORTS = ReportCache()
@@ -152,21 +170,39 @@ def _book(book: BookOrMaker) -> RateBook:
     return book if isinstance(book, RateBook) else book()
 
 
-def _put_projects(cache: ReportCache, versions: Versions, reports: list[ProjectParity], slot: Callable[[int], tuple],
-                  day: dt.date, threshold: int) -> tuple[dict[int, str | None], list[Kept]]:
-    """Keep project reports just made in this process: their figures' digests, and what to keep of them
-    in the database for verify (when the cache keeps reports there)."""
-    rows, digests = [], {}
-    for report in reports:
-        digest = None
-        if cache.keep_with is not None:
+def _keep_reports(cache: ReportCache, versions: Versions, made: list[tuple[tuple, ProjectParity]], day: dt.date,
+                  threshold: int, organisation: tuple[OrganisationParity, list[tuple]] | None = None) -> None:
+    """Keep the figures of reports just made in the database for verify (when the cache keeps them there):
+    each project report in ``made`` (its slot, the report), and the organisation's report (with each of its
+    projects' slots). Working out every figure as JSON takes longer than making a report from kept totals,
+    so it is handed to ``cache.keep_later`` (the web app's runs it once the page has been sent)."""
+    if cache.keep_with is None:
+        return
+
+    def work() -> None:
+        rows = []
+        for slot, report in made:
             figures = figures_json(report)
-            digest = figures_digest(figures)
+            cache.remember_digest(slot, versions.of(report.project_id), figures_digest(figures))
             rows.append(("project", report.project_id, project_digest(versions, report.project_id), day, threshold,
                          figures))
-        digests[report.project_id] = digest
-        cache.put_project(slot(report.project_id), versions.of(report.project_id), report, digest)
-    return digests, rows
+        if organisation is not None:
+            report, slots = organisation
+            digests = {}
+            for slot, project in zip(slots, report.projects):
+                digest = cache.digest(slot, versions.of(project.project_id))
+                if digest is None:  # kept before this process kept its figures in the database
+                    digest = figures_digest(figures_json(project))
+                    cache.remember_digest(slot, versions.of(project.project_id), digest)
+                digests[project.project_id] = digest
+            rows.append(("organisation", None, organisation_digest(versions), day, threshold,
+                         organisation_figures(report, digests)))
+        keep(cache.keep_with, rows)  # the projects made and the organisation's report in one transaction
+
+    if cache.keep_later is None:
+        work()
+    else:
+        cache.keep_later(work)
 
 
 def cached_project_parity(session: Session, project_id: int, book: BookOrMaker, today: dt.date | None = None,
@@ -182,14 +218,13 @@ def cached_project_parity(session: Session, project_id: int, book: BookOrMaker, 
         cache.hits += 1
         return found[0]
     cache.misses += 1
-    totals = totals_for(session, versions, [project_id], cache.keep_with)
+    totals = totals_for(session, versions, [project_id], cache.keep_with, in_memory=cache.totals)
     reports = project_reports(session, _book(book), day, threshold, basis_from_settings(session), [project_id], totals)
     if not reports:
         raise NoResultFound(f"no project {project_id}")
     report = reports[0]
-    _digests, rows = _put_projects(cache, versions, [report], slot, day, threshold)
-    if cache.keep_with is not None:
-        keep(cache.keep_with, rows)
+    cache.put_project(slot(project_id), versions.of(project_id), report, None)
+    _keep_reports(cache, versions, [(slot(project_id), report)], day, threshold)
     return report
 
 
@@ -206,31 +241,26 @@ def cached_organisation_parity(session: Session, book: BookOrMaker, today: dt.da
     if found is not None:
         return found
     slot = lambda project_id: (project_id, day, threshold, book_id)  # noqa: E731
-    reports, digests, missing, rows = [], {}, [], []
+    reports, missing = [], []
     for project_id in versions.projects:
         kept = cache.project(slot(project_id), versions.of(project_id))
         if kept is None:
             missing.append(project_id)
         else:
             reports.append(kept[0])
-            digests[project_id] = kept[1]
     basis = basis_from_settings(session)
+    made = []
     if missing:
         # Their totals kept under their tokens (made again only for projects whose records changed), read
         # or summed before the projects' rows; a project made since the versions were read is left out.
         totals = totals_for(session, versions, missing, cache.keep_with,
-                            of_every_project=len(missing) == len(versions.projects))
+                            of_every_project=len(missing) == len(versions.projects), in_memory=cache.totals)
         made = project_reports(session, _book(book), day, threshold, basis, missing, totals)
-        made_digests, rows = _put_projects(cache, versions, made, slot, day, threshold)
-        digests.update(made_digests)
+        for project in made:
+            cache.put_project(slot(project.project_id), versions.of(project.project_id), project, None)
         reports.extend(made)
     report = combined_parity(reports, threshold, basis)
-    if cache.keep_with is not None:
-        for project in report.projects:  # kept before this process kept its figures in the database
-            if digests.get(project.project_id) is None:
-                digests[project.project_id] = figures_digest(figures_json(project))
-        # The projects made and the organisation's report kept in one transaction.
-        keep(cache.keep_with, rows + [("organisation", None, organisation_digest(versions), day, threshold,
-                                       organisation_figures(report, digests))])
+    _keep_reports(cache, versions, [(slot(project.project_id), project) for project in made], day, threshold,
+                  (report, [slot(project.project_id) for project in report.projects]))
     cache.put(key, report)
     return report

@@ -34,9 +34,32 @@ def kept_parity() -> dict:
 
     cache = current_app.extensions.get("remun.reports")
     if cache is None:
-        cache = current_app.extensions["remun.reports"] = ReportCache(keep_with=db.sessionmaker)
+        cache = current_app.extensions["remun.reports"] = ReportCache(keep_with=db.sessionmaker,
+                                                                      keep_later=after_response)
     return {"book": rate_book, "book_key": id(current_app.extensions["remun.rates"]), "cache": cache,
             "threshold": int(current_app.config.get("REMUN_PAY_GAP_THRESHOLD", 10))}
+
+
+def after_response(work: Callable[[], None]) -> None:
+    """Run ``work`` once this request's response has been sent (the server closes it), or at once outside
+    a request: work the reader need not wait for. A failure is logged; the page has already gone."""
+    from flask import after_this_request, has_request_context
+
+    if not has_request_context():
+        work()
+        return
+    app = current_app._get_current_object()
+
+    def safely() -> None:
+        try:
+            work()
+        except Exception:  # noqa: BLE001 (logged with its traceback; nothing else can be told)
+            app.logger.exception("Work left for after the response failed")
+
+    @after_this_request
+    def when_sent(response: Response) -> Response:
+        response.call_on_close(safely)
+        return response
 
 
 def rate_book() -> RateBook:

@@ -33,6 +33,8 @@ from remun.project_records.enums import PayBasis, RoleKind
 from remun.project_records.models import Attendance, Expense, Meeting, Role, RoleTerms
 from remun.parity.report import organisation_parity, project_parity
 from remun.parity.kept_reports import check_kept_reports
+from remun.parity.project_totals import KeptTotals, check_kept_totals
+from remun.parity.versions import read_versions
 from remun.parity.report_cache import ReportCache, cached_organisation_parity, cached_project_parity
 from remun.imports.importer import ImportFailed, import_workbook
 from tests.helpers.workbooks import good_sheets, set_cell, workbook
@@ -196,6 +198,9 @@ def test_the_ledger_stays_right_whatever_the_order(own_engine, rate_book):
                     organisation_parity(check, rate_book)
                 check.rollback()  # the reports were kept in transactions of their own
                 assert check_kept_reports(check, rate_book) == []
+                # and each project's totals, kept under its version, equal its records summed again
+                assert check.scalar(select(func.count()).select_from(KeptTotals)) >= 1
+                assert check_kept_totals(check, read_versions(check)) == []
 
         @invariant()
         def money_is_right(self):

@@ -18,6 +18,7 @@ from sqlalchemy import event, func, select, text
 from remun.database import downgrade, make_engine, upgrade
 from remun.parity.report import organisation_parity, project_parity
 from remun.parity.kept_reports import figures_json
+from remun.parity.project_totals import kept_under, summed_totals, totals_json
 from remun.parity.report_cache import ReportCache, cached_organisation_parity, cached_project_parity
 from remun.parity.versions import read_versions
 from remun.project_records.enums import Reciprocity
@@ -71,10 +72,16 @@ def test_a_write_moves_only_its_projects_version_and_only_its_report_is_made_aga
         for write, second, value in steps:
             written, other = (projects[1], projects[0]) if second else projects
             before = read_versions(session)
+            kept = {project_id: (kept_under(before, project_id), totals_json(totals))  # as the database keeps them
+                    for project_id, totals in summed_totals(session, ids).items()}
             write(session, written, value)
             session.flush()
             session.expire_all()
             after = read_versions(session)
+            # Totals kept under a token that still stands equal the records summed again.
+            for project_id, totals in summed_totals(session, ids).items():
+                if kept_under(after, project_id) == kept[project_id][0]:
+                    assert totals_json(totals) == kept[project_id][1], f"{write.__name__} left kept totals wrong"
             if write in WRITES:
                 assert after.projects[other.id] == before.projects[other.id], \
                     f"{write.__name__} to one project moved another's version"

@@ -286,9 +286,9 @@ def test_the_parity_pages_follow_every_committed_change_and_each_reader(app, cli
     db_session.commit()
 
     def shown(address, reader=client):
-        response = reader.get(address)
-        assert response.status_code == 200, address
-        return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
+        with reader.get(address) as response:  # closed, as a server closes it once sent
+            assert response.status_code == 200, address
+            return " ".join(re.sub(r"<[^>]+>", " ", response.get_data(as_text=True)).split())
 
     pages = (f"/projects/{project.id}/parity", "/parity")
     first = [shown(address) for address in pages]
