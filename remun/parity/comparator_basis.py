@@ -21,6 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from remun.money import ZERO
 from remun.translation import N_
@@ -78,10 +79,7 @@ class ComparatorBasis:
 
     def salary_rate(self, contracted_rate: Decimal) -> Decimal:
         """A salary's hourly rate on this basis, unrounded (exact to 50 digits)."""
-        from remun.pay.terms import ARITHMETIC
-
-        exact = Fraction(contracted_rate) * self.salary_factor
-        return ARITHMETIC.divide(Decimal(exact.numerator), Decimal(exact.denominator))
+        return _salary_rate(self, contracted_rate)
 
     def sentence(self, gettext: Callable[[str], str] = lambda message: message) -> str:
         """The basis in one sentence, in English or through ``gettext`` (pages and workbooks)."""
@@ -135,3 +133,13 @@ def basis_from_settings(session) -> ComparatorBasis:
         public_holiday_days=Decimal(settings["parity.public_holiday_days"]),
         on_costs_percent=None if on_costs is None else Decimal(on_costs),
     )
+
+
+@lru_cache(maxsize=4096)
+def _salary_rate(basis: ComparatorBasis, contracted_rate: Decimal) -> Decimal:
+    # Worked out once for each basis and rate (every report prices the same few salaries again and again);
+    # equal rates written differently (20, 20.00) are the same fraction, so they share one result.
+    from remun.pay.terms import ARITHMETIC
+
+    exact = Fraction(contracted_rate) * basis.salary_factor
+    return ARITHMETIC.divide(Decimal(exact.numerator), Decimal(exact.denominator))

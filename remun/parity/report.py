@@ -130,7 +130,7 @@ class ProjectParity:
         return sum(len(group.below_living_wage) for group in self.groups)
 
 
-def _load_projects(session: Session, project_ids: list[int] | None = None) -> list[Project]:
+def load_projects(session: Session, project_ids: list[int] | None = None) -> list[Project]:
     """Projects with their groups, roles and terms, in four queries however many there are."""
     query = select(Project).options(
         selectinload(Project.groups),
@@ -150,7 +150,7 @@ def project_parity(
     basis: ComparatorBasis | None = None,
 ) -> ProjectParity:
     """The project's report; ``basis`` defaults to the organisation's chosen comparator basis."""
-    projects = _load_projects(session, [project_id])
+    projects = load_projects(session, [project_id])
     if not projects:
         raise NoResultFound(f"no project {project_id}")
     basis = basis or basis_from_settings(session)
@@ -250,21 +250,33 @@ def _each_person_once(paid, ungrouped) -> list[tuple[RoleKind, Decimal]]:
     """
     totals: dict[int, list] = {}
     for person in paid:
-        if person.role_title in ungrouped or person.hours_given == ZERO or person.kind is RoleKind.OTHER:
+        kind, hours = person.kind, person.hours_given
+        if hours == ZERO or kind is RoleKind.OTHER or person.role_title in ungrouped:
             continue
-        entry = totals.setdefault(person.person_id, [ZERO, ZERO, defaultdict(lambda: ZERO)])
+        entry = totals.get(person.person_id)
+        if entry is None:
+            entry = totals[person.person_id] = [ZERO, ZERO, {}]
         entry[0] += person.received
-        entry[1] += person.hours_given
-        side = "lived" if person.kind.is_lived_experience_side else "comparator"
-        entry[2][(side, person.kind)] += person.hours_given
+        entry[1] += hours
+        by_kind = entry[2]  # each kind is on one side: lived experience (and carers) or comparator
+        by_kind[kind] = by_kind.get(kind, ZERO) + hours
     people = []
     for received, hours, by_kind in totals.values():
-        lived = sum((h for (side, _), h in by_kind.items() if side == "lived"), ZERO)
-        comparator = sum((h for (side, _), h in by_kind.items() if side == "comparator"), ZERO)
-        side = "lived" if lived >= comparator else "comparator"
-        kind = max(((h, k) for (s, k), h in by_kind.items() if s == side), key=lambda pair: pair[0])[1]
+        lived = comparator = ZERO
+        for kind, given in by_kind.items():
+            if kind in _LIVED_SIDE:
+                lived += given
+            else:
+                comparator += given
+        on_lived_side = lived >= comparator
+        kind = max(((given, kind) for kind, given in by_kind.items() if (kind in _LIVED_SIDE) == on_lived_side),
+                   key=lambda pair: pair[0])[1]
         people.append((kind, hourly_rate(received, hours)))
     return people
+
+
+#: The kinds on the lived-experience side (RoleKind.is_lived_experience_side), as a set to look up.
+_LIVED_SIDE = frozenset(kind for kind in RoleKind if kind.is_lived_experience_side)
 
 
 def _by_role(paid, roles_by_id, offered_rate, comparator_rate) -> tuple[RolePaid, ...]:
@@ -365,16 +377,18 @@ def organisation_parity(
 
 
 def project_reports(session: Session, book: RateBook, today: dt.date | None, threshold: int, basis: ComparatorBasis,
-                    project_ids: list[int] | None = None,
-                    totals: dict[int, ProjectTotals] | None = None) -> list[ProjectParity]:
+                    project_ids: list[int] | None = None, totals: dict[int, ProjectTotals] | None = None,
+                    projects: list[Project] | None = None) -> list[ProjectParity]:
     """The reports of the projects asked about (every project for None), in one pass over the data, so the
     query count does not grow with the projects. Equal to :func:`project_parity` of each.
 
     ``totals``: the projects' totals already read (remun.parity.project_totals.totals_for), else summed
-    now; a project without them (made since they were read) is left out."""
+    now; a project without them (made since they were read) is left out. ``projects``: their rows with
+    groups, roles and terms already read (:func:`load_projects`), else read now."""
     totals = totals if totals is not None else summed_totals(session, project_ids)
+    projects = projects if projects is not None else load_projects(session, project_ids)
     return [_project_report(project, totals[project.id], book, today, threshold, basis)
-            for project in _load_projects(session, project_ids) if project.id in totals]
+            for project in projects if project.id in totals]
 
 
 def combined_parity(reports, threshold: int, basis: ComparatorBasis) -> OrganisationParity:

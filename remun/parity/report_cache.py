@@ -36,9 +36,10 @@ from remun.parity.comparator_basis import basis_from_settings
 from remun.parity.kept_reports import figures_digest, figures_json, keep, organisation_figures
 from remun.parity.pay_gap import DEFAULT_THRESHOLD
 from remun.parity.project_totals import totals_for
-from remun.parity.report import OrganisationParity, ProjectParity, combined_parity, project_reports
+from remun.parity.report import OrganisationParity, ProjectParity, combined_parity, load_projects, project_reports
 from remun.parity.versions import Versions, organisation_digest, project_digest, read_versions
 from remun.pay.rate_cards import RateBook
+from remun.project_records.models import Project
 
 #: How many finished organisation reports (and pages) each process keeps.
 CAPACITY = 64
@@ -63,6 +64,8 @@ class ReportCache:
         self._lock = threading.Lock()
         #: project id -> (what its totals are kept under, its totals): remun.parity.project_totals
         self.totals: dict[int, tuple] = {}
+        #: project id -> (its token, its row with groups, roles and terms, detached: read only)
+        self.rows: dict[int, tuple] = {}
         self.hits = self.misses = 0
         #: Project reports made (one a project, however they were asked for).
         self.projects_made = 0
@@ -125,6 +128,7 @@ class ReportCache:
             self._reports.clear()
             self._projects.clear()
             self.totals.clear()
+            self.rows.clear()
 
 
 REPORTS = ReportCache()
@@ -168,6 +172,29 @@ BookOrMaker = RateBook | Callable[[], RateBook]
 
 def _book(book: BookOrMaker) -> RateBook:
     return book if isinstance(book, RateBook) else book()
+
+
+def _project_rows(session: Session, cache: ReportCache, versions: Versions, project_ids: list[int]) -> list[Project]:
+    """The projects' rows with their groups, roles and terms (what a report prices), kept in this process
+    while their tokens stand: every one of them changes its project's token. The rest are read in a
+    session of their own and kept detached, never to be changed or to load more (a cache that keeps
+    nothing in the database reads them with ``session``, as it always did)."""
+    if cache.keep_with is None:
+        return load_projects(session, project_ids)
+    found, missing = [], []
+    for project_id in project_ids:
+        kept = cache.rows.get(project_id)
+        if kept is not None and kept[0] == versions.projects.get(project_id):
+            found.append(kept[1])
+        else:
+            missing.append(project_id)
+    if missing:
+        with cache.keep_with() as own:  # closing it ends its transaction and detaches the rows, as loaded
+            loaded = load_projects(own, missing)
+        for project in loaded:
+            cache.rows[project.id] = (versions.projects.get(project.id), project)
+        found.extend(loaded)
+    return found
 
 
 def _keep_reports(cache: ReportCache, versions: Versions, made: list[tuple[tuple, ProjectParity]], day: dt.date,
@@ -219,7 +246,8 @@ def cached_project_parity(session: Session, project_id: int, book: BookOrMaker, 
         return found[0]
     cache.misses += 1
     totals = totals_for(session, versions, [project_id], cache.keep_with, in_memory=cache.totals)
-    reports = project_reports(session, _book(book), day, threshold, basis_from_settings(session), [project_id], totals)
+    reports = project_reports(session, _book(book), day, threshold, basis_from_settings(session), [project_id], totals,
+                              _project_rows(session, cache, versions, [project_id]))
     if not reports:
         raise NoResultFound(f"no project {project_id}")
     report = reports[0]
@@ -255,7 +283,8 @@ def cached_organisation_parity(session: Session, book: BookOrMaker, today: dt.da
         # or summed before the projects' rows; a project made since the versions were read is left out.
         totals = totals_for(session, versions, missing, cache.keep_with,
                             of_every_project=len(missing) == len(versions.projects), in_memory=cache.totals)
-        made = project_reports(session, _book(book), day, threshold, basis, missing, totals)
+        made = project_reports(session, _book(book), day, threshold, basis, missing, totals,
+                               _project_rows(session, cache, versions, missing))
         for project in made:
             cache.put_project(slot(project.project_id), versions.of(project.project_id), project, None)
         reports.extend(made)
