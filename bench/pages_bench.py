@@ -7,15 +7,16 @@ Fill the database first with bench/generate. Cases:
 
 - ``parity report (one project)``: remun.parity.report.project_parity, no web;
 - ``organisation dashboard``: remun.parity.report.organisation_parity, no web;
-- the same two reports kept (remun/parity/report_cache.py): unchanged, and the
-  dashboard's first request after a change to one attendance row of one project
-  (committed; only that project's report is made again), beside its first request
-  after a change to every project's figures (the organisation's version moved: what
-  any change cost before reports were kept per project);
-- ``GET`` of the parity page, the organisation dashboard (also right after a
-  change in one project, and with its body made again from a kept report), a
-  person's statement and the project ledger (first page), through the Flask app as
-  an administrator (query, template and all, no network).
+- the same two reports kept (remun/parity/report_cache.py) as the web app keeps them: unchanged; the
+  dashboard in a new process (every report made again from the projects' totals kept in the
+  database, remun/parity/project_totals.py); its first request after a change to one attendance row
+  of one project (committed; only that project's report is made again); and its first request after a
+  change to every project's figures (the organisation's version moved, as a change to its settings or
+  rate figures, or a new day, does: every report made again from the totals kept in memory);
+- ``GET`` of the parity page, the organisation dashboard (also right after a change in one project
+  or to every project, and with its body made again from a kept report), a person's statement and
+  the project ledger (first page), through the Flask app as an administrator (query, template and
+  all, no network; the work left for after a response is done before the next change, untimed).
 
 Each case runs on different projects and people in turn (chosen with a fixed
 seed), after one warm-up run. The garbage collector is set as gunicorn serves
@@ -150,7 +151,14 @@ def main(argv=None) -> list[dict]:
         # call of each makes the report; the rest read the version and reuse it (figures unchanged).
         from remun.parity.report_cache import ReportCache, cached_organisation_parity, cached_project_parity
 
-        kept = ReportCache()
+        # As the web app keeps them: the totals and each report's figures in the database, the figures once
+        # the page has been sent (here: before the next change, untimed).
+        pending: list = []
+        kept = ReportCache(keep_with=db.sessionmaker, keep_later=pending.append)
+
+        def keep_pending() -> None:
+            while pending:
+                pending.pop(0)()
 
         def kept_parity(project_id: int) -> None:
             cached_project_parity(db.session, project_id, book, cache=kept)
@@ -165,8 +173,17 @@ def main(argv=None) -> list[dict]:
         kept_dashboard(None)
         results.append(report("parity report, one project (kept)", timed(kept_parity, chosen_projects, args.runs), 50))
         results.append(report("organisation dashboard (kept report)", timed(kept_dashboard, [None], args.runs), 300))
+        keep_pending()
+
+        def new_process(_none) -> None:  # a process with nothing in memory: the totals kept in the database
+            cached_organisation_parity(db.session, book, cache=ReportCache(keep_with=db.sessionmaker,
+                                                                           keep_later=pending.append))
+            db.session.rollback()
+
+        results.append(report("dashboard in a new process", timed_after(lambda _n: keep_pending(), new_process,
+                                                                        [None], args.dashboard_runs), None))
         db.session.close()
-        change_one, change_every = _changes(app, db, chosen_projects)
+        change_one, change_every = _changes(app, db, chosen_projects, before=keep_pending)
         if change_one is not None:
             results.append(report("dashboard after a change in one project",
                                   timed_after(change_one, kept_dashboard, chosen_projects, args.runs), 300))
@@ -178,10 +195,21 @@ def main(argv=None) -> list[dict]:
         cookie["_user_id"] = key
         cookie["_fresh"] = True
 
+    sent: list = []
+
     def get(path: str) -> None:
         response = client.get(path)
         if response.status_code != 200:
             raise SystemExit(f"GET {path} gave {response.status_code}")
+        response.get_data()
+        sent.append(response)  # closed before the next change, untimed: what a server does once it is sent
+
+    def close_sent() -> None:  # work left for after the response (the reports' figures kept for verify)
+        while sent:
+            sent.pop().close()
+
+    with app.app_context():
+        change_one, change_every = _changes(app, db, chosen_projects, before=close_sent)
 
     results.append(report("GET parity page", timed(lambda p: get(f"/projects/{p}/parity"), chosen_projects, args.runs), None))
     # The same pages again, figures unchanged: the kept report (and, where the code keeps it, the page's body).
@@ -191,6 +219,8 @@ def main(argv=None) -> list[dict]:
     if change_one is not None:
         results.append(report("GET dashboard after a change in one project",
                               timed_after(change_one, lambda _p: get("/parity"), chosen_projects, args.runs), 300))
+        results.append(report("GET dashboard after a change to every project",
+                              timed_after(change_every, lambda _n: get("/parity"), [None], args.dashboard_runs), 300))
 
         def body_again(_none) -> None:  # the report kept, the page's body made again
             app.extensions["remun.report_pages"].clear()
@@ -203,10 +233,10 @@ def main(argv=None) -> list[dict]:
     return results
 
 
-def _changes(app, db, project_ids: list[int]):
+def _changes(app, db, project_ids: list[int], before=lambda: None):
     """What changes one project's figures (one attendance row's travel hours, up and down again in turn),
     and what changes every project's (the organisation's figures version), each committed; (None, None)
-    when no attendance can change (every one approved for payment)."""
+    when no attendance can change (every one approved for payment). ``before`` runs first (untimed)."""
     from sqlalchemy import text
     steps = iter(range(10**9))
     changed: dict[int, int] = {}
@@ -224,6 +254,7 @@ def _changes(app, db, project_ids: list[int]):
         return None, None
 
     def one(project_id: int) -> None:
+        before()
         project_id = project_id if project_id in unclaimed else next(iter(unclaimed))
         changed[project_id] = changed.get(project_id, 0) + 1
         with app.app_context():  # a session of its own, committed and ended before the timed request
@@ -232,6 +263,7 @@ def _changes(app, db, project_ids: list[int]):
             db.session.commit()
 
     def every(_none) -> None:
+        before()
         with app.app_context():
             db.session.execute(text("UPDATE figures_version SET token = :token WHERE id = 1"),
                                {"token": f"bench-{next(steps)}-{os.getpid()}"})

@@ -16,9 +16,15 @@ migrations 0016 and 0021). So:
   committed afterwards moves a token, and the next request makes that report again; a token from a
   transaction that was rolled back is random and is never seen again.
 
-Each process keeps its own reports (least recently used first out). Every report a process makes is
-also kept in the database for ``remun verify`` when the cache is given sessions to keep them with
-(the web app's is): remun/parity/kept_reports.py. No Flask here.
+Each process keeps its own reports (least recently used first out). What a report is made from is kept
+under the project's token alone, since it does not depend on the day, the rates or the settings: the
+project's totals (remun/parity/project_totals.py: in the database, and in this process) and its rows
+with their roles and terms (in this process). So a new day or a change to the organisation's settings
+or rate figures makes every report again from them, without reading the records.
+
+Every report a process makes is also kept in the database for ``remun verify`` when the cache is given
+sessions to keep them with (the web app's is, and works out their figures once the page has been
+sent): remun/parity/kept_reports.py. No Flask here.
 """
 
 from __future__ import annotations
@@ -176,11 +182,9 @@ def _book(book: BookOrMaker) -> RateBook:
 
 def _project_rows(session: Session, cache: ReportCache, versions: Versions, project_ids: list[int]) -> list[Project]:
     """The projects' rows with their groups, roles and terms (what a report prices), kept in this process
-    while their tokens stand: every one of them changes its project's token. The rest are read in a
-    session of their own and kept detached, never to be changed or to load more (a cache that keeps
-    nothing in the database reads them with ``session``, as it always did)."""
-    if cache.keep_with is None:
-        return load_projects(session, project_ids)
+    while their tokens stand: every one of them moves its project's token. The rest are read in
+    ``session``'s transaction (seeing what it sees, as the tokens were) by a session of their own, whose
+    closing detaches them as loaded: read only, never to load more, apart from the request's own objects."""
     found, missing = [], []
     for project_id in project_ids:
         kept = cache.rows.get(project_id)
@@ -189,7 +193,8 @@ def _project_rows(session: Session, cache: ReportCache, versions: Versions, proj
         else:
             missing.append(project_id)
     if missing:
-        with cache.keep_with() as own:  # closing it ends its transaction and detaches the rows, as loaded
+        # "rollback_only": closing it leaves the request's transaction as it was.
+        with Session(bind=session.connection(), join_transaction_mode="rollback_only") as own:
             loaded = load_projects(own, missing)
         for project in loaded:
             cache.rows[project.id] = (versions.projects.get(project.id), project)
