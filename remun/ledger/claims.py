@@ -149,10 +149,19 @@ def sync_claims(session: Session, book: RateBook, *, project_id: int | None = No
                 "travel_hours": attendance.travel_hours, "paid_hours": paid,
             }
         expenses = expenses_of.get(attendance.id, ZERO)
-        wanted = {
-            ClaimKind.TIME: time_facts,
-            ClaimKind.EXPENSES: {"amount": expenses} if expenses > ZERO else None,
-        }
+        expenses_facts = {"amount": expenses} if expenses > ZERO else None
+        if (attendance.id, ClaimKind.TIME) not in existing and (attendance.id, ClaimKind.EXPENSES) not in existing:
+            # No claim yet (every row of a new project): each claim wanted is new, with every fact, in full.
+            base = {"attendance_id": attendance.id, "person_id": attendance.person_id,
+                    "project_id": attendance_project, "status": ClaimStatus.SUBMITTED,
+                    "submitted_at": submitted_at, "submitted_by_id": user_id}
+            if time_facts is not None:
+                new_claims.append({**time_facts, **base, "kind": ClaimKind.TIME})
+            if expenses_facts is not None:
+                new_claims.append({**_NO_FACTS, "amount": expenses, **base, "kind": ClaimKind.EXPENSES})
+            result.created += (time_facts is not None) + (expenses_facts is not None)
+            continue
+        wanted = {ClaimKind.TIME: time_facts, ClaimKind.EXPENSES: expenses_facts}
         for kind, facts in wanted.items():
             claim = existing.get((attendance.id, kind))
             if claim is not None and claim.status not in OPEN:
@@ -169,9 +178,10 @@ def sync_claims(session: Session, book: RateBook, *, project_id: int | None = No
                     result.removed += 1
                 continue
             if claim is None:
-                new_claims.append({"attendance_id": attendance.id, "person_id": attendance.person_id,
-                                   "project_id": attendance_project, "kind": kind, "status": ClaimStatus.SUBMITTED,
-                                   "submitted_at": submitted_at, "submitted_by_id": user_id, **facts})
+                new_claims.append({**_NO_FACTS, **facts, "attendance_id": attendance.id,
+                                   "person_id": attendance.person_id, "project_id": attendance_project,
+                                   "status": ClaimStatus.SUBMITTED, "submitted_at": submitted_at,
+                                   "submitted_by_id": user_id, "kind": kind})
                 result.created += 1
                 continue
             changed = claim.person_id != attendance.person_id or any(
@@ -360,8 +370,9 @@ def has_decided_claims(session: Session, attendance_id: int) -> bool:
 
 #: Every fact a claim may record: an expenses claim leaves the time facts empty.
 _FACTS = ("amount", "basis", "rate", "rate_card_ref", "hours", "prep_hours", "travel_hours", "paid_hours")
+_NO_FACTS = dict.fromkeys(_FACTS)
 
 
 def _insert_claims(session: Session, claims: list[dict]) -> None:
-    """New claims in bulk (remun.bulk_insert), each with every fact, None where it has none."""
-    insert_rows(session, Claim.__table__, [{**dict.fromkeys(_FACTS), **claim} for claim in claims])
+    """New claims in bulk (remun.bulk_insert), each with every fact (None where it has none) and the same keys."""
+    insert_rows(session, Claim.__table__, claims)
