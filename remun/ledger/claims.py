@@ -63,6 +63,35 @@ def _time_claim_facts(attendance: Row, role: Role, day: dt.date, book: RateBook,
     }
 
 
+def _priced_time_claim(attendance: Row, roles: dict[int, Role], book: RateBook,
+                       priced_on: dict[tuple[int, dt.date], PayTerms], known: dict[tuple, object]) -> object:
+    """``_time_claim_facts`` for an attendance without its hours: None, _UNPRICED, or (amount, basis, rate,
+    rate card, paid hours).
+
+    Worked out once for each role, day and hours in a sync: the 10,000 rows of an upload come to a
+    few hundred different claims, and pricing each row again cost more CPU than writing it. The hours are
+    keyed by their text, so two equal Decimals written differently (2.5, 2.50) are priced each as it is.
+    """
+    key = (attendance.role_id, attendance.date, str(attendance.hours), str(attendance.prep_hours),
+           str(attendance.travel_hours))
+    priced = known.get(key, _NOT_KNOWN)
+    if priced is _NOT_KNOWN:
+        try:
+            facts = _time_claim_facts(attendance, roles[attendance.role_id], attendance.date, book, priced_on)
+        except NoRateOnDate:
+            priced = _UNPRICED
+        else:
+            priced = None if facts is None else (
+                facts["amount"], facts["basis"], facts["rate"], facts["rate_card_ref"], facts["paid_hours"])
+        known[key] = priced
+    return priced
+
+
+_NOT_KNOWN = object()
+#: The rate card had no figure on the session's date.
+_UNPRICED = object()
+
+
 def sync_claims(session: Session, book: RateBook, *, project_id: int | None = None,
                 attendance_ids: list[int] | None = None, user_id: int | None = None) -> SyncResult:
     """Make each attendance's claims match it: create, update or remove claims not yet approved.
@@ -93,28 +122,46 @@ def sync_claims(session: Session, book: RateBook, *, project_id: int | None = No
     for start in range(0, len(role_ids), 500):
         roles.update((role.id, role) for role in session.scalars(
             select(Role).where(Role.id.in_(role_ids[start:start + 500])).options(selectinload(Role.terms))))
-    existing: dict[tuple[int, ClaimKind], Claim] = {}
-    ids = [row.id for row in rows]
-    for start in range(0, len(ids), 500):
-        for claim in session.scalars(select(Claim).where(Claim.attendance_id.in_(ids[start:start + 500]))):
-            existing[(claim.attendance_id, claim.kind)] = claim
+    # The claims of the same attendance, in one statement (not a statement for each 500 ids).
+    existing: dict[tuple[int, ClaimKind], Claim] = {
+        (claim.attendance_id, claim.kind): claim for claim in session.scalars(
+            select(Claim).join(Attendance, Claim.attendance_id == Attendance.id)
+            .join(Meeting, Attendance.meeting_id == Meeting.id).where(*filters))}
 
     result = SyncResult()
     submitted_at = now()
     priced_on: dict[tuple[int, dt.date], PayTerms] = {}
+    known: dict[tuple, object] = {}
     new_claims: list[dict] = []  # inserted in bulk at the end: an ORM object each cost more than an import's checks
     for attendance in rows:
-        day, attendance_project = attendance.date, attendance.project_id
-        try:
-            time_facts = _time_claim_facts(attendance, roles[attendance.role_id], day, book, priced_on)
-        except NoRateOnDate:
+        attendance_project = attendance.project_id
+        priced = _priced_time_claim(attendance, roles, book, priced_on, known)
+        if priced is None:
+            time_facts = None
+        elif priced is _UNPRICED:
             result.unpriced.append(attendance.id)
             time_facts = None
+        else:
+            amount, basis, rate, rate_card_ref, paid = priced
+            time_facts = {
+                "amount": amount, "basis": basis, "rate": rate, "rate_card_ref": rate_card_ref,
+                "hours": attendance.hours, "prep_hours": attendance.prep_hours,
+                "travel_hours": attendance.travel_hours, "paid_hours": paid,
+            }
         expenses = expenses_of.get(attendance.id, ZERO)
-        wanted = {
-            ClaimKind.TIME: time_facts,
-            ClaimKind.EXPENSES: {"amount": expenses} if expenses > ZERO else None,
-        }
+        expenses_facts = {"amount": expenses} if expenses > ZERO else None
+        if (attendance.id, ClaimKind.TIME) not in existing and (attendance.id, ClaimKind.EXPENSES) not in existing:
+            # No claim yet (every row of a new project): each claim wanted is new, with every fact, in full.
+            base = {"attendance_id": attendance.id, "person_id": attendance.person_id,
+                    "project_id": attendance_project, "status": ClaimStatus.SUBMITTED,
+                    "submitted_at": submitted_at, "submitted_by_id": user_id}
+            if time_facts is not None:
+                new_claims.append({**time_facts, **base, "kind": ClaimKind.TIME})
+            if expenses_facts is not None:
+                new_claims.append({**_NO_FACTS, "amount": expenses, **base, "kind": ClaimKind.EXPENSES})
+            result.created += (time_facts is not None) + (expenses_facts is not None)
+            continue
+        wanted = {ClaimKind.TIME: time_facts, ClaimKind.EXPENSES: expenses_facts}
         for kind, facts in wanted.items():
             claim = existing.get((attendance.id, kind))
             if claim is not None and claim.status not in OPEN:
@@ -131,9 +178,10 @@ def sync_claims(session: Session, book: RateBook, *, project_id: int | None = No
                     result.removed += 1
                 continue
             if claim is None:
-                new_claims.append({"attendance_id": attendance.id, "person_id": attendance.person_id,
-                                   "project_id": attendance_project, "kind": kind, "status": ClaimStatus.SUBMITTED,
-                                   "submitted_at": submitted_at, "submitted_by_id": user_id, **facts})
+                new_claims.append({**_NO_FACTS, **facts, "attendance_id": attendance.id,
+                                   "person_id": attendance.person_id, "project_id": attendance_project,
+                                   "status": ClaimStatus.SUBMITTED, "submitted_at": submitted_at,
+                                   "submitted_by_id": user_id, "kind": kind})
                 result.created += 1
                 continue
             changed = claim.person_id != attendance.person_id or any(
@@ -322,8 +370,9 @@ def has_decided_claims(session: Session, attendance_id: int) -> bool:
 
 #: Every fact a claim may record: an expenses claim leaves the time facts empty.
 _FACTS = ("amount", "basis", "rate", "rate_card_ref", "hours", "prep_hours", "travel_hours", "paid_hours")
+_NO_FACTS = dict.fromkeys(_FACTS)
 
 
 def _insert_claims(session: Session, claims: list[dict]) -> None:
-    """New claims in bulk (remun.bulk_insert), each with every fact, None where it has none."""
-    insert_rows(session, Claim.__table__, [{**dict.fromkeys(_FACTS), **claim} for claim in claims])
+    """New claims in bulk (remun.bulk_insert), each with every fact (None where it has none) and the same keys."""
+    insert_rows(session, Claim.__table__, claims)

@@ -13,13 +13,13 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from remun.database import make_engine, upgrade
-from remun.project_records.enums import PayBasis, Reciprocity
+from remun.project_records.enums import PayBasis, Reciprocity, RoleKind
 from remun.ledger import balances, claims, periods, settlement
 from remun.ledger.models import Claim, ClaimKind, ClaimStatus, LedgerTransaction, PaymentBatch, Posting
 from remun.ledger.posting import LedgerError, Line, PeriodClosed, Unbalanced, post
 from remun.ledger.models import Account, TransactionKind
 from remun.ledger.verify import verify_ledger
-from remun.project_records.models import Attendance, Person
+from remun.project_records.models import Attendance, Meeting, Person, Role, RoleTerms
 from tests.conftest import BACKENDS, create_postgres_database
 from tests.helpers.ledger import TODAY, approve_all, build_project  # noqa: F401  (fixtures too)
 
@@ -43,6 +43,33 @@ def test_attendance_becomes_claims_but_salaried_staff_claim_nothing(session, rat
     # Nothing reaches the ledger before approval; syncing again changes nothing.
     assert session.scalar(select(func.count(LedgerTransaction.id))) == 0
     assert claims.sync_claims(session, rate_book, project_id=project.id).created == 0
+
+
+def test_each_attendance_is_priced_on_its_own_hours_and_each_one_without_a_rate_is_named(session, rate_book):
+    project = build_project(session, {"Ann": Reciprocity.BANK_TRANSFER, "Bea": Reciprocity.BANK_TRANSFER,
+                                      "Cal": Reciprocity.BANK_TRANSFER})
+    ann, bea, cal = (session.scalars(select(Attendance).join(Person).where(Person.name == name)).one()
+                     for name in ("Ann", "Bea", "Cal"))
+    bea.hours = Decimal("2.5")  # the same role and day as Ann and Cal, fewer hours: a claim of its own
+    # A role paid from a rate card with no figure yet on the day (NIHR's starts in 2022): no time claim.
+    adviser = Role(project=project, title="Adviser", kind=RoleKind.LIVED_EXPERIENCE)
+    adviser.terms.append(RoleTerms(effective_from=dt.date(2021, 1, 1), basis=PayBasis.HOUR,
+                                   rate_card_ref="nihr-involvement/hourly", session_hours=Decimal("2")))
+    early = Meeting(project=project, date=dt.date(2021, 3, 1), title="Early panel", hours=Decimal("2"))
+    unpriced = [Attendance(meeting=early, person=Person(name=f"Early {index}"), role=adviser, hours=Decimal("2"))
+                for index in range(3)]
+    session.add_all([adviser, early, *unpriced])
+    session.flush()
+
+    result = claims.sync_claims(session, rate_book, project_id=project.id)
+
+    assert sorted(result.unpriced) == sorted(attendance.id for attendance in unpriced)
+    assert {claim.attendance_id: (claim.amount, claim.hours, claim.paid_hours) for claim in session.scalars(
+        select(Claim).where(Claim.project_id == project.id, Claim.kind == ClaimKind.TIME))} == {
+        ann.id: (Decimal("80.00"), Decimal("3"), Decimal("4")),  # 3 h + 1 h prep at £20
+        cal.id: (Decimal("80.00"), Decimal("3"), Decimal("4")),
+        bea.id: (Decimal("70.00"), Decimal("2.5"), Decimal("3.5")),
+    }
 
 
 @pytest.mark.parametrize(
