@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import IO
 
+from openpyxl import __version__ as _OPENPYXL_VERSION
 from openpyxl.cell.read_only import EMPTY_CELL
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
@@ -95,7 +96,11 @@ class _UnsizedSheet(ReadOnlyWorksheet):
         pass
 
     def _cells_by_row(self, min_col, min_row, max_col, max_row, values_only=False):
-        """openpyxl 3.1's ``ReadOnlyWorksheet._cells_by_row`` with ``_Parser`` for its parser."""
+        """openpyxl 3.1's ``ReadOnlyWorksheet._cells_by_row`` with ``_Parser`` for its parser (another
+        version of openpyxl reads as it always does: its internals may differ)."""
+        if not _OPENPYXL_VERSION.startswith("3.1."):
+            yield from super()._cells_by_row(min_col, min_row, max_col, max_row, values_only)
+            return
         filler = None if values_only else EMPTY_CELL
         max_col = max_col or self.max_column
         max_row = max_row or self.max_row
