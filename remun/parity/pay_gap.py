@@ -211,7 +211,10 @@ def pay_quartiles(
     any band has fewer than ``threshold`` people.
     """
     _check_threshold(threshold)
-    lived, comparators = _split(people)
+    return _quartiles(*_split(people), threshold)
+
+
+def _quartiles(lived: list[Decimal], comparators: list[Decimal], threshold: int) -> PayQuartiles:
     reasons = _size_reasons(len(lived), len(comparators), threshold)
     sizes = _band_sizes(len(lived) + len(comparators))
     if min(sizes) < threshold:
@@ -246,9 +249,8 @@ def pay_gap(
     A positive gap means the lived-experience side is paid less.
     """
     _check_threshold(threshold)
-    people = list(people)
     lived, comparators = _split(people)
-    quartiles = pay_quartiles(people, threshold)
+    quartiles = _quartiles(lived, comparators, threshold)
     reasons = _size_reasons(len(lived), len(comparators), threshold)
     if reasons:
         return PayGap(

@@ -306,16 +306,17 @@ def _paid_parity(rows, ledger: dict[tuple[int, int], LedgerTime], roles_by_id: d
     From the ledger for everyone who claims; salaried staff (who make no claims)
     from their attendance priced on their terms and the chosen basis.
     """
-    terms_by_id = {terms.id: terms for role in roles_by_id.values() for terms in role.terms}
+    salaried = {terms.id: terms for role in roles_by_id.values() for terms in role.terms
+                if terms.basis == PayBasis.SALARY}
     totals: dict[tuple[int, int], list] = {}
     names: dict[int, str] = {}
     # Many people share terms and hours: work each session's pay out once.
     pay_for: dict[tuple, Decimal | None] = {}
     for person_id, name, role_id, terms_id, priced_on, hours, prep_hours, travel_hours, count in rows:
         names[person_id] = name
-        terms = terms_by_id[terms_id]
-        if terms.basis != PayBasis.SALARY:
-            continue  # claims: read from the ledger below
+        terms = salaried.get(terms_id)
+        if terms is None:
+            continue  # not a salary: claims, read from the ledger below
         pay_key = (terms_id, priced_on, hours, prep_hours, travel_hours)
         if pay_key not in pay_for:
             try:
