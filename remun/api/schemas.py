@@ -228,7 +228,8 @@ class ProblemSchema(Schema):
     status = fields.Integer(required=True)
     detail = fields.String(metadata={"description": "What happened, in plain words."})
     errors = fields.Dict(metadata={"description": "For 422: each field's messages, by where it was sent "
-                                                  "(json, query) and its name."})
+                                                  "(json, query) and its name (a list's items by index); the "
+                                                  "messages in the request's language, like title and detail."})
 
 
 class Arguments(Schema):
