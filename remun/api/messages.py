@@ -144,7 +144,10 @@ def translated(errors: Any) -> Any:
     if isinstance(errors, (list, tuple)):
         return [translated(value) for value in errors]
     if isinstance(errors, Message):
-        return gettext(errors.template).format(**errors.values)
+        try:
+            return gettext(errors.template).format(**errors.values)
+        except (KeyError, IndexError, ValueError):  # a translation with a placeholder of its own: English, not a 500
+            return str(errors)
     if isinstance(errors, str) and errors in MESSAGES and "{" not in errors:
         # Given as it is (webargs's "Invalid JSON body.", a schema's "Unknown field."): nothing to fill in.
         return gettext(errors)

@@ -145,3 +145,13 @@ def test_other_schemas_keep_marshmallow_s_own_messages():
     message = refused.value.messages["reason"][0]
     assert type(message) is str and message == "Missing data for required field."
     assert type(marshmallow.fields.Field.default_error_messages["required"]) is str
+
+
+def test_without_accept_language_the_token_owner_s_choice(app, world, db_session):
+    owner = world["users"]["finance"]
+    owner.preferred_language = "pl"
+    db_session.commit()
+    response = app.test_client().post(f"/api/v1/projects/{world['mine']['project_id']}/claims/1/reject", json={},
+                                      headers=bearer(world["tokens"]["finance"]))
+    assert _errors(response) == {"json": {"reason": [_in(app, "pl", "Missing data for required field.")]}}
+    assert response.headers["Content-Language"] == "pl"
