@@ -38,7 +38,9 @@ def init_app(app: Flask) -> Api:
         API_SPEC_OPTIONS={
             "info": {"description": "Remun's JSON API. Send a personal access token (made on your account page) "
                                     "as `Authorization: Bearer <token>`. Money is a string with two decimals. "
-                                    "Errors are problem details (RFC 9457). Lists are paged: follow `next`."},
+                                    "Errors are problem details (RFC 9457), their words (title, detail, a 422's field "
+                                    "messages) in the language Accept-Language asks for (en, gd, pl). "
+                                    "Lists are paged: follow `next`."},
             "security": [{"bearerAuth": []}],
         },
     )

@@ -3,12 +3,14 @@
 ``type`` is ``about:blank`` with the HTTP status's own title, or a Remun address
 (``/api/v1/problems/<code>``, described in docs/api.md) for Remun's own problems
 such as a closed month; ``detail`` says what happened in plain words; a 422 adds
-``errors``, each field's messages.
+``errors``, each field's messages (by where it was sent, then by field).
 
 ``title`` and ``detail`` are in the request's language (``remun.web.languages.api_language``:
 Accept-Language, else the token owner's choice), translated when the problem is made:
 a detail is a message marked with ``N_`` (looked up in the catalogue) or a lazy string
-(``lazy_gettext`` with its values). ``type`` and ``status`` never change with the language.
+(``lazy_gettext`` with its values). The messages in ``errors`` are translated at the same moment
+(``remun.api.messages.translated``: marshmallow's and webargs's English, marked there, filled with their
+values after translation). ``type`` and ``status`` never change with the language.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from werkzeug.exceptions import HTTPException
 
 from remun.api.address import PREFIX, is_api_request  # noqa: F401  (is_api_request: for the app's error pages)
+from remun.api.messages import translated
 from remun.database_errors import is_busy
 from remun.ledger.posting import AlreadyDone
 from remun.translation import N_
@@ -64,8 +67,8 @@ def problem(status: int, detail: Any = None, *, code: str | None = None, title: 
         }
         if detail:
             body["detail"] = _words(detail)
-    if errors:
-        body["errors"] = errors
+        if errors:
+            body["errors"] = translated(errors)
     response = current_app.response_class(json.dumps(body), status=status, mimetype=PROBLEM_JSON)
     for name, value in (headers or {}).items():
         response.headers[name] = value

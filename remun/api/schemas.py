@@ -14,6 +14,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from remun.project_records.enums import ExpenseCategory, PayBasis, Reciprocity, RoleKind
 from remun.ledger.models import BatchStatus, ClaimKind, ClaimStatus
+from remun.api.messages import MONEY_NOT_INPUT, mark_schema
 from remun.money import round_money
 
 MONEY_PATTERN = r"^-?[0-9]+\.[0-9]{2}$"
@@ -31,7 +32,7 @@ class Money(fields.Field):
         return None if value is None else f"{round_money(Decimal(value)):.2f}"
 
     def _deserialize(self, value, attr, data, **kwargs):
-        raise ValidationError("Money is not taken as input.")
+        raise ValidationError(MONEY_NOT_INPUT)
 
 
 class DecimalString(fields.Field):
@@ -227,12 +228,22 @@ class ProblemSchema(Schema):
     status = fields.Integer(required=True)
     detail = fields.String(metadata={"description": "What happened, in plain words."})
     errors = fields.Dict(metadata={"description": "For 422: each field's messages, by where it was sent "
-                                                  "(json, query) and its name."})
+                                                  "(json, query) and its name (a list's items by index); the "
+                                                  "messages in the request's language, like title and detail."})
+
+
+class Arguments(Schema):
+    """What a request sends (its body or query): each schema ``@bp.arguments`` reads derives from this, so
+    that its field messages in a 422's ``errors`` follow the request's language (remun/api/messages.py)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        mark_schema(self)
 
 
 # --- Lists: a page of items and the address of the next -------------------------------------------
 
-class PageArgs(Schema):
+class PageArgs(Arguments):
     limit = fields.Integer(load_default=50, validate=validate.Range(min=1, max=200),
                            metadata={"description": "How many items at most (1 to 200)."})
     cursor = fields.String(load_default=None, validate=validate.Length(max=200),
@@ -256,12 +267,12 @@ def page_of(item_schema: type[Schema]) -> type[Schema]:
 
 # --- What changes take ---------------------------------------------------------------------------
 
-class ApproveArgs(Schema):
+class ApproveArgs(Arguments):
     claim_ids = fields.List(fields.Integer(strict=True), load_default=None, validate=validate.Length(max=1000),
                             metadata={"description": "The claims to approve; all that are waiting when left out."})
 
 
-class ReasonArgs(Schema):
+class ReasonArgs(Arguments):
     reason = fields.String(required=True, validate=validate.Length(min=1, max=2000),
                            metadata={"description": "Why; shown to the person."})
 
@@ -271,7 +282,7 @@ class ApprovalResultSchema(Schema):
     already_decided = fields.List(fields.Integer(), required=True)
 
 
-class BatchFileArgs(Schema):
+class BatchFileArgs(Arguments):
     format = fields.String(load_default="csv", validate=validate.OneOf(["csv", "xlsx", "xero", "ledger-csv"]))
     part = fields.Integer(validate=validate.Range(min=1, max=10_000),
                           metadata={"description": "One of the numbered files of a Xero file past 500 bills."})
