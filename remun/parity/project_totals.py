@@ -137,7 +137,6 @@ def kept_under(versions: Versions, project_id: int) -> str:
     return digest("totals", project_id, versions.projects.get(project_id), SUMMING_CODE)
 
 
-
 class KeptTotals(Base):
     """One project's totals, as summed under the project's figures version ``token``."""
 

@@ -38,7 +38,7 @@ from typing import Any
 from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session
 
-from remun.parity.comparator_basis import basis_from_settings
+from remun.parity.comparator_basis import ComparatorBasis, basis_from_settings
 from remun.parity.kept_reports import figures_digest, figures_json, keep, organisation_figures
 from remun.parity.pay_gap import DEFAULT_THRESHOLD
 from remun.parity.project_totals import totals_for
@@ -202,6 +202,21 @@ def _project_rows(session: Session, cache: ReportCache, versions: Versions, proj
     return found
 
 
+def _make_reports(session: Session, cache: ReportCache, versions: Versions, project_ids: list[int], book: RateBook,
+                  day: dt.date, threshold: int, basis: ComparatorBasis, slot: Callable[[int], tuple],
+                  of_every_project: bool = False) -> list[ProjectParity]:
+    """These projects' reports, made and kept in this process under their tokens. Their totals are kept
+    under their tokens (summed again only for projects whose records changed), read or summed before the
+    projects' rows; a project made since the versions were read is left out."""
+    totals = totals_for(session, versions, project_ids, cache.keep_with, of_every_project=of_every_project,
+                        in_memory=cache.totals)
+    made = project_reports(session, book, day, threshold, basis, project_ids, totals,
+                           _project_rows(session, cache, versions, project_ids))
+    for project in made:
+        cache.put_project(slot(project.project_id), versions.of(project.project_id), project, None)
+    return made
+
+
 def _keep_reports(cache: ReportCache, versions: Versions, made: list[tuple[tuple, ProjectParity]], day: dt.date,
                   threshold: int, organisation: tuple[OrganisationParity, list[tuple]] | None = None) -> None:
     """Keep the figures of reports just made in the database for verify (when the cache keeps them there):
@@ -250,15 +265,12 @@ def cached_project_parity(session: Session, project_id: int, book: BookOrMaker, 
         cache.hits += 1
         return found[0]
     cache.misses += 1
-    totals = totals_for(session, versions, [project_id], cache.keep_with, in_memory=cache.totals)
-    reports = project_reports(session, _book(book), day, threshold, basis_from_settings(session), [project_id], totals,
-                              _project_rows(session, cache, versions, [project_id]))
-    if not reports:
+    made = _make_reports(session, cache, versions, [project_id], _book(book), day, threshold,
+                         basis_from_settings(session), slot)
+    if not made:
         raise NoResultFound(f"no project {project_id}")
-    report = reports[0]
-    cache.put_project(slot(project_id), versions.of(project_id), report, None)
-    _keep_reports(cache, versions, [(slot(project_id), report)], day, threshold)
-    return report
+    _keep_reports(cache, versions, [(slot(project_id), made[0])], day, threshold)
+    return made[0]
 
 
 def cached_organisation_parity(session: Session, book: BookOrMaker, today: dt.date | None = None,
@@ -282,17 +294,9 @@ def cached_organisation_parity(session: Session, book: BookOrMaker, today: dt.da
         else:
             reports.append(kept[0])
     basis = basis_from_settings(session)
-    made = []
-    if missing:
-        # Their totals kept under their tokens (made again only for projects whose records changed), read
-        # or summed before the projects' rows; a project made since the versions were read is left out.
-        totals = totals_for(session, versions, missing, cache.keep_with,
-                            of_every_project=len(missing) == len(versions.projects), in_memory=cache.totals)
-        made = project_reports(session, _book(book), day, threshold, basis, missing, totals,
-                               _project_rows(session, cache, versions, missing))
-        for project in made:
-            cache.put_project(slot(project.project_id), versions.of(project.project_id), project, None)
-        reports.extend(made)
+    made = _make_reports(session, cache, versions, missing, _book(book), day, threshold, basis, slot,
+                         of_every_project=len(missing) == len(versions.projects)) if missing else []
+    reports.extend(made)
     report = combined_parity(reports, threshold, basis)
     _keep_reports(cache, versions, [(slot(project.project_id), project) for project in made], day, threshold,
                   (report, [slot(project.project_id) for project in report.projects]))
