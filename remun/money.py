@@ -51,6 +51,10 @@ def to_decimal(value: object) -> Decimal:
     Accepts a leading currency sign and thousands separators, so "£1,234.50"
     reads as 1234.50. Floats are refused: they cannot hold pennies exactly.
     """
+    if value.__class__ is Decimal:  # the usual case, first: figures read from the database
+        if value.is_finite():
+            return value
+        raise NotANumber(str(value))
     if isinstance(value, Decimal):
         result = value
     elif isinstance(value, bool):

@@ -28,13 +28,13 @@ import enum
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import Decimal, Inexact
 from fractions import Fraction
 
-from remun.project_records.enums import RoleKind
+from remun.project_records.enums import COMPARATOR_SIDE, LIVED_SIDE, RoleKind
 from remun.money import ZERO, round_money, round_percent, to_decimal
 from remun.parity.rules import gap_percent
-from remun.pay.terms import ARITHMETIC
+from remun.pay.terms import ARITHMETIC, EXACT
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -128,13 +128,14 @@ def _split(people: Iterable[tuple[RoleKind, Decimal]]) -> tuple[list[Decimal], l
     lived: list[Decimal] = []
     comparators: list[Decimal] = []
     for kind, rate in people:
-        kind = RoleKind(kind)
+        if kind.__class__ is not RoleKind:
+            kind = RoleKind(kind)
         rate = to_decimal(rate)  # refuses floats
         if rate < ZERO:
             raise ValueError(f"an hourly rate cannot be negative: {rate}")
-        if kind.is_lived_experience_side:
+        if kind in LIVED_SIDE:
             lived.append(rate)
-        elif kind.is_comparator_side:
+        elif kind in COMPARATOR_SIDE:
             comparators.append(rate)
     return lived, comparators
 
@@ -149,7 +150,14 @@ def _size_reasons(lived: int, comparators: int, threshold: int) -> list[MissingR
 
 
 def _mean(rates: list[Decimal]) -> Fraction:
-    return sum((Fraction(rate) for rate in rates), Fraction(0)) / len(rates)
+    # Summed exactly in decimals (far cheaper than a fraction a rate), the same exact mean.
+    total = ZERO
+    try:
+        for rate in rates:
+            total = EXACT.add(total, rate)
+    except Inexact:
+        return sum((Fraction(rate) for rate in rates), Fraction(0)) / len(rates)
+    return Fraction(total) / len(rates)
 
 
 def _median(rates: list[Decimal]) -> Fraction:

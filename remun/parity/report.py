@@ -24,7 +24,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, fields
+from functools import cached_property
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -32,7 +34,7 @@ from sqlalchemy.exc import NoResultFound
 from sqlalchemy.orm import Session, selectinload
 
 from remun.parity.comparator_basis import ComparatorBasis, basis_from_settings
-from remun.project_records.enums import PayBasis, RoleKind
+from remun.project_records.enums import LIVED_SIDE, PayBasis, RoleKind
 from remun.parity.from_ledger import LedgerTime
 from remun.parity.project_totals import ProjectTotals, summed_totals
 from remun.project_records.models import Project, Role
@@ -98,7 +100,27 @@ class RolePaid:
 
 
 @dataclass(frozen=True)
+class ParityDetail:
+    """What each person received against the comparator, and what would close each gap: the project's
+    page, its JSON and its spreadsheet show these; the organisation's dashboard shows none of them."""
+
+    closures: dict = field(default_factory=dict)  # role id -> GapClosure
+    paid: tuple[PersonPaid, ...] = ()
+    pay_gap: PayGap | None = None
+    by_role: tuple[RolePaid, ...] = ()
+
+
+#: A person's time in one compared role, for the pay gap: (person id, kind, hours given, received).
+ComparedTime = tuple[int, RoleKind, Decimal, Decimal]
+
+
+@dataclass(frozen=True, eq=False)
 class ProjectParity:
+    """A project's parity report. Its detail (:class:`ParityDetail`: ``paid``, ``by_role``, ``closures`` and
+    ``pay_gap``) is worked out from the same figures when first read, then kept with the report: when every
+    report must be made again (a new day, a change to the organisation's settings or rate figures) the
+    dashboard waits only for what it shows."""
+
     project_id: int
     project_name: str
     currency: str
@@ -109,9 +131,6 @@ class ProjectParity:
     ungrouped: tuple[str, ...]
     #: Roles whose published rate has no figure on the report date.
     unpriced: tuple[str, ...]
-    closures: dict = field(default_factory=dict)  # role id -> GapClosure
-    paid: tuple[PersonPaid, ...] = ()
-    pay_gap: PayGap | None = None
     #: Rate cards this report uses whose next figure is overdue on the report date (remun.pay.rate_review).
     stale_rates: tuple = ()
     #: Between a new Real Living Wage's announcement and the following 1 May: the previous rate too.
@@ -119,7 +138,36 @@ class ProjectParity:
     #: The Real Living Wage figure compared against (the London one for a London project).
     living_wage_entry: RateEntry | None = None
     basis: ComparatorBasis = ComparatorBasis()
-    by_role: tuple[RolePaid, ...] = ()
+    #: Each person's time in each compared role, in the order of ``paid`` (what the organisation's pay gap counts).
+    compared: tuple[ComparedTime, ...] = field(default=(), repr=False)
+    #: Works out the detail, once, when it is first read.
+    work_out_detail: Callable[[], ParityDetail] = field(default=ParityDetail, repr=False, compare=False)
+
+    @cached_property
+    def detail(self) -> ParityDetail:
+        return self.work_out_detail()
+
+    @property
+    def closures(self) -> dict:
+        return self.detail.closures
+
+    @property
+    def paid(self) -> tuple[PersonPaid, ...]:
+        return self.detail.paid
+
+    @property
+    def pay_gap(self) -> PayGap | None:
+        return self.detail.pay_gap
+
+    @property
+    def by_role(self) -> tuple[RolePaid, ...]:
+        return self.detail.by_role
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not self.__class__:
+            return NotImplemented
+        return all(getattr(self, each.name) == getattr(other, each.name) for each in fields(self) if each.compare) \
+            and self.detail == other.detail
 
     @property
     def below_parity_count(self) -> int:
@@ -159,8 +207,9 @@ def project_parity(
 
 def _project_report(
     project: Project, totals: ProjectTotals, book: RateBook, today: dt.date | None, threshold: int,
-    basis: ComparatorBasis = ComparatorBasis(),
+    basis: ComparatorBasis = ComparatorBasis(), overdue: dict | None = None,
 ) -> ProjectParity:
+    """``overdue``: the rate cards found overdue, by day and figures used, shared by reports made together."""
     day = report_date(project, today)
     london = project_in_london(project)
     living_wage_entry = book.lookup(living_wage_ref(london), day)
@@ -194,22 +243,32 @@ def _project_report(
         if offers_by_group.get(group.id)
     )
 
-    all_sessions = totals.sessions or totals.meetings
-
-    closures: dict[int, GapClosure] = {}
     comparator_rate: dict[int, Decimal | None] = {}
     for group in groups:
         rate = group.comparator.effective_hourly_rate if group.comparator else None
         for role_parity in group.roles:
             comparator_rate[role_parity.offer.key] = rate
-            if role_parity.parity is False and group.comparator is not None:
-                sessions = totals.sessions_by_role.get(role_parity.offer.key) or all_sessions
-                closure = close_gap(role_parity, group.comparator, sessions)
-                if closure is not None:
-                    closures[role_parity.offer.key] = closure
 
-    paid = _paid_parity(totals.paid, totals.ledger, roles_by_id, comparator_rate, book, basis)
-    gap = pay_gap(_each_person_once(paid, ungrouped), threshold=threshold)
+    time = _time_given(totals.paid, totals.ledger, roles_by_id, book, basis)
+    kinds = {role.id: role.kind for role in project.roles}
+    compared = tuple((person_id, kinds[role_id], hours, received)
+                     for person_id, _name, role_id, title, _sessions, hours, received, *_rest in time
+                     if title not in ungrouped)
+
+    def work_out_detail() -> ParityDetail:
+        all_sessions = totals.sessions or totals.meetings
+        closures: dict[int, GapClosure] = {}
+        for group in groups:
+            for role_parity in group.roles:
+                if role_parity.parity is False and group.comparator is not None:
+                    sessions = totals.sessions_by_role.get(role_parity.offer.key) or all_sessions
+                    closure = close_gap(role_parity, group.comparator, sessions)
+                    if closure is not None:
+                        closures[role_parity.offer.key] = closure
+        paid = _paid_parity(time, roles_by_id, comparator_rate)
+        return ParityDetail(closures=closures, paid=paid, pay_gap=pay_gap(_each_person_once(compared), threshold=threshold),
+                            by_role=_by_role(paid, roles_by_id, offered_rate, comparator_rate))
+
     return ProjectParity(
         project_id=project.id,
         project_name=project.name,
@@ -219,15 +278,19 @@ def _project_report(
         groups=groups,
         ungrouped=tuple(ungrouped),
         unpriced=tuple(unpriced),
-        closures=closures,
-        paid=paid,
-        pay_gap=gap,
-        stale_rates=tuple(overdue_for(book, day, refs=used_refs)),
+        stale_rates=_overdue(overdue if overdue is not None else {}, book, day, frozenset(used_refs)),
         living_wage_window=book.living_wage_window(day, london),
         living_wage_entry=living_wage_entry,
         basis=basis,
-        by_role=_by_role(paid, roles_by_id, offered_rate, comparator_rate),
+        compared=compared,
+        work_out_detail=work_out_detail,
     )
+
+
+def _overdue(found: dict, book: RateBook, day: dt.date, refs: frozenset[str]) -> tuple:
+    if (day, refs) not in found:
+        found[day, refs] = tuple(overdue_for(book, day, refs=refs))
+    return found[day, refs]
 
 
 def project_in_london(project) -> bool:
@@ -241,7 +304,7 @@ def _offered_rate(terms: PayTerms) -> Decimal | None:
     return effective_hourly_rate(terms)
 
 
-def _each_person_once(paid, ungrouped) -> list[tuple[RoleKind, Decimal]]:
+def _each_person_once(compared: Iterable[ComparedTime]) -> list[tuple[RoleKind, Decimal]]:
     """Each person's hourly rate across their roles, weighted by hours (the pay gap counts a person once).
 
     received ÷ hours over all their compared roles. A person in roles on both
@@ -249,14 +312,13 @@ def _each_person_once(paid, ungrouped) -> list[tuple[RoleKind, Decimal]]:
     side when equal).
     """
     totals: dict[int, list] = {}
-    for person in paid:
-        kind, hours = person.kind, person.hours_given
-        if hours == ZERO or kind is RoleKind.OTHER or person.role_title in ungrouped:
+    for person_id, kind, hours, received in compared:
+        if hours == ZERO or kind is RoleKind.OTHER:
             continue
-        entry = totals.get(person.person_id)
+        entry = totals.get(person_id)
         if entry is None:
-            entry = totals[person.person_id] = [ZERO, ZERO, {}]
-        entry[0] += person.received
+            entry = totals[person_id] = [ZERO, ZERO, {}]
+        entry[0] += received
         entry[1] += hours
         by_kind = entry[2]  # each kind is on one side: lived experience (and carers) or comparator
         by_kind[kind] = by_kind.get(kind, ZERO) + hours
@@ -264,19 +326,15 @@ def _each_person_once(paid, ungrouped) -> list[tuple[RoleKind, Decimal]]:
     for received, hours, by_kind in totals.values():
         lived = comparator = ZERO
         for kind, given in by_kind.items():
-            if kind in _LIVED_SIDE:
+            if kind in LIVED_SIDE:
                 lived += given
             else:
                 comparator += given
         on_lived_side = lived >= comparator
-        kind = max(((given, kind) for kind, given in by_kind.items() if (kind in _LIVED_SIDE) == on_lived_side),
+        kind = max(((given, kind) for kind, given in by_kind.items() if (kind in LIVED_SIDE) == on_lived_side),
                    key=lambda pair: pair[0])[1]
         people.append((kind, hourly_rate(received, hours)))
     return people
-
-
-#: The kinds on the lived-experience side (RoleKind.is_lived_experience_side), as a set to look up.
-_LIVED_SIDE = frozenset(kind for kind in RoleKind if kind.is_lived_experience_side)
 
 
 def _by_role(paid, roles_by_id, offered_rate, comparator_rate) -> tuple[RolePaid, ...]:
@@ -299,15 +357,21 @@ def _by_role(paid, roles_by_id, offered_rate, comparator_rate) -> tuple[RolePaid
     return tuple(roles)
 
 
-def _paid_parity(rows, ledger: dict[tuple[int, int], LedgerTime], roles_by_id: dict[int, Role], comparator_rate: dict,
-                 book: RateBook, basis: ComparatorBasis) -> tuple[PersonPaid, ...]:
-    """Per person and role: what was paid or given for time ÷ the hours it was for.
+#: One person's time in one role: (person id, name, role id, role title, sessions, hours given, received,
+#: due, due hours, declined, declined hours, priced from salaried terms).
+TimeGiven = tuple[int, str, int, str, int, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, bool]
+
+
+def _time_given(rows, ledger: dict[tuple[int, int], LedgerTime], roles_by_id: dict[int, Role], book: RateBook,
+                basis: ComparatorBasis) -> list[TimeGiven]:
+    """Per person and role, by role title and name: the hours given and what was paid or given for them.
 
     From the ledger for everyone who claims; salaried staff (who make no claims)
     from their attendance priced on their terms and the chosen basis.
     """
     salaried = {terms.id: terms for role in roles_by_id.values() for terms in role.terms
                 if terms.basis == PayBasis.SALARY}
+    titles = {role_id: role.title for role_id, role in roles_by_id.items()}
     totals: dict[tuple[int, int], list] = {}
     names: dict[int, str] = {}
     # Many people share terms and hours: work each session's pay out once.
@@ -333,27 +397,32 @@ def _paid_parity(rows, ledger: dict[tuple[int, int], LedgerTime], roles_by_id: d
         entry[0] += count
         entry[1] += (hours + prep_hours + travel_hours) * count
         entry[2] += pay * count
-    people = []
-    for (person_id, role_id), (sessions, hours, received) in totals.items():
-        role = roles_by_id[role_id]
-        rate = comparator_rate.get(role_id) if role.kind.is_lived_experience_side else None
-        people.append(PersonPaid(
-            person_id=person_id, name=names[person_id], role_id=role_id, role_title=role.title, kind=role.kind,
-            sessions=sessions, hours_given=hours, received=received, parity=paid_parity(received, hours, rate),
-            from_terms=True,
-        ))
+    time = [(person_id, names[person_id], role_id, titles[role_id], sessions, hours, received,
+             ZERO, ZERO, ZERO, ZERO, True)
+            for (person_id, role_id), (sessions, hours, received) in totals.items()]
     for (person_id, role_id), entry in ledger.items():
-        role = roles_by_id.get(role_id)
-        if role is None or person_id not in names:
+        title = titles.get(role_id)
+        if title is None or person_id not in names:
             continue
-        rate = comparator_rate.get(role_id) if role.kind.is_lived_experience_side else None
+        time.append((person_id, names[person_id], role_id, title, entry.sessions, entry.paid_hours,
+                     entry.money + entry.in_kind, entry.due, entry.due_hours, entry.declined, entry.declined_hours,
+                     False))
+    time.sort(key=lambda each: (each[3], each[1]))
+    return time
+
+
+def _paid_parity(time: list[TimeGiven], roles_by_id: dict[int, Role], comparator_rate: dict) -> tuple[PersonPaid, ...]:
+    """Per person and role: what was paid or given for time ÷ the hours it was for, against the comparator."""
+    people = []
+    for (person_id, name, role_id, title, sessions, hours, received, due, due_hours, declined, declined_hours,
+         from_terms) in time:
+        kind = roles_by_id[role_id].kind
+        rate = comparator_rate.get(role_id) if kind in LIVED_SIDE else None
         people.append(PersonPaid(
-            person_id=person_id, name=names[person_id], role_id=role_id, role_title=role.title, kind=role.kind,
-            sessions=entry.sessions, hours_given=entry.paid_hours, received=entry.paid_or_given,
-            parity=paid_parity(entry.paid_or_given, entry.paid_hours, rate), due=entry.due,
-            due_hours=entry.due_hours, declined=entry.declined, declined_hours=entry.declined_hours,
+            person_id=person_id, name=name, role_id=role_id, role_title=title, kind=kind,
+            sessions=sessions, hours_given=hours, received=received, parity=paid_parity(received, hours, rate),
+            due=due, due_hours=due_hours, declined=declined, declined_hours=declined_hours, from_terms=from_terms,
         ))
-    people.sort(key=lambda person: (person.role_title, person.name))
     return tuple(people)
 
 
@@ -388,7 +457,8 @@ def project_reports(session: Session, book: RateBook, today: dt.date | None, thr
     groups, roles and terms already read (:func:`load_projects`), else read now."""
     totals = totals if totals is not None else summed_totals(session, project_ids)
     projects = projects if projects is not None else load_projects(session, project_ids)
-    return [_project_report(project, totals[project.id], book, today, threshold, basis)
+    overdue: dict = {}
+    return [_project_report(project, totals[project.id], book, today, threshold, basis, overdue)
             for project in projects if project.id in totals]
 
 
@@ -396,6 +466,6 @@ def combined_parity(reports, threshold: int, basis: ComparatorBasis) -> Organisa
     """The organisation's report from its projects' reports (made now or kept): the projects by name,
     and the pay gap across all of them, each person counted once (over the roles compared in their project)."""
     reports = tuple(sorted(reports, key=lambda report: (report.project_name, report.project_id)))
-    compared = [person for report in reports for person in report.paid if person.role_title not in report.ungrouped]
-    return OrganisationParity(projects=reports, pay_gap=pay_gap(_each_person_once(compared, ()), threshold=threshold),
+    compared = (person for report in reports for person in report.compared)
+    return OrganisationParity(projects=reports, pay_gap=pay_gap(_each_person_once(compared), threshold=threshold),
                               basis=basis)

@@ -21,14 +21,16 @@ from __future__ import annotations
 import math
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, replace
-from decimal import Context, Decimal, Inexact
+from decimal import Decimal, Inexact
 from fractions import Fraction
+from functools import lru_cache
 
 from remun.project_records.enums import PayBasis, RoleKind
 from remun.money import ZERO, round_money, round_percent, to_decimal
 from remun.translation import N_
 from remun.pay.terms import (
     ARITHMETIC,
+    EXACT,
     PayTerms,
     exact_hourly_rate,
     hourly_rate,
@@ -55,6 +57,7 @@ __all__ = [
 Rate = Decimal | Fraction
 
 
+@lru_cache(maxsize=65536)  # pure, and rounded to a fixed place: equal rates always give the same figure
 def gap_percent(comparator_rate: Rate, rate: Rate) -> Decimal | None:
     """(comparator − rate) ÷ comparator × 100, rounded once to 1 dp, half up.
 
@@ -68,7 +71,7 @@ def gap_percent(comparator_rate: Rate, rate: Rate) -> Decimal | None:
         if comparator_rate == 0:
             return None
         try:
-            difference = _EXACT.multiply(_EXACT.subtract(comparator_rate, rate), 100)
+            difference = EXACT.multiply(EXACT.subtract(comparator_rate, rate), 100)
         except Inexact:  # more digits than even the exact context holds: the fractions below
             pass
         else:
@@ -78,10 +81,6 @@ def gap_percent(comparator_rate: Rate, rate: Rate) -> Decimal | None:
         return None
     gap = (comparator - Fraction(rate)) / comparator * 100
     return round_percent(_to_decimal(gap))
-
-
-#: Subtraction and multiplication of rates that must lose nothing (raises Inexact if they would).
-_EXACT = Context(prec=400, traps=[Inexact])
 
 
 def _to_decimal(value: Fraction) -> Decimal:

@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, fields
-from decimal import ROUND_HALF_EVEN, Context, Decimal
+from decimal import ROUND_HALF_EVEN, Context, Decimal, Inexact
 from fractions import Fraction
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any, Protocol
 
 from remun.project_records.enums import PayBasis
@@ -42,6 +43,9 @@ __all__ = [
 #: and hours exact, and makes a quotient such as £100 / 3 hours far more precise
 #: than any rounding that follows, so "round once at the end" really holds.
 ARITHMETIC = Context(prec=50, rounding=ROUND_HALF_EVEN)
+#: Sums, differences and products of rates that must lose nothing (raises Inexact if they would; the caller
+#: then works in fractions).
+EXACT = Context(prec=400, traps=[Inexact])
 
 
 def _non_negative(name: str, value: object) -> Decimal:
@@ -142,6 +146,7 @@ def effective_hourly_rate(terms: PayTerms) -> Decimal | None:
     return hourly_rate(_unrounded_pay(terms), hours_given(terms))
 
 
+@lru_cache(maxsize=8192)  # a pure function of a frozen value; many roles share their terms
 def exact_hourly_rate(terms: PayTerms) -> Fraction | None:
     """The effective hourly rate as an exact fraction, for comparisons and targets.
 

@@ -15,12 +15,17 @@ class RoleKind(enum.StrEnum):
     @property
     def is_lived_experience_side(self) -> bool:
         """Lived-experience and carer roles are the ones whose pay is checked for parity."""
-        return self in (RoleKind.LIVED_EXPERIENCE, RoleKind.CARER)
+        return self in LIVED_SIDE
 
     @property
     def is_comparator_side(self) -> bool:
         """Clinical and professional roles set the rate a group is compared with."""
-        return self in (RoleKind.CLINICAL, RoleKind.PROFESSIONAL)
+        return self in COMPARATOR_SIDE
+
+
+#: The kinds on each side, as sets: where every person is counted, a look-up is cheaper than the properties.
+LIVED_SIDE = frozenset({RoleKind.LIVED_EXPERIENCE, RoleKind.CARER})
+COMPARATOR_SIDE = frozenset({RoleKind.CLINICAL, RoleKind.PROFESSIONAL})
 
 
 class PayBasis(enum.StrEnum):
