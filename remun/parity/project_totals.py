@@ -174,17 +174,21 @@ def totals_from_json(text: str) -> ProjectTotals:
                          meetings=data["meetings"], ledger=ledger)
 
 
+def _kept_as_json(session: Session, versions: Versions, project_ids: list[int] | None = None) -> dict[int, str]:
+    """The totals kept (as JSON) for these projects, or every project for None, under their current tokens
+    (``versions``, read before)."""
+    query = select(KeptTotals.project_id, KeptTotals.token, KeptTotals.totals)
+    chunks = [query] if project_ids is None else [  # a bounded statement however many projects
+        query.where(KeptTotals.project_id.in_(project_ids[start:start + 500]))
+        for start in range(0, len(project_ids), 500)]
+    return {project_id: text for chunk in chunks for project_id, token, text in session.execute(chunk)
+            if token == kept_under(versions, project_id)}
+
+
 def kept_totals(session: Session, versions: Versions, project_ids: list[int]) -> dict[int, ProjectTotals]:
     """The totals kept for these projects under their current tokens (``versions``, read before)."""
-    found: dict[int, ProjectTotals] = {}
-    for start in range(0, len(project_ids), 500):  # a bounded statement however many projects
-        chunk = project_ids[start:start + 500]
-        for project_id, token, text in session.execute(
-                select(KeptTotals.project_id, KeptTotals.token, KeptTotals.totals)
-                .where(KeptTotals.project_id.in_(chunk))):
-            if token == kept_under(versions, project_id):
-                found[project_id] = totals_from_json(text)
-    return found
+    return {project_id: totals_from_json(text)
+            for project_id, text in _kept_as_json(session, versions, project_ids).items()}
 
 
 def keep_totals(new_session: Callable[[], Session], versions: Versions, totals: dict[int, ProjectTotals]) -> None:
@@ -209,9 +213,7 @@ def keep_totals(new_session: Callable[[], Session], versions: Versions, totals: 
 def check_kept_totals(session: Session, versions: Versions) -> list[str]:
     """Each project's kept totals under its current token, summed again from the records and compared:
     a sentence for each that differs (none when all are right)."""
-    kept = {project_id: text for project_id, token, text in session.execute(
-        select(KeptTotals.project_id, KeptTotals.token, KeptTotals.totals))
-        if token == kept_under(versions, project_id)}
+    kept = _kept_as_json(session, versions)
     if not kept:
         return []
     fresh = summed_totals(session, sorted(kept))

@@ -20,7 +20,9 @@ Each process keeps its own reports (least recently used first out). What a repor
 under the project's token alone, since it does not depend on the day, the rates or the settings: the
 project's totals (remun/parity/project_totals.py: in the database, and in this process) and its rows
 with their roles and terms (in this process). So a new day or a change to the organisation's settings
-or rate figures makes every report again from them, without reading the records.
+or rate figures makes every report again from them, without reading the records; and each report works
+out its detail (what each person received, what would close each gap) only when a page reads it, so the
+dashboard waits only for what it shows (remun.parity.report.ParityDetail).
 
 Every report a process makes is also kept in the database for ``remun verify`` when the cache is given
 sessions to keep them with (the web app's is, and works out their figures once the page has been
