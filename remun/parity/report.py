@@ -405,7 +405,7 @@ def _time_given(rows, ledger: dict[tuple[int, int], LedgerTime], roles_by_id: di
         if title is None or person_id not in names:
             continue
         time.append((person_id, names[person_id], role_id, title, entry.sessions, entry.paid_hours,
-                     entry.money + entry.in_kind, entry.due, entry.due_hours, entry.declined, entry.declined_hours,
+                     entry.paid_or_given, entry.due, entry.due_hours, entry.declined, entry.declined_hours,
                      False))
     time.sort(key=lambda each: (each[3], each[1]))
     return time
