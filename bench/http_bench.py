@@ -173,9 +173,10 @@ def dashboard_after_changes(label: str, base: str, cookie: str, url: str, rounds
     token, as a change to the settings or rate figures makes): every report made again, by each worker that
     serves one. A pause after each round leaves the work done once a page has gone to be done."""
     import statistics
-    import uuid
 
-    from sqlalchemy import create_engine, text
+    from sqlalchemy import create_engine
+
+    from bench.pages_bench import move_organisation_version, percentile
 
     engine = create_engine(url)
     request = urllib.request.Request(base + "/parity", headers={"Cookie": f"session={cookie}"})
@@ -194,15 +195,14 @@ def dashboard_after_changes(label: str, base: str, cookie: str, url: str, rounds
     try:
         for _round in range(rounds):
             with engine.begin() as connection:
-                connection.execute(text("UPDATE figures_version SET token = :token WHERE id = 1"),
-                                   {"token": f"bench-{uuid.uuid4().hex}"})
+                move_organisation_version(connection)
             first.append(get())
             second.append(get())
             time.sleep(1)
     finally:
         engine.dispose()
     both = first + second
-    p95 = sorted(both)[min(len(both) - 1, round(0.95 * (len(both) - 1)))]
+    p95 = percentile(both, 0.95)
     print(f"  dashboard after an organisation-wide change, {rounds} rounds: first request median "
           f"{statistics.median(first):.1f} ms, second {statistics.median(second):.1f} ms; p95 of both {p95:.1f} ms, "
           f"slowest {max(both):.1f} ms   load average {load:.1f} before, {os.getloadavg()[0]:.1f} after  "

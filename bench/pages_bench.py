@@ -43,6 +43,15 @@ sys.path.insert(0, str(ROOT))
 ADMIN_EMAIL = "bench-admin@example.org"
 
 
+def move_organisation_version(connection) -> None:
+    """What a change to the organisation's settings or rate figures does to every report: the figures
+    version gets a token no cache has seen. ``connection``: a session or connection to execute with."""
+    from sqlalchemy import text
+
+    connection.execute(text("UPDATE figures_version SET token = :token WHERE id = 1"),
+                       {"token": f"bench-{uuid.uuid4().hex}"})
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
@@ -273,8 +282,7 @@ def _changes(app, db, project_ids: list[int], before=lambda: None):
     def every(_none) -> None:
         before()
         with app.app_context():
-            db.session.execute(text("UPDATE figures_version SET token = :token WHERE id = 1"),
-                               {"token": f"bench-{uuid.uuid4().hex}"})  # never one a cache has seen
+            move_organisation_version(db.session)
             db.session.commit()
 
     return one, every

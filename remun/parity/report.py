@@ -250,9 +250,8 @@ def _project_report(
             comparator_rate[role_parity.offer.key] = rate
 
     time = _time_given(totals.paid, totals.ledger, roles_by_id, book, basis)
-    kinds = {role.id: role.kind for role in project.roles}
-    compared = tuple((person_id, kinds[role_id], hours, received)
-                     for person_id, _name, role_id, title, _sessions, hours, received, *_rest in time
+    compared = tuple((person_id, kind, hours, received)
+                     for person_id, _name, _role_id, title, kind, _sessions, hours, received, *_rest in time
                      if title not in ungrouped)
 
     def work_out_detail() -> ParityDetail:
@@ -265,7 +264,7 @@ def _project_report(
                     closure = close_gap(role_parity, group.comparator, sessions)
                     if closure is not None:
                         closures[role_parity.offer.key] = closure
-        paid = _paid_parity(time, roles_by_id, comparator_rate)
+        paid = _paid_parity(time, comparator_rate)
         return ParityDetail(closures=closures, paid=paid, pay_gap=pay_gap(_each_person_once(compared), threshold=threshold),
                             by_role=_by_role(paid, roles_by_id, offered_rate, comparator_rate))
 
@@ -357,9 +356,9 @@ def _by_role(paid, roles_by_id, offered_rate, comparator_rate) -> tuple[RolePaid
     return tuple(roles)
 
 
-#: One person's time in one role: (person id, name, role id, role title, sessions, hours given, received,
-#: due, due hours, declined, declined hours, priced from salaried terms).
-TimeGiven = tuple[int, str, int, str, int, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, bool]
+#: One person's time in one role: (person id, name, role id, role title, role kind, sessions, hours given,
+#: received, due, due hours, declined, declined hours, priced from salaried terms).
+TimeGiven = tuple[int, str, int, str, RoleKind, int, Decimal, Decimal, Decimal, Decimal, Decimal, Decimal, bool]
 
 
 def _time_given(rows, ledger: dict[tuple[int, int], LedgerTime], roles_by_id: dict[int, Role], book: RateBook,
@@ -371,7 +370,7 @@ def _time_given(rows, ledger: dict[tuple[int, int], LedgerTime], roles_by_id: di
     """
     salaried = {terms.id: terms for role in roles_by_id.values() for terms in role.terms
                 if terms.basis == PayBasis.SALARY}
-    titles = {role_id: role.title for role_id, role in roles_by_id.items()}
+    about = {role_id: (role.title, role.kind) for role_id, role in roles_by_id.items()}  # read once, not a row each
     totals: dict[tuple[int, int], list] = {}
     names: dict[int, str] = {}
     # Many people share terms and hours: work each session's pay out once.
@@ -397,26 +396,24 @@ def _time_given(rows, ledger: dict[tuple[int, int], LedgerTime], roles_by_id: di
         entry[0] += count
         entry[1] += (hours + prep_hours + travel_hours) * count
         entry[2] += pay * count
-    time = [(person_id, names[person_id], role_id, titles[role_id], sessions, hours, received,
+    time = [(person_id, names[person_id], role_id, *about[role_id], sessions, hours, received,
              ZERO, ZERO, ZERO, ZERO, True)
             for (person_id, role_id), (sessions, hours, received) in totals.items()]
     for (person_id, role_id), entry in ledger.items():
-        title = titles.get(role_id)
-        if title is None or person_id not in names:
+        if role_id not in about or person_id not in names:
             continue
-        time.append((person_id, names[person_id], role_id, title, entry.sessions, entry.paid_hours,
+        time.append((person_id, names[person_id], role_id, *about[role_id], entry.sessions, entry.paid_hours,
                      entry.paid_or_given, entry.due, entry.due_hours, entry.declined, entry.declined_hours,
                      False))
     time.sort(key=lambda each: (each[3], each[1]))
     return time
 
 
-def _paid_parity(time: list[TimeGiven], roles_by_id: dict[int, Role], comparator_rate: dict) -> tuple[PersonPaid, ...]:
+def _paid_parity(time: list[TimeGiven], comparator_rate: dict) -> tuple[PersonPaid, ...]:
     """Per person and role: what was paid or given for time ÷ the hours it was for, against the comparator."""
     people = []
-    for (person_id, name, role_id, title, sessions, hours, received, due, due_hours, declined, declined_hours,
+    for (person_id, name, role_id, title, kind, sessions, hours, received, due, due_hours, declined, declined_hours,
          from_terms) in time:
-        kind = roles_by_id[role_id].kind
         rate = comparator_rate.get(role_id) if kind in LIVED_SIDE else None
         people.append(PersonPaid(
             person_id=person_id, name=name, role_id=role_id, role_title=title, kind=kind,
